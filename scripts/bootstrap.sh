@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs what Berth needs on a fresh Debian machine, once: the guest
+# toolchain from Debian (clang, lld, wasi-libc, binaryen) and the npm packages.
+# Safe to run every time: it only acts on what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+
+need=""
+command -v clang >/dev/null 2>&1 || need="$need clang"
+command -v wasm-ld >/dev/null 2>&1 || need="$need lld"
+command -v llvm-ar-14 >/dev/null 2>&1 || need="$need llvm"
+command -v wasm-opt >/dev/null 2>&1 || need="$need binaryen"
+command -v xz >/dev/null 2>&1 || need="$need xz-utils"
+[ -f /usr/lib/wasm32-wasi/libc.a ] || need="$need wasi-libc"
+ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || need="$need libclang-rt-14-dev-wasm32"
+
+if [ -n "$need" ]; then
+  echo "bootstrap: installing$need" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "bootstrap: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,43 @@
+/*
+ * Force-included into every guest (-include berth/compat.h): the POSIX
+ * process and tty calls that Debian's WASI-only libc hides, implemented by
+ * libcompat on WASIX.
+ */
+#ifndef BERTH_COMPAT_H
+#define BERTH_COMPAT_H
+
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int pipe(int fds[2]);
+int pipe2(int fds[2], int flags);
+int dup(int fd);
+int dup2(int fd, int newfd);
+pid_t getppid(void);
+pid_t getpgrp(void);
+pid_t getpgid(pid_t pid);
+int setpgid(pid_t pid, pid_t pgid);
+pid_t setsid(void);
+pid_t tcgetpgrp(int fd);
+int tcsetpgrp(int fd, pid_t pgrp);
+int kill(pid_t pid, int sig);
+uid_t getuid(void);
+uid_t geteuid(void);
+gid_t getgid(void);
+gid_t getegid(void);
+int execv(const char *path, char *const argv[]);
+int execvp(const char *file, char *const argv[]);
+int execve(const char *path, char *const argv[], char *const envp[]);
+
+/* chdir that also moves the kernel's cwd, so that children start there. */
+int berth_chdir(const char *path);
+#define chdir(path) berth_chdir(path)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

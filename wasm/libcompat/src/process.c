@@ -1,0 +1,578 @@
+/*
+ * Processes on WASIX without fork: posix_spawn on proc_spawn2, waitpid on
+ * proc_join, pipes, dup2, kill, process ids.
+ *
+ * Arguments cross proc_spawn2 as one newline-separated string, so an argument
+ * that itself holds a newline (or a backslash) would be split or mangled. When
+ * any argument needs it, the parent escapes all of them (\n -> "\\n",
+ * \ -> "\\\\") and sets BERTH_ARGV_ESCAPED=1 in the child's environment;
+ * libcompat's start code in the child undoes both (see start.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+#include "berth/compat.h"
+#include "berth/wasix.h"
+#include "internal.h"
+
+enum { ACTION_CLOSE, ACTION_DUP2, ACTION_OPEN, ACTION_CHDIR };
+
+struct berth_spawn_action {
+    int kind;
+    int fd;
+    int src_fd;
+    char *path;
+    int oflag;
+    mode_t mode;
+};
+
+int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+{
+    fa->actions = NULL;
+    fa->count = 0;
+    fa->capacity = 0;
+    return 0;
+}
+
+int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+    for (int i = 0; i < fa->count; i++)
+        free(fa->actions[i].path);
+    free(fa->actions);
+    fa->actions = NULL;
+    fa->count = fa->capacity = 0;
+    return 0;
+}
+
+static struct berth_spawn_action *add_action(posix_spawn_file_actions_t *fa, int kind)
+{
+    if (fa->count == fa->capacity) {
+        int capacity = fa->capacity ? fa->capacity * 2 : 8;
+        void *grown = realloc(fa->actions, capacity * sizeof *fa->actions);
+        if (!grown)
+            return NULL;
+        fa->actions = grown;
+        fa->capacity = capacity;
+    }
+    struct berth_spawn_action *a = &fa->actions[fa->count++];
+    memset(a, 0, sizeof *a);
+    a->kind = kind;
+    return a;
+}
+
+int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *fa, int fd)
+{
+    struct berth_spawn_action *a = add_action(fa, ACTION_CLOSE);
+    if (!a)
+        return ENOMEM;
+    a->fd = fd;
+    return 0;
+}
+
+int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *fa, int fd, int newfd)
+{
+    struct berth_spawn_action *a = add_action(fa, ACTION_DUP2);
+    if (!a)
+        return ENOMEM;
+    a->src_fd = fd;
+    a->fd = newfd;
+    return 0;
+}
+
+int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd,
+                                     const char *path, int oflag, mode_t mode)
+{
+    struct berth_spawn_action *a = add_action(fa, ACTION_OPEN);
+    if (!a || !(a->path = strdup(path)))
+        return ENOMEM;
+    a->fd = fd;
+    a->oflag = oflag;
+    a->mode = mode;
+    return 0;
+}
+
+int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path)
+{
+    struct berth_spawn_action *a = add_action(fa, ACTION_CHDIR);
+    if (!a || !(a->path = berth_absolute_path(path)))
+        return ENOMEM;
+    return 0;
+}
+
+int posix_spawnattr_init(posix_spawnattr_t *attr)
+{
+    attr->flags = 0;
+    attr->pgroup = 0;
+    return 0;
+}
+
+int posix_spawnattr_destroy(posix_spawnattr_t *attr)
+{
+    (void)attr;
+    return 0;
+}
+
+int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)
+{
+    attr->flags = flags;
+    return 0;
+}
+
+int posix_spawnattr_setpgroup(posix_spawnattr_t *attr, pid_t pgroup)
+{
+    attr->pgroup = pgroup;
+    return 0;
+}
+
+/* A growable byte buffer for the newline-joined argument and env strings. */
+struct joined {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+static int joined_put(struct joined *j, const char *s, size_t n)
+{
+    if (j->len + n + 1 > j->cap) {
+        size_t cap = j->cap ? j->cap : 256;
+        while (cap < j->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(j->data, cap);
+        if (!grown)
+            return -1;
+        j->data = grown;
+        j->cap = cap;
+    }
+    memcpy(j->data + j->len, s, n);
+    j->len += n;
+    j->data[j->len] = 0;
+    return 0;
+}
+
+static int needs_escape(char *const argv[])
+{
+    for (int i = 0; argv[i]; i++)
+        if (strpbrk(argv[i], "\n\\"))
+            return 1;
+    return 0;
+}
+
+static int join_args(struct joined *j, char *const argv[], int escape)
+{
+    for (int i = 0; argv[i]; i++) {
+        if (i && joined_put(j, "\n", 1))
+            return -1;
+        for (const char *p = argv[i]; *p; p++) {
+            int r;
+            if (escape && *p == '\n')
+                r = joined_put(j, "\\n", 2);
+            else if (escape && *p == '\\')
+                r = joined_put(j, "\\\\", 2);
+            else
+                r = joined_put(j, p, 1);
+            if (r)
+                return -1;
+        }
+    }
+    return joined_put(j, "", 0);
+}
+
+static int join_env(struct joined *j, char *const envp[], int escaped_args)
+{
+    int first = 1;
+    for (int i = 0; envp && envp[i]; i++) {
+        /* A newline inside a value cannot cross proc_spawn2; drop it rather than split. */
+        if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED))
+            continue;
+        if ((!first && joined_put(j, "\n", 1)) || joined_put(j, envp[i], strlen(envp[i])))
+            return -1;
+        first = 0;
+    }
+    if (escaped_args) {
+        if ((!first && joined_put(j, "\n", 1)) || joined_put(j, BERTH_ARGV_ESCAPED "=1", sizeof BERTH_ARGV_ESCAPED + 1))
+            return -1;
+    }
+    return joined_put(j, "", 0);
+}
+
+/*
+ * What the kernel would find for this name: 0, ENOENT, EACCES (a directory) or
+ * ENOEXEC (neither WebAssembly nor a #! script). Checked here because after a
+ * failed proc_spawn2 the SDK's next spawn can hang (DESIGN.md): we only ever
+ * ask the kernel to start a file that exists and can run.
+ */
+static int check_program(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st))
+        return errno == ENOTDIR ? ENOENT : errno;
+    if (S_ISDIR(st.st_mode))
+        return EACCES;
+    int fd = open(file, O_RDONLY);
+    if (fd < 0)
+        return errno;
+    unsigned char magic[4] = {0};
+    ssize_t n = read(fd, magic, sizeof magic);
+    close(fd);
+    if (n >= 2 && magic[0] == '#' && magic[1] == '!')
+        return 0;
+    if (n == 4 && !memcmp(magic, "\0asm", 4))
+        return 0;
+    return ENOEXEC;
+}
+
+/* name -> absolute path of the program to start, searching PATH if asked. */
+static int resolve_program(const char *name, int search, char *out, size_t size)
+{
+    if (!*name)
+        return ENOENT;
+    if (!search || strchr(name, '/')) {
+        /* The kernel resolves relative names against its own cwd: make them absolute. */
+        char *abs = berth_absolute_path(name);
+        if (!abs)
+            return ENOMEM;
+        int fits = strlen(abs) < size;
+        if (fits)
+            strcpy(out, abs);
+        free(abs);
+        return fits ? check_program(out) : ENAMETOOLONG;
+    }
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    int found_err = ENOENT;
+    for (const char *dir = path;; ) {
+        const char *end = strchr(dir, ':');
+        size_t len = end ? (size_t)(end - dir) : strlen(dir);
+        int n = len ? snprintf(out, size, "%.*s/%s", (int)len, dir, name)
+                    : snprintf(out, size, "%s", name);
+        if (n > 0 && (size_t)n < size) {
+            int err = check_program(out);
+            if (!err)
+                return out[0] == '/' ? 0 : resolve_program(out, 0, out, size);
+            /* Like execvp: remember that something was there but could not run. */
+            if (err == EACCES || err == ENOEXEC)
+                found_err = err;
+        }
+        if (!end)
+            break;
+        dir = end + 1;
+    }
+    return found_err;
+}
+
+static int spawn_common(pid_t *pid, const char *name, int search,
+                        const posix_spawn_file_actions_t *fa,
+                        char *const argv[], char *const envp[])
+{
+    extern char **environ;
+    struct joined args = {0}, envs = {0};
+    wasix_spawn_fd_op_t *ops = NULL;
+    int *opened = NULL, nopened = 0;
+    int err = 0;
+    int escape = needs_escape(argv);
+
+    if (!envp)
+        envp = environ;
+    if (join_args(&args, argv, escape) || join_env(&envs, envp, escape)) {
+        err = ENOMEM;
+        goto out;
+    }
+
+    /*
+     * The child starts in our cwd: an explicit chdir op first, because the
+     * kernel's own notion of our cwd is not what children inherit.
+     */
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        strcpy(cwd, "/");
+    int nactions = fa ? fa->count : 0;
+    int nops = nactions + 1;
+    ops = calloc(nops, sizeof *ops);
+    opened = calloc(nops, sizeof *opened);
+    if (!ops || !opened) {
+        err = ENOMEM;
+        goto out;
+    }
+    ops[0].cmd = WASIX_FDOP_CHDIR;
+    ops[0].path = cwd;
+    ops[0].path_len = strlen(cwd);
+    for (int i = 0; i < nactions; i++) {
+        const struct berth_spawn_action *a = &fa->actions[i];
+        wasix_spawn_fd_op_t *op = &ops[i + 1];
+        switch (a->kind) {
+        case ACTION_CLOSE:
+            op->cmd = WASIX_FDOP_CLOSE;
+            op->fd = a->fd;
+            break;
+        case ACTION_DUP2:
+            op->cmd = WASIX_FDOP_DUP2;
+            op->src_fd = a->src_fd;
+            op->fd = a->fd;
+            break;
+        case ACTION_OPEN: {
+            /* Open in the parent, hand it over with dup2, close our copy after. */
+            int fd = open(a->path, a->oflag, a->mode);
+            if (fd < 0) {
+                err = errno;
+                goto out;
+            }
+            opened[nopened++] = fd;
+            op->cmd = WASIX_FDOP_DUP2;
+            op->src_fd = fd;
+            op->fd = a->fd;
+            break;
+        }
+        case ACTION_CHDIR:
+            op->cmd = WASIX_FDOP_CHDIR;
+            op->path = a->path;
+            op->path_len = strlen(a->path);
+            break;
+        }
+    }
+    /* The parent's fds opened for ACTION_OPEN must not leak into the child. */
+    if (nopened) {
+        wasix_spawn_fd_op_t *more = realloc(ops, (nops + nopened) * sizeof *ops);
+        if (!more) {
+            err = ENOMEM;
+            goto out;
+        }
+        ops = more;
+        for (int i = 0; i < nopened; i++) {
+            int still_target = 0;
+            for (int k = 0; k < nactions; k++)
+                if (fa->actions[k].fd == opened[i])
+                    still_target = 1;
+            memset(&ops[nops], 0, sizeof *ops);
+            if (!still_target) {
+                ops[nops].cmd = WASIX_FDOP_CLOSE;
+                ops[nops].fd = opened[i];
+                nops++;
+            }
+        }
+    }
+
+    char program[PATH_MAX];
+    err = resolve_program(name, search, program, sizeof program);
+    if (err)
+        goto out;
+
+    wasix_pid_t child = 0;
+    err = wasix_proc_spawn2(program, strlen(program), args.data, args.len,
+                            envs.data, envs.len, ops, nops, NULL, 0,
+                            0, "", 0, &child);
+    if (!err && pid)
+        *pid = child;
+out:
+    for (int i = 0; i < nopened; i++)
+        close(opened[i]);
+    free(opened);
+    free(ops);
+    free(args.data);
+    free(envs.data);
+    return err;
+}
+
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    (void)attr;
+    return spawn_common(pid, path, 0, fa, argv, envp);
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    (void)attr;
+    return spawn_common(pid, file, 1, fa, argv, envp);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+    wasix_option_pid_t which = {0};
+    wasix_join_status_t js;
+    uint32_t flags = 0;
+
+    if (pid > 0) {
+        which.tag = 1;
+        which.pid = pid;
+    }
+    if (options & WNOHANG)
+        flags |= WASIX_JOIN_NON_BLOCKING;
+    if (options & WUNTRACED)
+        flags |= WASIX_JOIN_WAKE_STOPPED;
+    for (;;) {
+        memset(&js, 0, sizeof js);
+        int err = wasix_proc_join(&which, flags, &js);
+        if (err == __WASI_ERRNO_INTR)
+            continue;
+        if (err) {
+            errno = err;
+            return -1;
+        }
+        break;
+    }
+    switch (js.tag) {
+    case WASIX_JOIN_NOTHING:
+        if (options & WNOHANG)
+            return 0;
+        errno = ECHILD;
+        return -1;
+    case WASIX_JOIN_EXIT_NORMAL:
+        if (status)
+            *status = (js.u.exit_normal & 0xff) << 8;
+        break;
+    case WASIX_JOIN_EXIT_SIGNAL:
+        if (status)
+            *status = js.u.exit_signal.signal & 0x7f;
+        break;
+    case WASIX_JOIN_STOPPED:
+        if (status)
+            *status = ((js.u.stopped & 0xff) << 8) | 0x7f;
+        break;
+    }
+    return which.tag ? (pid_t)which.pid : pid;
+}
+
+pid_t wait(int *status)
+{
+    return waitpid(-1, status, 0);
+}
+
+int pipe(int fds[2])
+{
+    uint32_t r, w;
+    int err = wasix_fd_pipe(&r, &w);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    fds[0] = r;
+    fds[1] = w;
+    return 0;
+}
+
+int pipe2(int fds[2], int flags)
+{
+    if (pipe(fds))
+        return -1;
+    if (flags & O_NONBLOCK) {
+        fcntl(fds[0], F_SETFL, O_NONBLOCK);
+        fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    }
+    return 0;
+}
+
+int dup(int fd)
+{
+    uint32_t copy;
+    int err = wasix_fd_dup(fd, &copy);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return copy;
+}
+
+int dup2(int fd, int newfd)
+{
+    if (fd == newfd) {
+        if (fcntl(fd, F_GETFD) < 0)
+            return -1;
+        return newfd;
+    }
+    /* WASI fd_renumber closes newfd and moves fd there; keep fd open like POSIX. */
+    int copy = dup(fd);
+    if (copy < 0)
+        return -1;
+    int err = __wasi_fd_renumber(copy, newfd);
+    if (err) {
+        close(copy);
+        errno = err;
+        return -1;
+    }
+    return newfd;
+}
+
+pid_t getpid(void)
+{
+    wasix_pid_t pid = 0;
+    wasix_proc_id(&pid);
+    return pid;
+}
+
+pid_t getppid(void)
+{
+    wasix_pid_t parent = 0;
+    if (wasix_proc_parent(getpid(), &parent))
+        return 0;
+    return parent;
+}
+
+/* One session and process group per process: WASIX has no job control. */
+pid_t getpgrp(void) { return getpid(); }
+pid_t getpgid(pid_t pid) { return pid ? pid : getpid(); }
+int setpgid(pid_t pid, pid_t pgid) { (void)pid; (void)pgid; return 0; }
+pid_t setsid(void) { return getpid(); }
+pid_t tcgetpgrp(int fd) { (void)fd; return getpid(); }
+int tcsetpgrp(int fd, pid_t pgrp) { (void)fd; (void)pgrp; return 0; }
+
+uid_t getuid(void) { return berth_current_uid(); }
+uid_t geteuid(void) { return berth_current_uid(); }
+gid_t getgid(void) { return berth_current_gid(); }
+gid_t getegid(void) { return berth_current_gid(); }
+
+int kill(pid_t pid, int sig)
+{
+    if (pid <= 0) {
+        /* Process groups do not exist on WASIX: a group is its leader. */
+        pid = pid == 0 ? getpid() : -pid;
+    }
+    if (sig == 0)
+        return 0;
+    int err = wasix_proc_signal(pid, sig);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+static int exec_common(const char *name, int search, char *const argv[], char *const envp[])
+{
+    /* exec = spawn + wait + exit with the child's status: the pid changes, nothing else shows. */
+    pid_t pid;
+    int err = spawn_common(&pid, name, search, NULL, argv, envp);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    return exec_common(path, 0, argv, envp);
+}
+
+int execv(const char *path, char *const argv[])
+{
+    return exec_common(path, 0, argv, NULL);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+    return exec_common(file, 1, argv, NULL);
+}

@@ -1,0 +1,104 @@
+/*
+ * A test guest that exercises libcompat one call at a time:
+ *   probe args A B ...      print each argument on its own line, in brackets
+ *   probe exit N            exit with status N
+ *   probe cwd               print the working directory
+ *   probe spawn CMD ARGS..  posix_spawnp CMD, wait, print "status N"
+ *   probe pipe CMD1 -- CMD2 run CMD1 | CMD2 through pipe/dup2 file actions
+ *   probe pid               print pid and parent pid
+ *   probe chdir DIR CMD..   chdir, then spawn CMD (the child inherits DIR)
+ *   probe cat               copy stdin to stdout
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int spawn_wait(char **argv, posix_spawn_file_actions_t *fa)
+{
+    pid_t pid;
+    int err = posix_spawnp(&pid, argv[0], fa, NULL, argv, environ);
+    if (err) {
+        printf("spawn %s: %s\n", argv[0], strerror(err));
+        return -1;
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) {
+        printf("waitpid: %s\n", strerror(errno));
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "args")) {
+        for (int i = 2; i < argc; i++)
+            printf("[%s]\n", argv[i]);
+    } else if (!strcmp(cmd, "exit")) {
+        return atoi(argv[2]);
+    } else if (!strcmp(cmd, "cwd")) {
+        char buf[1024];
+        puts(getcwd(buf, sizeof buf));
+    } else if (!strcmp(cmd, "pid")) {
+        printf("pid %d ppid %d\n", getpid(), getppid());
+    } else if (!strcmp(cmd, "spawn")) {
+        fflush(stdout);
+        printf("status %d\n", spawn_wait(argv + 2, NULL));
+    } else if (!strcmp(cmd, "chdir")) {
+        if (chdir(argv[2])) {
+            perror("chdir");
+            return 1;
+        }
+        fflush(stdout);
+        printf("status %d\n", spawn_wait(argv + 3, NULL));
+    } else if (!strcmp(cmd, "pipe")) {
+        int sep = 2;
+        while (sep < argc && strcmp(argv[sep], "--"))
+            sep++;
+        argv[sep] = NULL;
+        int fds[2];
+        if (pipe(fds)) {
+            perror("pipe");
+            return 1;
+        }
+        posix_spawn_file_actions_t left, right;
+        posix_spawn_file_actions_init(&left);
+        posix_spawn_file_actions_adddup2(&left, fds[1], 1);
+        posix_spawn_file_actions_addclose(&left, fds[0]);
+        posix_spawn_file_actions_addclose(&left, fds[1]);
+        posix_spawn_file_actions_init(&right);
+        posix_spawn_file_actions_adddup2(&right, fds[0], 0);
+        posix_spawn_file_actions_addclose(&right, fds[0]);
+        posix_spawn_file_actions_addclose(&right, fds[1]);
+        pid_t a, b;
+        fflush(stdout);
+        if (posix_spawnp(&a, argv[2], &left, NULL, argv + 2, environ) ||
+            posix_spawnp(&b, argv[sep + 1], &right, NULL, argv + sep + 1, environ)) {
+            perror("spawn");
+            return 1;
+        }
+        close(fds[0]);
+        close(fds[1]);
+        int sa, sb;
+        waitpid(a, &sa, 0);
+        waitpid(b, &sb, 0);
+        printf("status %d %d\n", WEXITSTATUS(sa), WEXITSTATUS(sb));
+    } else if (!strcmp(cmd, "cat")) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(0, buf, sizeof buf)) > 0)
+            fwrite(buf, 1, n, stdout);
+    } else {
+        return 2;
+    }
+    return 0;
+}
