@@ -13,8 +13,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const WASM = path.dirname(fileURLToPath(import.meta.url));
-const BUILD = path.join(WASM, "build");
-const DIST = path.join(WASM, "dist");
+// Overridable so that the reproducibility test can build a second copy elsewhere.
+const BUILD = process.env.BERTH_WASM_BUILD_DIR ?? path.join(WASM, "build");
+const DIST = process.env.BERTH_WASM_DIST_DIR ?? path.join(WASM, "dist");
 const SYSROOT = path.join(BUILD, "sysroot");
 const LIBCOMPAT = path.join(BUILD, "libcompat.a");
 /** start.o is linked as an object, never from the archive: it must replace libc's __main_void. */

@@ -10,7 +10,10 @@ import type { Package, Process, Sandbox, Wasmer } from "@wasmer/sdk";
 import type { Userland } from "./userland.ts";
 
 export interface MachineOptions {
-  /** Files placed in the machine's filesystem (read-only templates for now). */
+  /**
+   * Read-only files placed in the machine's filesystem. The SDK places them only
+   * in directories its default root already has (/etc, /tmp, /proc...), not in new ones.
+   */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
   /** Environment every process starts with, unless a call overrides it. */
   readonly env?: Readonly<Record<string, string>>;
@@ -73,14 +76,13 @@ export async function createKernel(wasmer: Wasmer, userland: Userland): Promise<
   for (const [name, module] of Object.entries(userland.commands)) commands[name] = { module };
   const pkg: Package = await wasmer.packages.create({ modules: userland.modules, commands });
   const machines = new Set<Machine>();
+  let machineCount = 0;
   return {
     commands: Object.keys(userland.commands),
     async createMachine(options = {}) {
-      const sandbox = await wasmer.sandboxes.create({
-        packages: [pkg],
-        files: options.files,
-        env: options.env,
-      });
+      const packages = [pkg];
+      if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));
+      const sandbox = await wasmer.sandboxes.create({ packages, env: options.env });
       const machine = sandboxMachine(sandbox, options.env ?? {}, () => machines.delete(machine));
       machines.add(machine);
       return machine;
@@ -90,6 +92,26 @@ export async function createKernel(wasmer: Wasmer, userland: Userland): Promise<
       await wasmer.close();
     },
   };
+}
+
+/**
+ * The smallest WASI command: `(module (memory (export "memory") 1) (func (export "_start")))`.
+ * A package must hold a command, and package files are the only way to place files
+ * outside /workspace, so a machine's files travel in a package with this one.
+ */
+const NOOP_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+  0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72,
+  0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04, 0x01, 0x02,
+  0x00, 0x0b,
+]);
+
+function filesPackage(wasmer: Wasmer, files: Readonly<Record<string, string | Uint8Array>>, id: number): Promise<Package> {
+  return wasmer.packages.create({
+    modules: { noop: NOOP_MODULE },
+    commands: { [`berth-machine-${id}`]: { module: "noop" } },
+    files,
+  });
 }
 
 function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, string>>, onClose: () => void): Machine {

@@ -1,0 +1,106 @@
+/**
+ * `berth`: a shell on the Berth host, in your terminal.
+ *
+ *   berth                      interactive shell (a script from stdin when it is not a terminal)
+ *   berth -c 'SCRIPT' [ARG...] run SCRIPT on the host, print its output, exit with its status
+ */
+import { createHost } from "../host/index.ts";
+import { readRootfs } from "../host/node-index.ts";
+import type { KernelProcess } from "../kernel/index.ts";
+import { bootNodeKernel } from "../kernel/node-index.ts";
+
+const USAGE = `Usage: berth [-c SCRIPT [NAME [ARG...]]]
+
+A container playground whose kernel is WebAssembly.
+
+  berth                 open a shell on the Berth host
+  berth -c SCRIPT       run SCRIPT with the host's sh, then exit with its status
+
+Options:
+  -c SCRIPT   run SCRIPT (further arguments become $0, $1, ...)
+  -h, --help  show this help
+  --version   print the version
+`;
+
+const VERSION = "0.1.0";
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "-h" || argv[0] === "--help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (argv[0] === "--version") {
+    process.stdout.write(`berth ${VERSION}\n`);
+    return 0;
+  }
+  if (argv.length > 0 && argv[0] !== "-c") {
+    process.stderr.write(`berth: unknown argument '${argv[0]}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (argv[0] === "-c" && argv.length < 2) {
+    process.stderr.write("berth: -c: option requires an argument\n");
+    return 2;
+  }
+
+  const kernel = await bootNodeKernel();
+  try {
+    const host = await createHost(kernel, { rootfs: await readRootfs(), term: process.env.TERM });
+    const interactive = argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY;
+    const shArgs = argv.length > 0 ? ["sh", ...argv] : interactive ? ["sh", "-i"] : ["sh"];
+    const child = await host.spawn(shArgs, {
+      cwd: "/root",
+      terminal: interactive ? { columns: process.stdout.columns, rows: process.stdout.rows } : undefined,
+    });
+    return interactive ? await attachTerminal(child) : await attachPipes(child);
+  } finally {
+    await kernel.close();
+  }
+}
+
+/** Pipes: our stdin to the guest's (until EOF), its stdout and stderr to ours. */
+async function attachPipes(child: KernelProcess): Promise<number> {
+  const input = (async () => {
+    if (!process.stdin.isTTY) {
+      for await (const chunk of process.stdin) await child.write(chunk as Uint8Array);
+    }
+    await child.closeStdin();
+  })();
+  const copy = async (from: AsyncIterable<Uint8Array> | null, to: NodeJS.WriteStream) => {
+    if (from) for await (const chunk of from) to.write(chunk);
+  };
+  const [status] = await Promise.all([child.wait(), copy(child.stdout, process.stdout), copy(child.stderr, process.stderr)]);
+  process.stdin.destroy();
+  await input.catch(() => undefined);
+  return status.exitCode;
+}
+
+/** A terminal: raw keystrokes in, the guest's screen out, resizes forwarded. */
+async function attachTerminal(child: KernelProcess): Promise<number> {
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  const onData = (chunk: Buffer) => void child.write(new Uint8Array(chunk));
+  const onResize = () => child.resize(process.stdout.columns, process.stdout.rows);
+  stdin.on("data", onData);
+  process.stdout.on("resize", onResize);
+  try {
+    const output = (async () => {
+      for await (const chunk of child.stdout) process.stdout.write(chunk);
+    })();
+    const status = await child.wait();
+    await output;
+    return status.exitCode;
+  } finally {
+    stdin.off("data", onData);
+    process.stdout.off("resize", onResize);
+    stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`berth: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(125);
+  },
+);
