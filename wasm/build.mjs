@@ -29,6 +29,7 @@ export const PROGRAMS = [
 /** Test-only guests, built beside the product but listed apart in the manifest. */
 export const TEST_PROGRAMS = [
   { name: "probe", dir: "test/probe", commands: ["probe"] },
+  { name: "fsprobe", dir: "test/fsprobe", commands: ["fsprobe"] },
 ];
 
 export const CFLAGS = [

@@ -2,3 +2,5 @@ export type { Kernel, KernelProcess, Machine, MachineOptions, RunOptions, RunRes
 export { createKernel } from "./kernel.ts";
 export type { Userland, UserlandManifest } from "./userland.ts";
 export { userlandFromManifest } from "./userland.ts";
+export type { MaybePromise, Mount, MountedDirEntry, MountedFileSystem, MountedFsErrorCode, MountedStat, OpenOptions } from "./mounted-fs.ts";
+export { MountedFsError } from "./mounted-fs.ts";

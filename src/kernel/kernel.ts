@@ -7,6 +7,9 @@
  */
 import type { Package, Process, Sandbox, Wasmer } from "@wasmer/sdk";
 
+import { registerMount, unregisterMount } from "./host-fs-bridge.ts";
+import type { Mount } from "./mounted-fs.ts";
+import { withPendingMounts } from "./sandbox-mounts.ts";
 import type { Userland } from "./userland.ts";
 
 export interface MachineOptions {
@@ -15,6 +18,11 @@ export interface MachineOptions {
    * in directories its default root already has (/etc, /tmp, /proc...), not in new ones.
    */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  /**
+   * Directories served by filesystems written in TypeScript (rootfs, /proc,
+   * volumes). Mounting /bin would hide the userland's commands.
+   */
+  readonly mounts?: readonly Mount[];
   /** Environment every process starts with, unless a call overrides it. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -82,8 +90,12 @@ export async function createKernel(wasmer: Wasmer, userland: Userland): Promise<
     async createMachine(options = {}) {
       const packages = [pkg];
       if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));
-      const sandbox = await wasmer.sandboxes.create({ packages, env: options.env });
-      const machine = sandboxMachine(sandbox, options.env ?? {}, () => machines.delete(machine));
+      const mounts = (options.mounts ?? []).map((m) => ({ path: m.path, id: registerMount(m.fs), readOnly: m.readOnly ?? false }));
+      const sandbox = await withPendingMounts(mounts, () => wasmer.sandboxes.create({ packages, env: options.env }));
+      const machine = sandboxMachine(sandbox, options.env ?? {}, () => {
+        machines.delete(machine);
+        for (const mount of mounts) unregisterMount(mount.id);
+      });
       machines.add(machine);
       return machine;
     },

@@ -1,13 +1,31 @@
 import { Wasmer } from "@wasmer/sdk/node";
 
 import { createKernel, type Kernel } from "./kernel.ts";
+import { wrapSandboxFactory } from "./sandbox-mounts.ts";
+import { setWorkerUrl } from "./sdk-internals.ts";
 import { loadUserland } from "./userland-node.ts";
 import type { Userland } from "./userland.ts";
+
+const BRIDGE_WORKER_URL = new URL("./node-bridge-worker.mjs", import.meta.url).href;
+
+/**
+ * The Node SDK with the host filesystem bridge: workers start from our entry
+ * (which installs the worker half of the bridge) and sandboxes take mounts.
+ */
+class BridgedWasmer extends Wasmer {
+  protected static override async initializeCore(options: ConstructorParameters<typeof Wasmer>[0] = {}) {
+    const core = await super.initializeCore(options);
+    setWorkerUrl(BRIDGE_WORKER_URL);
+    wrapSandboxFactory(core as unknown as Parameters<typeof wrapSandboxFactory>[0]);
+    return core;
+  }
+}
 
 /** Boots the kernel in Node with the userland built on disk (or the one given). */
 export async function bootNodeKernel(options: { userland?: Userland; includeTestCommands?: boolean } = {}): Promise<Kernel> {
   const userland = options.userland ?? (await loadUserland({ includeTestCommands: options.includeTestCommands }));
-  const wasmer = await Wasmer.create();
+  // No on-disk package cache: our packages are built in memory on every boot.
+  const wasmer = await BridgedWasmer.create({ cache: "memory" });
   await wasmer.ready();
   return createKernel(wasmer, userland);
 }

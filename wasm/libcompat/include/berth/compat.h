@@ -36,6 +36,12 @@ int execve(const char *path, char *const argv[], char *const envp[]);
 int berth_chdir(const char *path);
 #define chdir(path) berth_chdir(path)
 
+/* rmdir that works on directories the kernel has not resolved yet (files.c). */
+int berth_rmdir(const char *path);
+int berth_unlinkat(int dirfd, const char *path, int flags);
+#define rmdir(path) berth_rmdir(path)
+#define unlinkat(dirfd, path, flags) berth_unlinkat(dirfd, path, flags)
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,1 @@
+export { MemoryFileSystem } from "./memory-fs.ts";
