@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
 
   const kernel = await bootNodeKernel();
   try {
-    const host = await createHost(kernel, { rootfs: await readRootfs(), term: process.env.TERM });
+    const { machine: host } = await createHost(kernel, { rootfs: await readRootfs(), term: process.env.TERM });
     const interactive = argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY;
     const shArgs = argv.length > 0 ? ["sh", ...argv] : interactive ? ["sh", "-i"] : ["sh"];
     const child = await host.spawn(shArgs, {

@@ -1,1 +1,1 @@
-export { createHost, HOST_ENV, HOST_HOSTNAME, type HostOptions } from "./host.ts";
+export { createHost, HOST_ENV, HOST_HOSTNAME, type Host, type HostOptions } from "./host.ts";

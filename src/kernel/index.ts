@@ -4,3 +4,4 @@ export type { Userland, UserlandManifest } from "./userland.ts";
 export { userlandFromManifest } from "./userland.ts";
 export type { MaybePromise, Mount, MountedDirEntry, MountedFileSystem, MountedFsErrorCode, MountedStat, OpenOptions } from "./mounted-fs.ts";
 export { MountedFsError } from "./mounted-fs.ts";
+export { KERNEL_IDENTITY } from "./identity.ts";

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { Kernel, Machine } from "../kernel/index.ts";
+import { bootNodeKernel } from "../kernel/node-index.ts";
+import { createHost, type Host } from "./index.ts";
+import { readRootfs } from "./node-index.ts";
+
+describe("host machine", () => {
+  let kernel: Kernel;
+  let host: Host;
+  let machine: Machine;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    host = await createHost(kernel, { rootfs: await readRootfs() });
+    machine = host.machine;
+  });
+  after(async () => kernel.close());
+
+  const fsprobe = async (...args: string[]) => (await machine.run(["fsprobe", ...args], { timeoutMs: 10_000 })).stdout;
+
+  it("has its own root filesystem", async () => {
+    assert.match(await fsprobe("cat", "/etc/os-release"), /^NAME="Ubuntu"$/m);
+    assert.match(await fsprobe("cat", "/etc/passwd"), /^root:x:0:0:/);
+    for (const dir of ["etc", "home", "root", "tmp", "var", "proc"]) {
+      assert.equal(await fsprobe("stat", `/${dir}`), "directory 0\n", dir);
+    }
+  });
+
+  it("keeps files between commands", async () => {
+    await fsprobe("write", "/tmp/note", "kept");
+    assert.equal(await fsprobe("cat", "/tmp/note"), "kept");
+    assert.equal(new TextDecoder().decode(host.filesystems.get("tmp")!.readFile("note")), "kept");
+  });
+
+  it("serves /proc computed on read", async () => {
+    assert.equal(await fsprobe("cat", "/proc/sys/kernel/hostname"), "berth\n");
+    assert.match(await fsprobe("cat", "/proc/sys/kernel/osrelease"), /^6\.\d+\.\d+-berth\n$/);
+    assert.match(await fsprobe("cat", "/proc/meminfo"), /^MemTotal: +\d+ kB$/m);
+    assert.match(await fsprobe("cat", "/proc/mounts"), /^proc \/proc proc ro 0 0$/m);
+  });
+
+  it("follows a hostname change in /etc/hostname", async () => {
+    await fsprobe("write", "/etc/hostname", "renamed\n");
+    assert.equal(await fsprobe("cat", "/proc/sys/kernel/hostname"), "renamed\n");
+    await fsprobe("write", "/etc/hostname", "berth\n");
+  });
+
+  it("does not let guests write /proc", async () => {
+    const r = await machine.run(["fsprobe", "write", "/proc/version", "x"]);
+    assert.equal(r.exitCode, 1);
+  });
+});
