@@ -1,2 +1,4 @@
-export { MemoryFileSystem } from "./memory-fs.ts";
+export { MemoryFileSystem, type FileSource } from "./memory-fs.ts";
+export { OverlayFileSystem, type Change } from "./overlay.ts";
 export { createProcFs, type ProcFsOptions } from "./procfs.ts";
+export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";

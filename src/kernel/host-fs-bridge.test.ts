@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { MemoryFileSystem } from "../fs/index.ts";
+import { MemoryFileSystem, OverlayFileSystem } from "../fs/index.ts";
 import type { Kernel, Machine } from "./index.ts";
 import { bootNodeKernel, DEFAULT_USERLAND_DIR } from "./node-index.ts";
 
@@ -119,6 +119,27 @@ describe("host filesystem bridge", () => {
       assert.equal((await fsprobe("cat", "/data/hello.txt")).stdout, "hello from TypeScript\n");
     } finally {
       await other.close();
+    }
+  });
+
+  it("serves an overlay: a guest's writes copy up, its deletes white out, the layer stays", async () => {
+    const image = MemoryFileSystem.from({ "os-release": "ID=alpine\n", "hosts": "127.0.0.1 localhost\n" }).root;
+    const rootfs = new OverlayFileSystem([image]);
+    const container = await kernel.createMachine({ env: { PATH: "/bin" }, mounts: [{ path: "/etc", fs: rootfs }] });
+    try {
+      const run = async (...args: string[]) => (await container.run(["fsprobe", ...args])).stdout;
+      assert.equal(await run("cat", "/etc/os-release"), "ID=alpine\n");
+      await run("append", "/etc/hosts", "10.0.0.2 web\n");
+      await run("rm", "/etc/os-release");
+      assert.equal(await run("cat", "/etc/hosts"), "127.0.0.1 localhost\n10.0.0.2 web\n");
+      assert.equal(await run("ls", "/etc"), "hosts\n");
+      assert.deepEqual(rootfs.changes(), [
+        { kind: "C", path: "/hosts" },
+        { kind: "D", path: "/os-release" },
+      ]);
+      assert.equal(new TextDecoder().decode((image.children.get("hosts") as { data: Uint8Array }).data), "127.0.0.1 localhost\n");
+    } finally {
+      await container.close();
     }
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * Open files of a mounted filesystem: the numeric handles the kernel reads and
+ * writes through. A computed file is read from a snapshot taken at open, so one
+ * read sequence sees one consistent text.
+ */
+import { MountedFsError } from "../kernel/index.ts";
+import { fileContents, type FileNode } from "./tree.ts";
+
+interface OpenFile {
+  readonly node: FileNode;
+  readonly snapshot?: Uint8Array;
+  readonly writable: boolean;
+  readonly append: boolean;
+}
+
+export class OpenFiles {
+  readonly #files = new Map<number, OpenFile>();
+  #next = 1;
+
+  open(node: FileNode, options: { writable: boolean; append: boolean; truncate: boolean }): number {
+    if (options.writable && node.compute) throw new MountedFsError("EACCES", "computed file is read-only");
+    if (options.truncate && options.writable) {
+      node.data = new Uint8Array();
+      node.mtime = Date.now();
+    }
+    const handle = this.#next++;
+    this.#files.set(handle, {
+      node,
+      snapshot: node.compute ? fileContents(node) : undefined,
+      writable: options.writable,
+      append: options.append,
+    });
+    return handle;
+  }
+
+  read(handle: number, offset: number, length: number): Uint8Array {
+    const file = this.#get(handle);
+    return (file.snapshot ?? file.node.data).slice(offset, offset + length);
+  }
+
+  write(handle: number, offset: number, data: Uint8Array): number {
+    const file = this.#writable(handle);
+    const node = file.node;
+    const at = file.append ? node.data.length : offset;
+    const end = at + data.length;
+    if (end > node.data.length) node.data = grownTo(node.data, end);
+    node.data.set(data, at);
+    node.mtime = Date.now();
+    return data.length;
+  }
+
+  setLen(handle: number, length: number): void {
+    const node = this.#writable(handle).node;
+    const resized = new Uint8Array(length);
+    resized.set(node.data.subarray(0, length));
+    node.data = resized;
+    node.mtime = Date.now();
+  }
+
+  check(handle: number): void {
+    this.#get(handle);
+  }
+
+  /** Idempotent: the kernel may close a handle twice. */
+  close(handle: number): void {
+    this.#files.delete(handle);
+  }
+
+  #get(handle: number): OpenFile {
+    const file = this.#files.get(handle);
+    if (!file) throw new MountedFsError("EBADF", `bad handle ${handle}`);
+    return file;
+  }
+
+  #writable(handle: number): OpenFile {
+    const file = this.#get(handle);
+    if (!file.writable) throw new MountedFsError("EBADF", "file not open for writing");
+    return file;
+  }
+}
+
+/**
+ * `data` lengthened to `length` (zero-filled). Capacity doubles, so a file
+ * written in many small chunks is copied O(log n) times, not once per chunk:
+ * the returned view may sit on a larger buffer that later growth reuses.
+ */
+function grownTo(data: Uint8Array, length: number): Uint8Array {
+  const buffer = data.buffer as ArrayBuffer;
+  if (data.byteOffset === 0 && buffer.byteLength >= length) return new Uint8Array(buffer, 0, length);
+  const grown = new Uint8Array(Math.max(length, data.length * 2, 4096));
+  grown.set(data);
+  return grown.subarray(0, length);
+}
