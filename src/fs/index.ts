@@ -2,3 +2,5 @@ export { MemoryFileSystem, type FileSource } from "./memory-fs.ts";
 export { OverlayFileSystem, type Change } from "./overlay.ts";
 export { createProcFs, type ProcFsOptions } from "./procfs.ts";
 export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";
+export { layerEntries, layerTree } from "./layer.ts";
+export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+
+import { BerthError } from "../util/index.ts";
+import { readTar, writeTar, type TarEntry } from "./tar.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const longDir = "very/".repeat(30) + "deep";
+const entries: TarEntry[] = [
+  { path: "etc", type: "directory", mode: 0o755, uid: 0, gid: 0, mtime: 1700000000 },
+  { path: "etc/os-release", type: "file", data: bytes("ID=alpine\n"), mode: 0o644, uid: 0, gid: 0, mtime: 1700000001 },
+  { path: "bin/sh", type: "symlink", linkname: "/bin/busybox", mode: 0o777, uid: 0, gid: 0, mtime: 1700000002 },
+  { path: "home/user/.profile", type: "file", data: bytes("export A=1\n"), mode: 0o600, uid: 1000, gid: 1000, mtime: 1700000003 },
+  { path: `${longDir}/file-with-a-long-path.txt`, type: "file", data: bytes("long\n"), mode: 0o644, uid: 0, gid: 0, mtime: 1700000004 },
+  { path: "x".repeat(180), type: "file", data: bytes("one long name\n"), mode: 0o644, uid: 0, gid: 0, mtime: 1700000005 },
+  { path: "bin/link", type: "hardlink", linkname: "etc/os-release", mode: 0o644, uid: 0, gid: 0, mtime: 1700000006 },
+];
+
+describe("tar", () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), "berth-tar-"));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("reads back what it writes", () => {
+    const back = readTar(writeTar(entries));
+    assert.deepEqual(
+      back.map((e) => ({ ...e, data: e.data && Buffer.from(e.data).toString() })),
+      entries.map((e) => ({ ...e, data: e.data && Buffer.from(e.data).toString(), linkname: e.linkname })),
+    );
+  });
+
+  it("writes the same bytes for the same entries", () => {
+    assert.deepEqual(writeTar(entries), writeTar(entries));
+  });
+
+  it("writes archives GNU tar reads", () => {
+    const file = path.join(scratch, "ours.tar");
+    writeFileSync(file, writeTar(entries));
+    const listed = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).trim().split("\n");
+    assert.deepEqual(listed, entries.map((e) => (e.type === "directory" ? `${e.path}/` : e.path)));
+    const out = path.join(scratch, "out");
+    mkdirSync(out);
+    execFileSync("tar", ["-xf", file, "-C", out]);
+    assert.equal(readFileSync(path.join(out, longDir, "file-with-a-long-path.txt"), "utf8"), "long\n");
+  });
+
+  it("reads archives GNU tar writes, in its gnu and pax formats", () => {
+    const src = path.join(scratch, "src");
+    mkdirSync(path.join(src, longDir), { recursive: true });
+    writeFileSync(path.join(src, longDir, "f"), "from gnu tar\n");
+    symlinkSync("f", path.join(src, longDir, "l"));
+    for (const format of ["gnu", "pax"]) {
+      const file = path.join(scratch, `${format}.tar`);
+      execFileSync("tar", [`--format=${format}`, "-cf", file, "-C", src, "."]);
+      const read = readTar(new Uint8Array(readFileSync(file)));
+      const f = read.find((e) => e.path === `${longDir}/f`);
+      assert.equal(f && Buffer.from(f.data!).toString(), "from gnu tar\n", format);
+      assert.equal(read.find((e) => e.path === `${longDir}/l`)?.linkname, "f", format);
+    }
+  });
+
+  it("refuses damaged archives with a clear error", () => {
+    const good = writeTar(entries);
+    const flipped = good.slice();
+    flipped[10] ^= 0xff;
+    assert.throws(() => readTar(flipped), (e: unknown) => BerthError.is(e, "DATA_LOSS") && /checksum at offset 0/.test((e as Error).message));
+    assert.throws(() => readTar(good.subarray(0, 700)), (e: unknown) => BerthError.is(e, "DATA_LOSS"));
+  });
+
+  it("refuses entries that climb out with ..", () => {
+    const evil = writeTar([{ path: "../../etc/passwd", type: "file", data: bytes("x"), mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
+    assert.throws(() => readTar(evil), /"\.\." path/);
+  });
+
+  it("reads an empty archive", () => {
+    assert.deepEqual(readTar(writeTar([])), []);
+    assert.deepEqual(readTar(new Uint8Array()), []);
+  });
+});

@@ -1,0 +1,2 @@
+export { digestHex, isDigest, parseDigest, sha256, type Digest } from "./digest.ts";
+export { BerthError, type ErrorCode } from "./errors.ts";
