@@ -1,0 +1,1 @@
+export { familiarReference, familiarRepository, formatReference, parseReference, repositoryName, type Reference } from "./reference.ts";
