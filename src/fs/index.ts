@@ -4,3 +4,4 @@ export { createProcFs, type ProcFsOptions } from "./procfs.ts";
 export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";
 export { layerEntries, layerTree } from "./layer.ts";
 export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
+export { SubtreeFileSystem } from "./subtree.ts";
