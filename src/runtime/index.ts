@@ -1,0 +1,1 @@
+export { isRunning, transition, type ContainerEvent, type ContainerStatus } from "./state.ts";
