@@ -5,3 +5,4 @@ export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, ty
 export { layerEntries, layerTree } from "./layer.ts";
 export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
 export { SubtreeFileSystem } from "./subtree.ts";
+export { MemoryContentStore, type ContentIngester, type ContentProvider, type ContentStore } from "./content-store.ts";
