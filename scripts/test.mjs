@@ -1,5 +1,7 @@
-// `npm test`: every *.test.ts beside the code, under Node's test runner.
-// Node 20's runner takes no globs, so the files are found here.
+// `npm test`: the type check, then every *.test.ts beside the code under
+// Node's test runner (tsx strips types, so without the check a type error
+// would pass). Node 20's runner takes no globs, so the files are found here.
+// `node scripts/test.mjs PART...` runs only test files whose path holds a PART.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,6 +21,13 @@ function find(dir, out) {
 }
 
 const filters = process.argv.slice(2);
+if (filters.length === 0) {
+  const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit", "-p", "."], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("typecheck failed");
+    process.exit(1);
+  }
+}
 const files = ROOTS.flatMap((root) => find(root, []))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
