@@ -13,6 +13,7 @@ import {
   type DirNode,
   type EntryNode,
   type FileNode,
+  type Meta,
 } from "./tree.ts";
 
 export type FileSource = string | Uint8Array | (() => Uint8Array | string);
@@ -32,18 +33,25 @@ export class MemoryFileSystem implements MountedFileSystem {
     return fs;
   }
 
+  /** Makes a directory and its parents as needed (mkdir -p); returns it. */
+  mkdirAll(path: string, meta: Partial<Meta> = {}): DirNode {
+    let dir = this.root;
+    for (const part of splitPath(path)) {
+      let child = dir.children.get(part);
+      if (!child || child.kind === "whiteout") dir.children.set(part, (child = newDir()));
+      if (child.kind !== "directory") throw new MountedFsError("ENOTDIR", path);
+      dir = child;
+    }
+    Object.assign(dir, meta);
+    return dir;
+  }
+
   /** Writes or replaces a file, creating parent directories. */
   writeFile(path: string, contents: FileSource): void {
     const parts = splitPath(path);
     const name = parts.pop();
     if (!name) throw new MountedFsError("EISDIR", path);
-    let dir = this.root;
-    for (const part of parts) {
-      let child = dir.children.get(part);
-      if (!child) dir.children.set(part, (child = newDir()));
-      if (child.kind !== "directory") throw new MountedFsError("ENOTDIR", path);
-      dir = child;
-    }
+    const dir = this.mkdirAll(parts.join("/"));
     const node =
       typeof contents === "function"
         ? newComputedFile(contents)

@@ -1,0 +1,85 @@
+/**
+ * Local images: names pointing at manifests whose blobs are in the local
+ * content store (containerd's image store). An image's ID is its config's
+ * digest, as Docker shows it; several names may point at one image.
+ */
+import type { ContentStore } from "../fs/index.ts";
+import { BerthError, type Digest } from "../util/index.ts";
+import type { Descriptor, ImageConfig, ImageManifest } from "./oci.ts";
+import { formatReference, parseReference } from "./reference.ts";
+
+export interface ImageRecord {
+  /** Normalized reference, e.g. "docker.io/library/alpine:latest". */
+  readonly name: string;
+  readonly target: Descriptor;
+  /** When this name was set, ms since the epoch. */
+  readonly updated: number;
+}
+
+export interface Image {
+  /** The config digest: Docker's image ID. */
+  readonly id: Digest;
+  readonly manifest: ImageManifest;
+  readonly manifestDigest: Digest;
+  readonly config: ImageConfig;
+  /** Every name pointing at this image. */
+  readonly names: readonly string[];
+}
+
+export class ImageStore {
+  readonly #records = new Map<string, ImageRecord>();
+
+  constructor(readonly content: ContentStore) {}
+
+  list(): ImageRecord[] {
+    return [...this.#records.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): ImageRecord | undefined {
+    return this.#records.get(formatReference(parseReference(name)));
+  }
+
+  /** Points a name at a manifest (tagging moves a name from its old image). */
+  set(name: string, target: Descriptor): ImageRecord {
+    const record = { name: formatReference(parseReference(name)), target, updated: Date.now() };
+    this.#records.set(record.name, record);
+    return record;
+  }
+
+  delete(name: string): void {
+    const key = formatReference(parseReference(name));
+    if (!this.#records.delete(key)) throw new BerthError("NOT_FOUND", `No such image: ${name}`);
+  }
+
+  /** The image a name, a full or short ID names, read from the content store. */
+  async resolve(nameOrId: string): Promise<Image> {
+    const byName = this.#tryName(nameOrId);
+    if (byName) return this.#load(byName.target.digest);
+    const id = nameOrId.startsWith("sha256:") ? nameOrId.slice(7) : nameOrId;
+    if (/^[0-9a-f]{1,64}$/.test(id)) {
+      const matches = new Set<Digest>();
+      for (const record of this.#records.values()) {
+        const image = await this.#load(record.target.digest);
+        if (image.id.slice(7).startsWith(id)) matches.add(record.target.digest);
+      }
+      if (matches.size === 1) return this.#load([...matches][0]!);
+      if (matches.size > 1) throw new BerthError("INVALID_ARGUMENT", `multiple IDs found with provided prefix: ${id}`);
+    }
+    throw new BerthError("NOT_FOUND", `No such image: ${nameOrId}`);
+  }
+
+  #tryName(name: string): ImageRecord | undefined {
+    try {
+      return this.get(name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #load(manifestDigest: Digest): Promise<Image> {
+    const manifest = JSON.parse(new TextDecoder().decode(await this.content.get(manifestDigest))) as ImageManifest;
+    const config = JSON.parse(new TextDecoder().decode(await this.content.get(manifest.config.digest))) as ImageConfig;
+    const names = [...this.#records.values()].filter((r) => r.target.digest === manifestDigest).map((r) => r.name).sort();
+    return { id: manifest.config.digest, manifest, manifestDigest, config, names };
+  }
+}
