@@ -1,5 +1,7 @@
 // Bundles Berth's entry points with esbuild. For now: the Node CLI (`berth`).
 // The SDK stays external: it resolves its wasm and workers from its own files.
+// Our SDK worker entry is loaded by URL beside the bundle, so it is copied there.
+import { copyFileSync, mkdirSync } from "node:fs";
 import * as esbuild from "esbuild";
 
 export const nodeCli = {
@@ -16,4 +18,6 @@ export const nodeCli = {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await esbuild.build(nodeCli);
+  mkdirSync("dist/node", { recursive: true });
+  copyFileSync("src/kernel/node-bridge-worker.mjs", "dist/node/node-bridge-worker.mjs");
 }

@@ -48,6 +48,11 @@ describe("host filesystem bridge", () => {
     assert.equal((await fsprobe("stat", "/data/nested")).stdout, "directory 0\n");
   });
 
+  it("starts a command whose working directory is inside a mount", async () => {
+    const r = await machine.run(["fsprobe", "ls", "."], { cwd: "/data/nested" });
+    assert.equal(r.stdout, "deeper\n");
+  });
+
   it("reports a missing file as ENOENT", async () => {
     const r = await fsprobe("cat", "/data/missing");
     assert.equal(r.exitCode, 1);

@@ -38,13 +38,32 @@ export function unregisterMount(id: number): void {
 function install(): void {
   if (installed) return;
   installed = true;
-  const scope = globalThis as { __wasmerHandleFileSystemRpc?: (message: unknown) => boolean };
+  const scope = globalThis as {
+    __wasmerHandleFileSystemRpc?: (message: unknown) => boolean;
+    __wasmerHostFileSystem?: (mount: number, method: string, args: unknown) => unknown;
+  };
   const previous = scope.__wasmerHandleFileSystemRpc;
   scope.__wasmerHandleFileSystemRpc = (message: unknown) => {
     if (!isRequest(message)) return previous?.(message) ?? false;
     void answer(message);
     return true;
   };
+  // The SDK also touches mounts from this scope itself (it checks a command's
+  // cwd before starting it), calling the bridge directly: answer synchronously.
+  scope.__wasmerHostFileSystem = (mount, method, args) => answerHere(mount, method, args);
+}
+
+function answerHere(mount: number, method: string, args: unknown): unknown {
+  try {
+    const fs = mounts.get(mount);
+    if (!fs) throw new MountedFsError("EIO", `no filesystem for mount ${mount}`);
+    const value = dispatch(fs, method, Array.isArray(args) ? args : []);
+    if (value instanceof Promise) throw new MountedFsError("EIO", `${method} cannot wait in the scope that owns the kernel`);
+    return value ?? null;
+  } catch (error) {
+    const code = error instanceof MountedFsError ? error.code : "EIO";
+    throw Object.assign(new Error(error instanceof Error ? error.message : String(error)), { code });
+  }
 }
 
 function isRequest(message: unknown): message is HostFsRequest {
