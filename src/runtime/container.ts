@@ -1,0 +1,62 @@
+/**
+ * A container is metadata (what to run: config, image, name) plus, while it
+ * runs, a task (what is running: a machine on the kernel and its processes) —
+ * containerd keeps the two apart, and so do we.
+ */
+import type { OverlayFileSystem } from "../fs/index.ts";
+import type { Digest } from "../util/index.ts";
+import type { ContainerStatus } from "./state.ts";
+
+export interface ContainerConfig {
+  /** The reference the user gave ("alpine"). */
+  readonly image: string;
+  readonly imageId: Digest;
+  readonly cmd: readonly string[];
+  readonly entrypoint: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly hostname: string;
+  readonly user: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly tty: boolean;
+  readonly openStdin: boolean;
+  readonly autoRemove: boolean;
+}
+
+export interface ContainerState {
+  status: ContainerStatus;
+  /** Host PID of the main process while running, else 0. */
+  pid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  startedAt?: Date;
+  finishedAt?: Date;
+}
+
+export interface LogEntry {
+  readonly stream: "stdout" | "stderr";
+  readonly time: Date;
+  readonly data: Uint8Array;
+}
+
+export interface Container {
+  /** 64 hex characters; Docker shows the first 12. */
+  readonly id: string;
+  name: string;
+  readonly created: Date;
+  readonly config: ContainerConfig;
+  readonly state: ContainerState;
+  /** The root filesystem: the image's layers under this container's writable layer. */
+  readonly rootfs: OverlayFileSystem;
+  readonly logs: LogEntry[];
+  /** How many times it was started. */
+  restartCount: number;
+}
+
+/** A fresh 64-hex container ID. */
+export function newContainerId(): string {
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

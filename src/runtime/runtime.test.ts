@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { MemoryContentStore } from "../fs/index.ts";
+import { readAll } from "../fs/mounted-fs.contract.ts";
+import { FixtureRegistry, ImageStore, pull } from "../image/index.ts";
+import { readRecipes } from "../image/node-index.ts";
+import type { Kernel } from "../kernel/index.ts";
+import { bootNodeKernel } from "../kernel/node-index.ts";
+import { Runtime, type CreateOptions } from "./index.ts";
+
+describe("containers on one kernel", () => {
+  let kernel: Kernel;
+  let runtime: Runtime;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    const registry = await FixtureRegistry.build(await readRecipes());
+    const images = new ImageStore(new MemoryContentStore());
+    for (const name of ["alpine", "debian", "ubuntu", "mcr.microsoft.com/windows/nanoserver"]) await pull({ reference: name, registry, images });
+    runtime = new Runtime(kernel, images);
+  });
+  after(async () => kernel.close());
+
+  /** docker run --rm: create, start, collect output, wait. */
+  async function run(options: CreateOptions): Promise<{ output: string; exitCode: number; id: string }> {
+    const container = await runtime.create(options);
+    let output = "";
+    await runtime.start(container.id, { onOutput: (e) => (output += new TextDecoder().decode(e.data)) });
+    const exitCode = await runtime.wait(container.id);
+    return { output, exitCode, id: container.id };
+  }
+
+  it("gives each distro image its own /etc", async () => {
+    for (const [image, id] of [["alpine", "alpine"], ["debian", "debian"], ["ubuntu", "ubuntu"]]) {
+      const { output } = await run({ image: image!, cmd: ["fsprobe", "cat", "/etc/os-release"] });
+      assert.match(output, new RegExp(`^ID=${id}$`, "m"));
+    }
+  });
+
+  it("names the host after the container ID unless told", async () => {
+    const { output, id } = await run({ image: "alpine", cmd: ["fsprobe", "cat", "/proc/sys/kernel/hostname"] });
+    assert.equal(output, `${id.slice(0, 12)}\n`);
+    assert.equal((await run({ image: "alpine", hostname: "box", cmd: ["fsprobe", "cat", "/proc/sys/kernel/hostname"] })).output, "box\n");
+  });
+
+  it("shares the kernel's identity with every container", async () => {
+    const a = await run({ image: "alpine", cmd: ["fsprobe", "cat", "/proc/sys/kernel/osrelease"] });
+    const b = await run({ image: "debian", cmd: ["fsprobe", "cat", "/proc/sys/kernel/osrelease"] });
+    assert.equal(a.output, b.output);
+    assert.match(a.output, /-berth\n$/);
+  });
+
+  it("keeps each container's writes to itself and the image unchanged", async () => {
+    const one = await run({ image: "alpine", cmd: ["fsprobe", "write", "/etc/motd", "from one"] });
+    assert.equal(one.exitCode, 0);
+    assert.deepEqual(runtime.get(one.id).rootfs.changes(), [
+      { kind: "C", path: "/etc" },
+      { kind: "A", path: "/etc/motd" },
+    ]);
+    const two = await run({ image: "alpine", cmd: ["fsprobe", "cat", "/etc/motd"] });
+    assert.equal(two.output, "ERR No such file or directory\n");
+  });
+
+  it("keeps a stopped container's files for its next start", async () => {
+    const c = await runtime.create({ image: "alpine", cmd: ["fsprobe", "append", "/root/log", "x"] });
+    await runtime.start(c.id);
+    await runtime.wait(c.id);
+    await runtime.start(c.id);
+    await runtime.wait(c.id);
+    assert.equal(await readAll(c.rootfs, "root/log"), "xx");
+    assert.equal(c.restartCount, 2);
+  });
+
+  it("passes the exit code through", async () => {
+    assert.equal((await run({ image: "alpine", cmd: ["probe", "exit", "3"] })).exitCode, 3);
+  });
+
+  it("refuses a name in use, in Docker's words", async () => {
+    const first = await runtime.create({ image: "alpine", name: "web", cmd: ["true"] });
+    await assert.rejects(runtime.create({ image: "alpine", name: "web", cmd: ["true"] }), {
+      code: "CONFLICT",
+      message: `Conflict. The container name "/web" is already in use by container "${first.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+    });
+    await runtime.remove("web");
+    assert.throws(() => runtime.get("web"), { code: "NOT_FOUND", message: "No such container: web" });
+  });
+
+  it("refuses an image for another platform", async () => {
+    await assert.rejects(runtime.create({ image: "mcr.microsoft.com/windows/nanoserver" }), {
+      message: "image with reference mcr.microsoft.com/windows/nanoserver was found but does not provide the specified platform (linux/wasm32)",
+    });
+  });
+
+  it("says when a program is not in the image's PATH", async () => {
+    const c = await runtime.create({ image: "alpine", cmd: ["nosuchprogram"] });
+    await assert.rejects(runtime.start(c.id), { message: 'exec: "nosuchprogram": executable file not found in $PATH' });
+  });
+});
