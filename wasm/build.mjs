@@ -24,6 +24,7 @@ const LIBCOMPAT_START = path.join(BUILD, "libcompat-start.o");
 /** Programs built from our own C sources: name -> source dir (all *.c in it). */
 export const PROGRAMS = [
   { name: "sh", dir: "sh", commands: ["sh"] },
+  { name: "docker", dir: "docker", commands: ["docker"] },
 ];
 
 /** Test-only guests, built beside the product but listed apart in the manifest. */

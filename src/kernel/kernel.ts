@@ -130,7 +130,8 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
   const command = (argv: readonly string[], options: ProcessOptions) => {
     if (argv.length === 0) throw new Error("empty command");
     return sandbox.command(argv[0]!, argv.slice(1), {
-      cwd: options.cwd,
+      // The SDK would start in /workspace; a Linux process started without one is in /.
+      cwd: options.cwd ?? "/",
       env: { ...baseEnv, ...options.env },
     });
   };
