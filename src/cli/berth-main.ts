@@ -4,10 +4,12 @@
  *   berth                      interactive shell (a script from stdin when it is not a terminal)
  *   berth -c 'SCRIPT' [ARG...] run SCRIPT on the host, print its output, exit with its status
  */
-import { createHost } from "../host/index.ts";
 import { readRootfs } from "../host/node-index.ts";
+import { FixtureRegistry } from "../image/index.ts";
+import { readRecipes } from "../image/node-index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
+import { bootPlayground } from "./playground.ts";
 
 const USAGE = `Usage: berth [-c SCRIPT [NAME [ARG...]]]
 
@@ -44,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 
   const kernel = await bootNodeKernel();
   try {
-    const { machine: host } = await createHost(kernel, { rootfs: await readRootfs(), term: process.env.TERM });
+    const registry = await FixtureRegistry.build(await readRecipes());
+    const { host: { machine: host } } = await bootPlayground({ kernel, registry, rootfs: await readRootfs(), term: process.env.TERM });
     const interactive = argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY;
     const shArgs = argv.length > 0 ? ["sh", ...argv] : interactive ? ["sh", "-i"] : ["sh"];
     const child = await host.spawn(shArgs, {

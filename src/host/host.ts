@@ -33,6 +33,8 @@ export interface HostOptions {
   readonly rootfs: Readonly<Record<string, string | Uint8Array>>;
   /** Terminal type for interactive sessions. */
   readonly term?: string;
+  /** More directories served by TypeScript, e.g. the docker device at /run/berth. */
+  readonly mounts?: readonly Mount[];
 }
 
 export interface Host {
@@ -68,7 +70,7 @@ export async function createHost(kernel: Kernel, options: HostOptions): Promise<
     ],
   });
   filesystems.set("proc", proc);
-  mounts.push({ path: "/proc", fs: proc, readOnly: true });
+  mounts.push({ path: "/proc", fs: proc, readOnly: true }, ...(options.mounts ?? []));
   const machine = await kernel.createMachine({
     mounts,
     env: { ...HOST_ENV, HOSTNAME: hostname(), TERM: options.term ?? "xterm-256color" },

@@ -21,6 +21,8 @@ export interface Image {
   readonly id: Digest;
   readonly manifest: ImageManifest;
   readonly manifestDigest: Digest;
+  /** The descriptor a name points at. */
+  readonly target: Descriptor;
   readonly config: ImageConfig;
   /** Every name pointing at this image. */
   readonly names: readonly string[];
@@ -77,9 +79,11 @@ export class ImageStore {
   }
 
   async #load(manifestDigest: Digest): Promise<Image> {
-    const manifest = JSON.parse(new TextDecoder().decode(await this.content.get(manifestDigest))) as ImageManifest;
+    const manifestBytes = await this.content.get(manifestDigest);
+    const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as ImageManifest;
     const config = JSON.parse(new TextDecoder().decode(await this.content.get(manifest.config.digest))) as ImageConfig;
     const names = [...this.#records.values()].filter((r) => r.target.digest === manifestDigest).map((r) => r.name).sort();
-    return { id: manifest.config.digest, manifest, manifestDigest, config, names };
+    const target = { mediaType: manifest.mediaType, digest: manifestDigest, size: manifestBytes.length };
+    return { id: manifest.config.digest, manifest, manifestDigest, target, config, names };
   }
 }

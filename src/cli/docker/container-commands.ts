@@ -1,0 +1,374 @@
+import type { DockerIO, Engine } from "../../engine/index.ts";
+import { familiarReference, parseReference } from "../../image/index.ts";
+import type { Container, LogEntry } from "../../runtime/index.ts";
+import { BerthError } from "../../util/index.ts";
+import type { FlagSpec } from "../flags.ts";
+import { CommandError, type DockerCommand } from "./command.ts";
+import { ago, humanDuration, quotedCommand, shortId, table } from "./format.ts";
+import { pullWithProgress } from "./image-commands.ts";
+
+const RUN_FLAGS: FlagSpec[] = [
+  { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },
+  { name: "entrypoint", kind: "string", description: "Overwrite the default ENTRYPOINT of the image" },
+  { name: "env", short: "e", kind: "list", description: "Set environment variables" },
+  { name: "hostname", short: "h", kind: "string", description: "Container host name" },
+  { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
+  { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
+  { name: "name", kind: "string", description: "Assign a name to the container" },
+  { name: "rm", kind: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
+  { name: "tty", short: "t", kind: "bool", description: "Allocate a pseudo-TTY" },
+  { name: "user", short: "u", kind: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])" },
+  { name: "workdir", short: "w", kind: "string", description: "Working directory inside the container" },
+];
+
+/** The image, pulled first when missing (Docker's "Unable to find image ... locally"). */
+async function ensureImage(engine: Engine, reference: string, io: DockerIO): Promise<void> {
+  const name = familiarReference(parseReference(reference));
+  if (engine.images.get(reference)) return;
+  io.stderr(`Unable to find image '${name}' locally\n`);
+  await pullWithProgress(engine, reference, (text) => io.stderr(text));
+}
+
+export const runCommand: DockerCommand = {
+  name: "run",
+  aliases: ["container run"],
+  usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+  summary: "Create and run a new container from an image",
+  flags: RUN_FLAGS,
+  minArgs: 1,
+  async run({ engine, flags, io, request }) {
+    const [image, ...cmd] = flags.args as string[];
+    const bool = (name: string) => flags.bools.get(name) ?? false;
+    const entrypoint = flags.strings.get("entrypoint");
+    let container: Container;
+    try {
+      await ensureImage(engine, image!, io);
+      container = await engine.runtime.create({
+        image: image!,
+        name: flags.strings.get("name"),
+        cmd,
+        entrypoint: entrypoint === undefined ? undefined : entrypoint === "" ? [] : [entrypoint],
+        env: flags.lists.get("env"),
+        hostname: flags.strings.get("hostname"),
+        workingDir: flags.strings.get("workdir"),
+        user: flags.strings.get("user"),
+        labels: Object.fromEntries((flags.lists.get("label") ?? []).map((l) => [l.split("=")[0]!, l.slice(l.indexOf("=") + 1)])),
+        tty: bool("tty"),
+        openStdin: bool("interactive"),
+        autoRemove: bool("rm"),
+      });
+    } catch (error) {
+      throw runError(error);
+    }
+    if (bool("detach")) {
+      await startOrFail(engine, container, {});
+      io.stdout(`${container.id}\n`);
+      return 0;
+    }
+    const write = (entry: LogEntry) => (entry.stream === "stderr" ? io.stderr(entry.data) : io.stdout(entry.data));
+    const process = await startOrFail(engine, container, {
+      onOutput: write,
+      terminal: container.config.tty ? { columns: request.columns || 80, rows: request.rows || 24 } : undefined,
+    });
+    if (container.config.openStdin) {
+      void (async () => {
+        for await (const chunk of io.stdin()) await process.write(chunk);
+        await process.closeStdin();
+      })();
+    } else {
+      await process.closeStdin();
+    }
+    const status = await engine.runtime.wait(container.id);
+    return status;
+  },
+};
+
+async function startOrFail(engine: Engine, container: Container, options: Parameters<Engine["runtime"]["start"]>[1]) {
+  try {
+    return await engine.runtime.start(container.id, options);
+  } catch (error) {
+    if (container.config.autoRemove) await engine.runtime.remove(container.id, { force: true }).catch(() => undefined);
+    const message = (error as Error).message;
+    if (message.startsWith("exec: ")) {
+      // What runc says when the program is missing, and the status Docker gives it.
+      throw new CommandError(
+        `docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${message}: unknown\n\nRun 'docker run --help' for more information`,
+        127,
+      );
+    }
+    throw runError(error);
+  }
+}
+
+function runError(error: unknown): CommandError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (BerthError.is(error, "INVALID_ARGUMENT") && message.startsWith("invalid reference format")) {
+    return new CommandError(`docker: ${message}\n\nRun 'docker run --help' for more information`, 125);
+  }
+  return new CommandError(`docker: Error response from daemon: ${message}\n\nRun 'docker run --help' for more information`, 125);
+}
+
+function statusText(c: Container, now: number): string {
+  const s = c.state;
+  switch (s.status) {
+    case "created":
+      return "Created";
+    case "running":
+      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))}`;
+    case "paused":
+      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))} (Paused)`;
+    case "restarting":
+      return `Restarting (${s.exitCode}) ${ago(s.finishedAt ?? new Date(now), now)}`;
+    case "exited":
+      return `Exited (${s.exitCode}) ${ago(s.finishedAt ?? new Date(now), now)}`;
+    case "removing":
+      return "Removal In Progress";
+    case "dead":
+      return "Dead";
+  }
+}
+
+export const psCommand: DockerCommand = {
+  name: "ps",
+  aliases: ["container ls", "container list", "container ps"],
+  usage: "ps [OPTIONS]",
+  summary: "List containers",
+  flags: [
+    { name: "all", short: "a", kind: "bool", description: "Show all containers (default shows just running)" },
+    { name: "quiet", short: "q", kind: "bool", description: "Only display container IDs" },
+    { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
+  ],
+  maxArgs: 0,
+  async run({ engine, flags, io }) {
+    const containers = engine.runtime.list({ all: flags.bools.get("all") ?? false });
+    const noTrunc = flags.bools.get("no-trunc") ?? false;
+    if (flags.bools.get("quiet")) {
+      io.stdout(containers.map((c) => `${noTrunc ? c.id : shortId(c.id)}\n`).join(""));
+      return 0;
+    }
+    const now = Date.now();
+    const rows = containers.map((c) => [
+      noTrunc ? c.id : shortId(c.id),
+      c.config.image,
+      quotedCommand([...c.config.entrypoint, ...c.config.cmd], !noTrunc),
+      ago(c.created, now),
+      statusText(c, now),
+      "",
+      c.name,
+    ]);
+    io.stdout(table(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+    return 0;
+  },
+};
+
+/** Runs `action` for each named container; prints what it returns, errors as Docker does. */
+async function eachContainer(
+  names: readonly string[],
+  io: DockerIO,
+  action: (name: string) => Promise<string | undefined>,
+): Promise<number> {
+  let status = 0;
+  for (const name of names) {
+    try {
+      const out = await action(name);
+      if (out !== undefined) io.stdout(`${out}\n`);
+    } catch (error) {
+      io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+export const rmCommand: DockerCommand = {
+  name: "rm",
+  aliases: ["container rm", "container remove"],
+  usage: "rm [OPTIONS] CONTAINER [CONTAINER...]",
+  summary: "Remove one or more containers",
+  flags: [{ name: "force", short: "f", kind: "bool", description: "Force the removal of a running container (uses SIGKILL)" }],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    return eachContainer(flags.args, io, async (name) => {
+      await engine.runtime.remove(name, { force: flags.bools.get("force") ?? false });
+      return name;
+    });
+  },
+};
+
+export const startCommand: DockerCommand = {
+  name: "start",
+  aliases: ["container start"],
+  usage: "start [OPTIONS] CONTAINER [CONTAINER...]",
+  summary: "Start one or more stopped containers",
+  flags: [{ name: "attach", short: "a", kind: "bool", description: "Attach STDOUT/STDERR and forward signals" }],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    if (flags.bools.get("attach")) {
+      const container = engine.runtime.get(flags.args[0]!);
+      const process = await engine.runtime.start(container.id, {
+        onOutput: (e) => (e.stream === "stderr" ? io.stderr(e.data) : io.stdout(e.data)),
+      });
+      await process.closeStdin();
+      return engine.runtime.wait(container.id);
+    }
+    return eachContainer(flags.args, io, async (name) => {
+      const process = await engine.runtime.start(name);
+      await process.closeStdin();
+      return name;
+    });
+  },
+};
+
+export const killCommand: DockerCommand = {
+  name: "kill",
+  aliases: ["container kill"],
+  usage: "kill [OPTIONS] CONTAINER [CONTAINER...]",
+  summary: "Kill one or more running containers",
+  flags: [{ name: "signal", short: "s", kind: "string", description: "Signal to send to the container" }],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    return eachContainer(flags.args, io, async (name) => {
+      await engine.runtime.kill(name);
+      return name;
+    });
+  },
+};
+
+export const waitCommand: DockerCommand = {
+  name: "wait",
+  aliases: ["container wait"],
+  usage: "wait CONTAINER [CONTAINER...]",
+  summary: "Block until one or more containers stop, then print their exit codes",
+  flags: [],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    return eachContainer(flags.args, io, async (name) => String(await engine.runtime.wait(name)));
+  },
+};
+
+export const logsCommand: DockerCommand = {
+  name: "logs",
+  aliases: ["container logs"],
+  usage: "logs [OPTIONS] CONTAINER",
+  summary: "Fetch the logs of a container",
+  flags: [
+    { name: "timestamps", short: "t", kind: "bool", description: "Show timestamps" },
+    { name: "tail", short: "n", kind: "string", description: "Number of lines to show from the end of the logs", defaultValue: "all" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run({ engine, flags, io }) {
+    const container = engine.runtime.get(flags.args[0]!);
+    const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
+    for (const entry of container.logs) {
+      for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
+        const last = lines.at(-1);
+        if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
+        else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
+      }
+    }
+    const tail = flags.strings.get("tail");
+    const shown = tail === undefined || tail === "all" ? lines : lines.slice(Math.max(0, lines.length - Number(tail)));
+    for (const line of shown) {
+      const text = flags.bools.get("timestamps") ? `${line.time.toISOString().replace("Z", "000000Z")} ${line.text}` : line.text;
+      if (line.stream === "stderr") io.stderr(text);
+      else io.stdout(text);
+    }
+    return 0;
+  },
+};
+
+export const diffCommand: DockerCommand = {
+  name: "diff",
+  aliases: ["container diff"],
+  usage: "diff CONTAINER",
+  summary: "Inspect changes to files or directories on a container's filesystem",
+  flags: [],
+  minArgs: 1,
+  maxArgs: 1,
+  async run({ engine, flags, io }) {
+    const container = engine.runtime.get(flags.args[0]!);
+    io.stdout(container.rootfs.changes().map((c) => `${c.kind} ${c.path}\n`).join(""));
+    return 0;
+  },
+};
+
+export const inspectCommand: DockerCommand = {
+  name: "inspect",
+  usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]",
+  summary: "Return low-level information on Docker objects",
+  flags: [],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    const found: unknown[] = [];
+    let status = 0;
+    for (const name of flags.args) {
+      try {
+        found.push(containerJson(engine.runtime.get(name)));
+        continue;
+      } catch {
+        // not a container: try images
+      }
+      try {
+        const image = await engine.images.resolve(name);
+        found.push({
+          Id: image.id,
+          RepoTags: image.names.map((n) => familiarReference(parseReference(n))),
+          Created: image.config.created,
+          Config: image.config.config,
+          Architecture: image.config.architecture,
+          Os: image.config.os,
+          Size: image.manifest.layers.reduce((n, l) => n + l.size, 0),
+          RootFS: { Type: "layers", Layers: image.config.rootfs.diff_ids },
+        });
+      } catch {
+        io.stderr(`Error: No such object: ${name}\n`);
+        status = 1;
+      }
+    }
+    io.stdout(`${JSON.stringify(found, null, 4)}\n`);
+    return status;
+  },
+};
+
+function containerJson(c: Container): unknown {
+  const s = c.state;
+  const zero = "0001-01-01T00:00:00Z";
+  return {
+    Id: c.id,
+    Created: c.created.toISOString(),
+    Path: [...c.config.entrypoint, ...c.config.cmd][0] ?? "",
+    Args: [...c.config.entrypoint, ...c.config.cmd].slice(1),
+    State: {
+      Status: s.status,
+      Running: s.status === "running",
+      Paused: s.status === "paused",
+      Restarting: s.status === "restarting",
+      OOMKilled: s.oomKilled,
+      Dead: s.status === "dead",
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt?.toISOString() ?? zero,
+      FinishedAt: s.finishedAt?.toISOString() ?? zero,
+    },
+    Image: c.config.imageId,
+    Name: `/${c.name}`,
+    RestartCount: Math.max(0, c.restartCount - 1),
+    Driver: "overlay2",
+    Platform: "linux",
+    Config: {
+      Hostname: c.config.hostname,
+      User: c.config.user,
+      Tty: c.config.tty,
+      OpenStdin: c.config.openStdin,
+      Env: c.config.env,
+      Cmd: c.config.cmd,
+      Image: c.config.image,
+      WorkingDir: c.config.workingDir === "/" ? "" : c.config.workingDir,
+      Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
+      Labels: c.config.labels,
+    },
+    HostConfig: { AutoRemove: c.config.autoRemove },
+  };
+}

@@ -1,0 +1,80 @@
+// The docker command on the host, end to end: the guest `docker` binary, the
+// device, the TypeScript CLI, the runtime and the kernel.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { readRootfs } from "../../host/node-index.ts";
+import { FixtureRegistry } from "../../image/index.ts";
+import { readRecipes } from "../../image/node-index.ts";
+import type { Kernel, Machine } from "../../kernel/index.ts";
+import { bootNodeKernel } from "../../kernel/node-index.ts";
+import { bootPlayground } from "../playground.ts";
+
+describe("docker on the host", () => {
+  let kernel: Kernel;
+  let host: Machine;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    host = playground.host.machine;
+  });
+  after(async () => kernel.close());
+
+  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 20_000 });
+
+  it("pulls when the image is missing, then runs", async () => {
+    const r = await docker("run", "--rm", "alpine", "fsprobe", "cat", "/etc/os-release");
+    assert.equal(r.exitCode, 0);
+    assert.match(r.stdout, /^ID=alpine$/m);
+    assert.match(r.stderr, /^Unable to find image 'alpine:latest' locally\nlatest: Pulling from library\/alpine\n[0-9a-f]{12}: Pull complete \nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for alpine:latest\n$/);
+  });
+
+  it("lists images", async () => {
+    const r = await docker("images");
+    assert.match(r.stdout, /^REPOSITORY   TAG       IMAGE ID       CREATED\s+SIZE\nalpine       latest    [0-9a-f]{12}   \d+ (months|years) ago   \d+(\.\d+)?kB\n$/);
+  });
+
+  it("passes the container's exit status through", async () => {
+    assert.equal((await docker("run", "--rm", "alpine", "probe", "exit", "42")).exitCode, 42);
+  });
+
+  it("lists containers with Docker's columns", async () => {
+    const id = (await docker("run", "--name", "first", "alpine", "probe", "exit", "3")).exitCode;
+    assert.equal(id, 3);
+    const r = await docker("ps", "-a");
+    const [header, row] = r.stdout.split("\n");
+    assert.match(header!, /^CONTAINER ID   IMAGE     COMMAND\s+CREATED\s+STATUS\s+PORTS     NAMES$/);
+    assert.match(row!, /^[0-9a-f]{12}   alpine    "probe exit 3"\s+(Less than a second|\d+ seconds?) ago\s+Exited \(3\) (Less than a second|\d+ seconds?) ago\s+first$/);
+    assert.equal((await docker("ps")).stdout.split("\n").length, 2); // header only: nothing running
+  });
+
+  it("shows a container's changes with docker diff", async () => {
+    await docker("run", "--name", "writer", "alpine", "fsprobe", "write", "/root/note", "hi");
+    assert.equal((await docker("diff", "writer")).stdout, "C /root\nA /root/note\n");
+    assert.equal((await docker("rm", "writer")).stdout, "writer\n");
+  });
+
+  it("answers mistakes in Docker's words and statuses", async () => {
+    const cases: [string[], number, string][] = [
+      [["foo"], 1, "docker: unknown command: docker foo\n\nRun 'docker --help' for more information\n"],
+      [["run", "--bogus", "x"], 125, "unknown flag: --bogus\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker run --help' for more information\n"],
+      [["run"], 1, "docker: 'docker run' requires at least 1 argument\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information\n"],
+      [["ps", "extra"], 1, "docker: 'docker ps' accepts no arguments\n\nUsage:  docker ps [OPTIONS]\n\nRun 'docker ps --help' for more information\n"],
+      [["diff", "a", "b"], 1, "docker: 'docker diff' requires 1 argument\n\nUsage:  docker diff CONTAINER\n\nRun 'docker diff --help' for more information\n"],
+      [["rm", "nosuch"], 1, "Error response from daemon: No such container: nosuch\n"],
+      [["run", "Alpine"], 125, "docker: invalid reference format: repository name must be lowercase\n\nRun 'docker run --help' for more information\n"],
+      [["run", "alpine", "nosuchprogram"], 127, ""],
+    ];
+    for (const [args, status, stderr] of cases) {
+      const r = await docker(...args);
+      assert.equal(r.exitCode, status, args.join(" "));
+      if (stderr) assert.equal(r.stderr, stderr, args.join(" "));
+    }
+  });
+
+  it("refuses an image for another platform", async () => {
+    const r = await docker("run", "mcr.microsoft.com/windows/nanoserver");
+    assert.equal(r.exitCode, 125);
+    assert.match(r.stderr, /docker: Error response from daemon: image with reference mcr\.microsoft\.com\/windows\/nanoserver was found but does not provide the specified platform \(linux\/wasm32\)\n/);
+  });
+});

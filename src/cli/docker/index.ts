@@ -1,0 +1,117 @@
+/**
+ * The docker CLI, in TypeScript, run by the engine for the `docker` command on
+ * the host: parses Docker's grammar, runs a command, prints what Docker prints
+ * and returns its exit status (125 for the CLI's own errors, as Docker).
+ */
+import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
+import { BerthError } from "../../util/index.ts";
+import { formatOptions, parseFlags } from "../flags.ts";
+import { CommandError, type DockerCommand } from "./command.ts";
+import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
+import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
+import { infoCommand, versionCommand } from "./system-commands.ts";
+
+export const COMMANDS: readonly DockerCommand[] = [
+  runCommand,
+  psCommand,
+  pullCommand,
+  imagesCommand,
+  startCommand,
+  killCommand,
+  waitCommand,
+  rmCommand,
+  rmiCommand,
+  tagCommand,
+  logsCommand,
+  diffCommand,
+  inspectCommand,
+  versionCommand,
+  infoCommand,
+];
+
+function findCommand(argv: readonly string[]): { command: DockerCommand; rest: readonly string[] } | undefined {
+  for (const command of COMMANDS) {
+    if (argv[0] === command.name) return { command, rest: argv.slice(1) };
+    for (const alias of command.aliases ?? []) {
+      const words = alias.split(" ");
+      if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+    }
+  }
+  return undefined;
+}
+
+function usageBlock(command: DockerCommand, verb: "Run" | "See"): string {
+  return `\nUsage:  docker ${command.usage}\n\n${verb} 'docker ${command.name} --help' for more information\n`;
+}
+
+function help(command: DockerCommand): string {
+  const aliases = command.aliases?.length ? `\nAliases:\n  ${[...command.aliases.map((a) => `docker ${a}`), `docker ${command.name}`].join(", ")}\n` : "";
+  const options = command.flags.length ? `\nOptions:\n${formatOptions(command.flags)}\n` : "";
+  return `Usage:  docker ${command.usage}\n\n${command.summary}\n${aliases}${options}`;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return (
+    "Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers, running on Berth's WebAssembly kernel\n\nCommands:\n" +
+    COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n") +
+    "\n\nRun 'docker COMMAND --help' for more information on a command.\n"
+  );
+}
+
+function argsError(command: DockerCommand, count: number): string | undefined {
+  const { minArgs = 0, maxArgs } = command;
+  const plural = (n: number) => `${n} argument${n === 1 ? "" : "s"}`;
+  if (maxArgs === 0 && count > 0) return `docker: 'docker ${command.name}' accepts no arguments\n${usageBlock(command, "Run")}`;
+  if (minArgs === maxArgs && count !== minArgs) return `docker: 'docker ${command.name}' requires ${plural(minArgs)}\n${usageBlock(command, "Run")}`;
+  if (count < minArgs) return `docker: 'docker ${command.name}' requires at least ${plural(minArgs)}\n${usageBlock(command, "See")}`;
+  if (maxArgs !== undefined && count > maxArgs) return `docker: 'docker ${command.name}' requires at most ${plural(maxArgs)}\n${usageBlock(command, "Run")}`;
+  return undefined;
+}
+
+export async function runDocker(engine: Engine, request: DockerRequest, io: DockerIO): Promise<number> {
+  const argv = request.argv;
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    io.stdout(mainHelp());
+    return 0;
+  }
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    io.stdout("Docker version 28.2.2-berth, build wasm32\n");
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.stderr(`docker: unknown command: docker ${argv[0]}\n\nRun 'docker --help' for more information\n`);
+    return 1;
+  }
+  const { command, rest } = found;
+  if (rest.includes("--help") && rest.indexOf("--help") < (rest.indexOf("--") < 0 ? Infinity : rest.indexOf("--"))) {
+    io.stdout(help(command));
+    return 0;
+  }
+  let flags;
+  try {
+    flags = parseFlags(rest, command.flags);
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n${usageBlock(command, "Run")}`);
+    return 125;
+  }
+  const wrongArgs = argsError(command, flags.args.length);
+  if (wrongArgs) {
+    io.stderr(wrongArgs);
+    return 1;
+  }
+  try {
+    return await command.run({ engine, flags, io, request });
+  } catch (error) {
+    if (error instanceof CommandError) {
+      io.stderr(`${error.message}\n`);
+      return error.status;
+    }
+    if (BerthError.is(error)) {
+      io.stderr(`Error response from daemon: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
