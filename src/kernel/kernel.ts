@@ -85,6 +85,7 @@ export async function createKernel(wasmer: Wasmer, userland: Userland): Promise<
   const pkg: Package = await wasmer.packages.create({ modules: userland.modules, commands });
   const machines = new Set<Machine>();
   let machineCount = 0;
+  await warmUp(wasmer);
   return {
     commands: Object.keys(userland.commands),
     async createMachine(options = {}) {
@@ -117,6 +118,27 @@ const NOOP_MODULE = new Uint8Array([
   0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04, 0x01, 0x02,
   0x00, 0x0b,
 ]);
+
+/**
+ * Workers the SDK creates for the first processes of an instance. Measured
+ * (SDK 0.16.0, Node): when the first command runs alone, the next command
+ * that needs three processes at once (a shell, a subshell, a program: `echo
+ * $(ls)`) hangs until killed; once at least three processes have run side by
+ * side, any later number works. So we run that many no-op programs at boot.
+ */
+const WARM_UP_PROCESSES = 4;
+
+async function warmUp(wasmer: Wasmer): Promise<void> {
+  const pkg = await wasmer.packages.create({ modules: { noop: NOOP_MODULE }, commands: { "berth-warm-up": { module: "noop" } } });
+  const sandbox = await wasmer.sandboxes.create({ packages: [pkg] });
+  try {
+    await Promise.all(
+      Array.from({ length: WARM_UP_PROCESSES }, () => sandbox.command("berth-warm-up").run({ timeoutMs: 10_000, check: false })),
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
 
 function filesPackage(wasmer: Wasmer, files: Readonly<Record<string, string | Uint8Array>>, id: number): Promise<Package> {
   return wasmer.packages.create({

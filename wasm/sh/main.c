@@ -1,2 +1,312 @@
-/* Placeholder replaced by the shell; keeps the build table honest meanwhile. */
-int main(int argc, char **argv) { return 0; }
+/* sh's entry: options, the input loop (script, -c string, stdin, or a terminal). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lineedit.h"
+#include "sh.h"
+
+extern char **environ;
+
+static void usage(void)
+{
+    dprintf(2, "usage: sh [-eufxvC] [-c command [name [arg...]] | file [arg...]]\n");
+    exit(2);
+}
+
+/* PS1's escapes: \u user, \h host, \w cwd (~ for HOME), \W its last part, \$ # or $. */
+char *prompt_string(const char *ps)
+{
+    char *expanded = expand_word(ps, 0);
+    const char *p = expanded ? expanded : ps;
+    Str out = {0};
+    char cwd[PATH_MAX];
+    const char *pwd = var_get("PWD");
+    if (!pwd)
+        pwd = getcwd(cwd, sizeof cwd) ? cwd : "?";
+    const char *home = var_get("HOME");
+    for (; *p; p++) {
+        if (*p != '\\' || !p[1]) {
+            str_putc(&out, *p);
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'u': {
+            struct passwd *pw = getpwuid(getuid());
+            const char *user = var_get("USER");
+            str_puts(&out, pw ? pw->pw_name : user ? user : "root");
+            break;
+        }
+        case 'h': {
+            char host[256] = "localhost";
+            gethostname(host, sizeof host);
+            char *dot = strchr(host, '.');
+            if (dot)
+                *dot = 0;
+            str_puts(&out, host);
+            break;
+        }
+        case 'w':
+            if (home && *home && strcmp(home, "/") && !strncmp(pwd, home, strlen(home)) &&
+                (pwd[strlen(home)] == 0 || pwd[strlen(home)] == '/')) {
+                str_putc(&out, '~');
+                str_puts(&out, pwd + strlen(home));
+            } else {
+                str_puts(&out, pwd);
+            }
+            break;
+        case 'W': {
+            const char *slash = strrchr(pwd, '/');
+            str_puts(&out, slash && slash[1] ? slash + 1 : pwd);
+            break;
+        }
+        case '$':
+            str_putc(&out, getuid() == 0 ? '#' : '$');
+            break;
+        case 'n':
+            str_putc(&out, '\n');
+            break;
+        case '\\':
+            str_putc(&out, '\\');
+            break;
+        default:
+            str_putc(&out, '\\');
+            str_putc(&out, *p);
+        }
+    }
+    free(expanded);
+    return str_take(&out);
+}
+
+/* Reads more input into buf; returns 0 at end of input. */
+static int read_more(int fd, Str *buf, int interactive, int continuation)
+{
+    if (interactive) {
+        char *prompt = prompt_string(var_get(continuation ? "PS2" : "PS1") ? var_get(continuation ? "PS2" : "PS1") : (continuation ? "> " : "$ "));
+        char *line = NULL;
+        le_status st = le_readline(prompt, &line);
+        free(prompt);
+        if (st == LE_EOF)
+            return 0;
+        if (st == LE_INTERRUPT) {
+            buf->len = 0;
+            if (buf->s)
+                buf->s[0] = 0;
+            sh.status = 130;
+            return -1;
+        }
+        if (*line && !continuation)
+            le_history_add(line);
+        str_puts(buf, line);
+        str_putc(buf, '\n');
+        free(line);
+        return 1;
+    }
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        str_putn(buf, chunk, n);
+        return 1;
+    }
+}
+
+/* Runs commands from fd (a script or stdin), a terminal when interactive. */
+static int run_input(int fd, int interactive)
+{
+    Str buf = {0};
+    str_puts(&buf, "");
+    size_t pos = 0;
+    int line = 1;
+    int at_eof = 0;
+    int continuation = 0;
+    for (;;) {
+        /* parse only whole lines unless the input has ended */
+        size_t end = buf.len;
+        if (!at_eof) {
+            while (end > pos && buf.s[end - 1] != '\n')
+                end--;
+        }
+        int r = PARSE_EOF;
+        Node *n = NULL;
+        char err[256] = "";
+        int parse_line = line;
+        if (end > pos) {
+            char saved = buf.s[end];
+            buf.s[end] = 0;
+            size_t p = pos;
+            r = parse_command(buf.s, &p, &parse_line, &n, err, sizeof err);
+            buf.s[end] = saved;
+            if (r == PARSE_OK || r == PARSE_EMPTY) {
+                pos = p;
+                line = parse_line;
+                continuation = 0;
+                if (r == PARSE_OK && !sh.opt_n) {
+                    if (interactive)
+                        fflush(stdout);
+                    run_node(n);
+                }
+                /* drop consumed input */
+                if (pos > 65536) {
+                    memmove(buf.s, buf.s + pos, buf.len - pos + 1);
+                    buf.len -= pos;
+                    pos = 0;
+                }
+                continue;
+            }
+            if (r == PARSE_EOF) {
+                pos = p;
+                line = parse_line;
+            }
+            if (r == PARSE_ERROR || (r == PARSE_INCOMPLETE && at_eof)) {
+                sh.line = parse_line;
+                sh_error("syntax error: %s", err);
+                sh.status = 2;
+                if (!interactive)
+                    sh_exit(2);
+                pos = buf.len;
+                continuation = 0;
+                continue;
+            }
+            if (r == PARSE_INCOMPLETE)
+                continuation = 1;
+        }
+        if (at_eof)
+            break;
+        int more = read_more(fd, &buf, interactive, continuation && end > pos);
+        if (more < 0) {
+            /* Ctrl-C at the prompt: drop what was typed */
+            pos = buf.len = 0;
+            continuation = 0;
+            continue;
+        }
+        if (more == 0) {
+            at_eof = 1;
+            if (interactive && !(end > pos))
+                break;
+        }
+    }
+    free(buf.s);
+    return sh.status;
+}
+
+static char *self_path(const char *argv0)
+{
+    if (strchr(argv0, '/'))
+        return xstrdup(argv0);
+    char *p = find_in_path(argv0);
+    return p ? p : xstrdup("/bin/sh");
+}
+
+int main(int argc, char **argv)
+{
+    vars_init(environ);
+    sh.rootpid = getpid();
+    sh.name = argv[0];
+    sh.self = self_path(argv[0]);
+    if (!var_get("IFS"))
+        var_set("IFS", " \t\n", 0);
+    if (!var_get("PS2"))
+        var_set("PS2", "> ", 0);
+    if (!var_get("PS4"))
+        var_set("PS4", "+ ", 0);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d", (int)getppid());
+    var_set("PPID", buf, 0);
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) {
+        const char *pwd = var_get("PWD");
+        if (!pwd || strcmp(pwd, cwd))
+            var_set("PWD", cwd, V_EXPORT);
+    }
+    var_set("OPTIND", "1", 0);
+
+    int i = 1;
+    const char *command = NULL;
+    int force_interactive = 0, read_stdin = 0;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' && a[0] != '+')
+            break;
+        if (!strcmp(a, "--") || !strcmp(a, "-")) {
+            i++;
+            break;
+        }
+        int on = a[0] == '-';
+        for (const char *c = a + 1; *c; c++) {
+            switch (*c) {
+            case 'c': command = ""; break;
+            case 'i': force_interactive = on; break;
+            case 's': read_stdin = 1; break;
+            case 'e': sh.opt_e = on; break;
+            case 'u': sh.opt_u = on; break;
+            case 'x': sh.opt_x = on; break;
+            case 'f': sh.opt_f = on; break;
+            case 'n': sh.opt_n = on; break;
+            case 'v': sh.opt_v = on; break;
+            case 'C': sh.opt_C = on; break;
+            case 'a': sh.opt_a = on; break;
+            case 'm': sh.opt_m = on; break;
+            case 'l': break;
+            case 'o':
+                if (i + 1 < argc)
+                    i++;
+                break;
+            default:
+                dprintf(2, "sh: Illegal option -%c\n", *c);
+                usage();
+            }
+        }
+    }
+    if (command) {
+        if (i >= argc) {
+            dprintf(2, "sh: -c requires an argument\n");
+            return 2;
+        }
+        command = argv[i++];
+        if (i < argc)
+            sh.name = argv[i++];
+        sh.params = argv + i;
+        sh.nparams = argc - i;
+        sh.line = 1;
+        int status = run_string(command, sh.name);
+        sh_exit(sh.exiting ? sh.status : status);
+    }
+    if (i < argc && !read_stdin) {
+        const char *file = argv[i++];
+        int fd = open(file, O_RDONLY);
+        if (fd < 0) {
+            dprintf(2, "sh: 0: cannot open %s: No such file\n", file);
+            return 127;
+        }
+        sh.name = (char *)file;
+        sh.params = argv + i;
+        sh.nparams = argc - i;
+        sh.line = 1;
+        run_input(fd, 0);
+        close(fd);
+        sh_exit(sh.status);
+    }
+    sh.params = argv + i;
+    sh.nparams = argc - i;
+    sh.interactive = force_interactive || (isatty(0) && isatty(1));
+    if (sh.interactive) {
+        if (!var_get("PS1"))
+            var_set("PS1", getuid() == 0 ? "\\u@\\h:\\w# " : "\\u@\\h:\\w$ ", 0);
+        le_set_completer(shell_completer);
+    }
+    sh.line = 1;
+    run_input(0, sh.interactive);
+    if (sh.interactive)
+        write(1, "exit\n", 5);
+    sh_exit(sh.status);
+}

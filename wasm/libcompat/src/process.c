@@ -491,15 +491,38 @@ int dup2(int fd, int newfd)
             return -1;
         return newfd;
     }
-    /* WASI fd_renumber closes newfd and moves fd there; keep fd open like POSIX. */
-    int copy = dup(fd);
+    if (fcntl(fd, F_GETFD) < 0 || newfd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    /*
+     * Not WASI's fd_renumber: the kernel's renumber never releases what it
+     * replaces (a pipe's write end stayed open, so its reader never saw EOF).
+     * dup() takes the lowest free number, so close newfd and dup until the
+     * copy lands there, holding the lower numbers it takes on the way.
+     */
+    close(newfd);
+    int taken[64];
+    int ntaken = 0;
+    int copy;
+    for (;;) {
+        copy = dup(fd);
+        if (copy < 0 || copy == newfd || copy > newfd || ntaken == 64)
+            break;
+        taken[ntaken++] = copy;
+    }
+    for (int i = 0; i < ntaken; i++)
+        close(taken[i]);
     if (copy < 0)
         return -1;
-    int err = __wasi_fd_renumber(copy, newfd);
-    if (err) {
-        close(copy);
-        errno = err;
-        return -1;
+    if (copy != newfd) {
+        /* newfd was not free after all (or is out of reach): the kernel's renumber, as a last resort */
+        int err = __wasi_fd_renumber(copy, newfd);
+        if (err) {
+            close(copy);
+            errno = err;
+            return -1;
+        }
     }
     return newfd;
 }

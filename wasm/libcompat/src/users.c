@@ -1,6 +1,14 @@
-/* The calling user: root unless the engine says otherwise (docker run -u). */
+/*
+ * Users and groups, read from the machine's /etc/passwd and /etc/group on
+ * every lookup (a container's files, so each image has its own users). The
+ * calling user is root unless the engine says otherwise (docker run -u) in
+ * BERTH_UID / BERTH_GID.
+ */
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/types.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -12,3 +20,193 @@ static unsigned env_number(const char *name)
 
 uid_t berth_current_uid(void) { return env_number("BERTH_UID"); }
 gid_t berth_current_gid(void) { return env_number("BERTH_GID"); }
+
+#define MAX_FIELDS 8
+#define MAX_MEMBERS 64
+
+/* Splits a line at ':' in place; returns the field count. */
+static int split_fields(char *line, char **fields, int max)
+{
+    int n = 0;
+    fields[n++] = line;
+    for (char *p = line; *p && n < max; p++) {
+        if (*p == ':') {
+            *p = 0;
+            fields[n++] = p + 1;
+        }
+    }
+    char *nl = strchr(fields[n - 1], '\n');
+    if (nl)
+        *nl = 0;
+    return n;
+}
+
+/* ---- passwd ---- */
+
+static struct passwd pw;
+static char pw_line[1024];
+static FILE *pw_file;
+
+static struct passwd *parse_passwd(void)
+{
+    char *f[MAX_FIELDS];
+    if (split_fields(pw_line, f, 7) < 7)
+        return NULL;
+    pw.pw_name = f[0];
+    pw.pw_passwd = f[1];
+    pw.pw_uid = (uid_t)strtoul(f[2], NULL, 10);
+    pw.pw_gid = (gid_t)strtoul(f[3], NULL, 10);
+    pw.pw_gecos = f[4];
+    pw.pw_dir = f[5];
+    pw.pw_shell = f[6];
+    return &pw;
+}
+
+void setpwent(void)
+{
+    if (pw_file)
+        rewind(pw_file);
+}
+
+void endpwent(void)
+{
+    if (pw_file)
+        fclose(pw_file);
+    pw_file = NULL;
+}
+
+struct passwd *getpwent(void)
+{
+    if (!pw_file && !(pw_file = fopen("/etc/passwd", "r")))
+        return NULL;
+    while (fgets(pw_line, sizeof pw_line, pw_file)) {
+        struct passwd *p = parse_passwd();
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+static struct passwd *find_passwd(const char *name, uid_t uid)
+{
+    FILE *f = fopen("/etc/passwd", "r");
+    if (!f)
+        return NULL;
+    struct passwd *found = NULL;
+    while (!found && fgets(pw_line, sizeof pw_line, f)) {
+        struct passwd *p = parse_passwd();
+        if (p && (name ? !strcmp(p->pw_name, name) : p->pw_uid == uid))
+            found = p;
+    }
+    fclose(f);
+    return found;
+}
+
+struct passwd *getpwnam(const char *name) { return find_passwd(name, 0); }
+struct passwd *getpwuid(uid_t uid) { return find_passwd(NULL, uid); }
+
+/* ---- group ---- */
+
+static struct group gr;
+static char gr_line[4096];
+static char *gr_members[MAX_MEMBERS + 1];
+static FILE *gr_file;
+
+static struct group *parse_group(void)
+{
+    char *f[MAX_FIELDS];
+    if (split_fields(gr_line, f, 4) < 4)
+        return NULL;
+    gr.gr_name = f[0];
+    gr.gr_passwd = f[1];
+    gr.gr_gid = (gid_t)strtoul(f[2], NULL, 10);
+    int n = 0;
+    for (char *m = f[3]; *m && n < MAX_MEMBERS;) {
+        gr_members[n++] = m;
+        char *comma = strchr(m, ',');
+        if (!comma)
+            break;
+        *comma = 0;
+        m = comma + 1;
+    }
+    gr_members[n] = NULL;
+    gr.gr_mem = gr_members;
+    return &gr;
+}
+
+void setgrent(void)
+{
+    if (gr_file)
+        rewind(gr_file);
+}
+
+void endgrent(void)
+{
+    if (gr_file)
+        fclose(gr_file);
+    gr_file = NULL;
+}
+
+struct group *getgrent(void)
+{
+    if (!gr_file && !(gr_file = fopen("/etc/group", "r")))
+        return NULL;
+    while (fgets(gr_line, sizeof gr_line, gr_file)) {
+        struct group *g = parse_group();
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+static struct group *find_group(const char *name, gid_t gid)
+{
+    FILE *f = fopen("/etc/group", "r");
+    if (!f)
+        return NULL;
+    struct group *found = NULL;
+    while (!found && fgets(gr_line, sizeof gr_line, f)) {
+        struct group *g = parse_group();
+        if (g && (name ? !strcmp(g->gr_name, name) : g->gr_gid == gid))
+            found = g;
+    }
+    fclose(f);
+    return found;
+}
+
+struct group *getgrnam(const char *name) { return find_group(name, 0); }
+struct group *getgrgid(gid_t gid) { return find_group(NULL, gid); }
+
+int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+    int n = 0, max = *ngroups;
+    if (n < max)
+        groups[n] = group;
+    n++;
+    FILE *f = fopen("/etc/group", "r");
+    if (f) {
+        while (fgets(gr_line, sizeof gr_line, f)) {
+            struct group *g = parse_group();
+            if (!g || g->gr_gid == group)
+                continue;
+            for (char **m = g->gr_mem; *m; m++) {
+                if (!strcmp(*m, user)) {
+                    if (n < max)
+                        groups[n] = g->gr_gid;
+                    n++;
+                    break;
+                }
+            }
+        }
+        fclose(f);
+    }
+    *ngroups = n;
+    return n > max ? -1 : n;
+}
+
+int getgroups(int size, gid_t list[])
+{
+    if (size > 0)
+        list[0] = berth_current_gid();
+    return 1;
+}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 extern char **environ;
 
@@ -92,6 +93,57 @@ int main(int argc, char **argv)
         waitpid(a, &sa, 0);
         waitpid(b, &sb, 0);
         printf("status %d %d\n", WEXITSTATUS(sa), WEXITSTATUS(sb));
+    } else if (!strcmp(cmd, "dup2")) {
+        /* point stdout at a pipe, then back: the pipe must then have no writer left */
+        int fds[2];
+        pipe(fds);
+        int saved = dup(1);
+        dup2(fds[1], 1);
+        close(fds[1]);
+        write(1, "x", 1);
+        int back = dup2(saved, 1);
+        dprintf(2, "back=%d errno=%d\n", back, errno);
+        close(saved);
+        char buf[8];
+        ssize_t first = read(fds[0], buf, sizeof buf);
+        dprintf(2, "first=%zd\n", first);
+        ssize_t second = read(fds[0], buf, sizeof buf);
+        printf("dup2 back=%d first=%zd second=%zd\n", back, first, second);
+    } else if (!strcmp(cmd, "eof")) {
+        /* which ways of dropping a pipe's write end let the reader see EOF */
+        int fds[2];
+        pipe(fds);
+        const char *how = argv[2];
+        if (!strcmp(how, "close")) {
+            close(fds[1]);
+        } else if (!strcmp(how, "dup")) {
+            int d = dup(fds[1]);
+            close(fds[1]);
+            close(d);
+        } else if (!strcmp(how, "renumber")) {
+            __wasi_fd_renumber(fds[1], 9);
+            close(9);
+        } else if (!strcmp(how, "lowest")) {
+            /* does dup() take the lowest free number, as POSIX's does? */
+            int saved = dup(1);
+            close(1);
+            int d = dup(fds[1]);
+            close(fds[1]);
+            dprintf(2, "dup after close(1) gave %d\n", d);
+            int back;
+            close(1);
+            back = dup(saved);
+            dprintf(2, "restoring gave %d\n", back);
+            close(saved);
+        } else if (!strcmp(how, "renumber-over")) {
+            int other[2];
+            pipe(other);
+            __wasi_fd_renumber(fds[1], other[1]);
+            close(other[1]);
+        }
+        char buf[8];
+        dprintf(2, "read...\n");
+        printf("%s read=%zd\n", how, read(fds[0], buf, sizeof buf));
     } else if (!strcmp(cmd, "cat")) {
         char buf[4096];
         ssize_t n;

@@ -1,0 +1,89 @@
+/*
+ * What a program asks about its system, answered from the machine's /proc as
+ * on Linux: uname() and gethostname() from /proc/sys/kernel (the kernel's
+ * identity is shared by every container; the hostname is each container's
+ * own), isatty() from the WASIX terminal state, umask() kept per process
+ * (WASI has none).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "berth/wasix.h"
+
+/* The first line of a small file, without its newline; fallback when absent. */
+static void read_line(const char *path, char *buf, size_t size, const char *fallback)
+{
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0) {
+        strncpy(buf, fallback, size - 1);
+        buf[size - 1] = 0;
+        return;
+    }
+    buf[n] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+}
+
+int uname(struct utsname *u)
+{
+    read_line("/proc/sys/kernel/ostype", u->sysname, sizeof u->sysname, "Linux");
+    read_line("/proc/sys/kernel/hostname", u->nodename, sizeof u->nodename, "localhost");
+    read_line("/proc/sys/kernel/osrelease", u->release, sizeof u->release, "unknown");
+    read_line("/proc/sys/kernel/version", u->version, sizeof u->version, "unknown");
+    strcpy(u->machine, "wasm32");
+#ifdef _GNU_SOURCE
+    strcpy(u->domainname, "(none)");
+#endif
+    return 0;
+}
+
+int gethostname(char *name, size_t len)
+{
+    char host[256];
+    read_line("/proc/sys/kernel/hostname", host, sizeof host, "");
+    if (!host[0])
+        read_line("/etc/hostname", host, sizeof host, "localhost");
+    if (strlen(host) + 1 > len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(name, host);
+    return 0;
+}
+
+int sethostname(const char *name, size_t len)
+{
+    (void)name;
+    (void)len;
+    errno = EPERM;
+    return -1;
+}
+
+#undef isatty
+int isatty(int fd)
+{
+    wasix_tty_t tty;
+    if (wasix_tty_get(&tty)) {
+        errno = ENOTTY;
+        return 0;
+    }
+    int yes = fd == 0 ? tty.stdin_tty : fd == 1 ? tty.stdout_tty : fd == 2 ? tty.stderr_tty : 0;
+    if (!yes)
+        errno = ENOTTY;
+    return yes;
+}
+
+static mode_t current_umask = 022;
+
+mode_t umask(mode_t mask)
+{
+    mode_t old = current_umask;
+    current_umask = mask & 0777;
+    return old;
+}

@@ -1,0 +1,1052 @@
+/*
+ * Word expansion, in POSIX order: tilde, parameters, command substitution and
+ * arithmetic; then field splitting on what unquoted expansions produced; then
+ * pathname expansion; quotes disappear along the way.
+ *
+ * While expanding, every output byte carries a kind: LITERAL (unquoted text
+ * of the word itself: globbed, not split), QUOTED (neither) or EXPANDED
+ * (unquoted expansion results: split and globbed). "$@" marks hard field
+ * breaks.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sh.h"
+
+enum { LITERAL = 0, QUOTED = 1, EXPANDED = 2 };
+
+typedef struct {
+    Str text;
+    Str kinds;     /* one kind byte per text byte */
+    int *breaks;   /* positions of hard field breaks ("$@") */
+    int nbreaks;
+    int had_quotes; /* a quoted part existed: an empty result is still a field */
+    int at_empty;   /* "$@" with no parameters produced nothing */
+    int error;
+} Exp;
+
+static void emit(Exp *e, const char *s, size_t n, int kind)
+{
+    str_putn(&e->text, s, n);
+    for (size_t i = 0; i < n; i++)
+        str_putc(&e->kinds, (char)kind);
+}
+
+static void emit_break(Exp *e)
+{
+    e->breaks = xrealloc(e->breaks, (e->nbreaks + 1) * sizeof(int));
+    e->breaks[e->nbreaks++] = (int)e->text.len;
+}
+
+static void exp_free(Exp *e)
+{
+    free(e->text.s);
+    free(e->kinds.s);
+    free(e->breaks);
+}
+
+static const char *expand_part(Exp *e, const char *s, const char *end, int quoted, int flags);
+
+/* ---- parameters ---- */
+
+static char *positional_joined(char sep_char, int use_ifs)
+{
+    Str out = {0};
+    const char *ifs = var_get("IFS");
+    char sep = use_ifs ? (ifs ? ifs[0] : ' ') : sep_char;
+    for (int i = 0; i < sh.nparams; i++) {
+        if (i && sep)
+            str_putc(&out, sep);
+        str_puts(&out, sh.params[i]);
+    }
+    return str_take(&out);
+}
+
+/* The value of a parameter by name; NULL when unset. Returns malloc'd string. */
+static char *param_value(const char *name, size_t n)
+{
+    char buf[32];
+    if (n == 1) {
+        switch (name[0]) {
+        case '?':
+            snprintf(buf, sizeof buf, "%d", sh.status);
+            return xstrdup(buf);
+        case '$':
+            snprintf(buf, sizeof buf, "%d", (int)sh.rootpid);
+            return xstrdup(buf);
+        case '!':
+            if (!sh.lastbg)
+                return NULL;
+            snprintf(buf, sizeof buf, "%d", (int)sh.lastbg);
+            return xstrdup(buf);
+        case '#':
+            snprintf(buf, sizeof buf, "%d", sh.nparams);
+            return xstrdup(buf);
+        case '-': {
+            Str f = {0};
+            if (sh.opt_e) str_putc(&f, 'e');
+            if (sh.opt_f) str_putc(&f, 'f');
+            if (sh.interactive) str_putc(&f, 'i');
+            if (sh.opt_u) str_putc(&f, 'u');
+            if (sh.opt_v) str_putc(&f, 'v');
+            if (sh.opt_x) str_putc(&f, 'x');
+            if (sh.opt_C) str_putc(&f, 'C');
+            if (sh.opt_a) str_putc(&f, 'a');
+            return str_take(&f);
+        }
+        case '*':
+        case '@':
+            return positional_joined(' ', 1);
+        case '0':
+            return xstrdup(sh.name);
+        }
+    }
+    if (isdigit((unsigned char)name[0])) {
+        int i = atoi(name);
+        if (i == 0)
+            return xstrdup(sh.name);
+        return i <= sh.nparams ? xstrdup(sh.params[i - 1]) : NULL;
+    }
+    char *key = xstrndup(name, n);
+    char *v = var_get(key);
+    free(key);
+    return v ? xstrdup(v) : NULL;
+}
+
+static int unset_error(const char *name, size_t n)
+{
+    sh_error("%.*s: parameter not set", (int)n, name);
+    return -1;
+}
+
+/* Emits a value: expanded (split) when unquoted. */
+static void emit_value(Exp *e, const char *v, int quoted)
+{
+    if (quoted)
+        e->had_quotes = 1;
+    emit(e, v, strlen(v), quoted ? QUOTED : EXPANDED);
+}
+
+/* "$@" / $@ / "$*" / $*: each parameter a field, or joined. */
+static void emit_positionals(Exp *e, char which, int quoted)
+{
+    if (which == '@' || !quoted) {
+        if (sh.nparams == 0) {
+            if (quoted)
+                e->at_empty = 1;
+            return;
+        }
+        for (int i = 0; i < sh.nparams; i++) {
+            if (i)
+                emit_break(e);
+            emit(e, sh.params[i], strlen(sh.params[i]), quoted ? QUOTED : EXPANDED);
+        }
+        if (quoted)
+            e->had_quotes = 1;
+        return;
+    }
+    char *joined = positional_joined(' ', 1);
+    emit_value(e, joined, quoted);
+    free(joined);
+}
+
+/* Matches a prefix/suffix pattern against value; op is '#', '##', '%', '%%'. */
+static char *remove_pattern(const char *value, const char *pattern, int suffix, int longest)
+{
+    size_t len = strlen(value);
+    char *tmp = xmalloc(len + 1);
+    if (!suffix) {
+        for (size_t k = 0; k <= len; k++) {
+            size_t i = longest ? len - k : k;
+            memcpy(tmp, value, i);
+            tmp[i] = 0;
+            if (pattern_match(pattern, tmp)) {
+                free(tmp);
+                return xstrdup(value + i);
+            }
+        }
+    } else {
+        for (size_t k = 0; k <= len; k++) {
+            size_t i = longest ? k : len - k;
+            if (pattern_match(pattern, value + i)) {
+                free(tmp);
+                return xstrndup(value, i);
+            }
+        }
+    }
+    free(tmp);
+    return xstrdup(value);
+}
+
+static char *expand_range_string(const char *s, const char *end, int quoted, int flags)
+{
+    Exp sub = {0};
+    expand_part(&sub, s, end, quoted, flags);
+    if (sub.error) {
+        exp_free(&sub);
+        return NULL;
+    }
+    char *r = str_take(&sub.text);
+    exp_free(&sub);
+    return r;
+}
+
+/* A pattern from a range of a word: quoted pattern characters escaped. */
+static char *expand_range_pattern(const char *s, const char *end, int quoted)
+{
+    Exp sub = {0};
+    expand_part(&sub, s, end, quoted, EXP_PATTERN);
+    if (sub.error) {
+        exp_free(&sub);
+        return NULL;
+    }
+    Str pat = {0};
+    for (size_t i = 0; i < sub.text.len; i++) {
+        char c = sub.text.s[i];
+        if (sub.kinds.s[i] == QUOTED && strchr("*?[]\\", c))
+            str_putc(&pat, '\\');
+        str_putc(&pat, c);
+    }
+    exp_free(&sub);
+    return str_take(&pat);
+}
+
+/* ${...}: s points after "${", end at the closing brace. */
+static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
+{
+    int length = 0;
+    if (*s == '#' && s + 1 < end && (s[1] != '}' && !(s + 1 == end))) {
+        /* ${#name}, unless it is ${#} or ${#-...} style operators on $# */
+        const char *q = s + 1;
+        if (!(q < end && (strchr(":-=?+%#", *q) && q + 1 != end && *q != '#')))
+            length = 1, s++;
+        if (*s == '#' && s + 1 == end)
+            length = 1; /* ${##} is the length of $# */
+    }
+    const char *name = s;
+    size_t n;
+    if (isalpha((unsigned char)*s) || *s == '_') {
+        while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
+            s++;
+    } else if (isdigit((unsigned char)*s)) {
+        while (s < end && isdigit((unsigned char)*s))
+            s++;
+    } else if (s < end && strchr("@*#?-$!0", *s)) {
+        s++;
+    } else {
+        sh_error("${%.*s}: bad substitution", (int)(end - name), name);
+        e->error = 1;
+        return;
+    }
+    n = s - name;
+    char *value = param_value(name, n);
+    int is_at = n == 1 && (name[0] == '@' || name[0] == '*');
+    if (length) {
+        if (s != end) {
+            sh_error("${%.*s}: bad substitution", (int)(end - name + 1), name - 1);
+            e->error = 1;
+            free(value);
+            return;
+        }
+        if (!value && sh.opt_u && !is_at) {
+            e->error = unset_error(name, n);
+            return;
+        }
+        char buf[32];
+        snprintf(buf, sizeof buf, "%zu", is_at ? (size_t)sh.nparams : (value ? strlen(value) : 0));
+        emit_value(e, buf, quoted);
+        free(value);
+        return;
+    }
+    if (s == end) {
+        if (is_at) {
+            free(value);
+            emit_positionals(e, name[0], quoted);
+            return;
+        }
+        if (!value) {
+            if (sh.opt_u) {
+                e->error = unset_error(name, n);
+                return;
+            }
+            if (quoted)
+                e->had_quotes = 1;
+            return;
+        }
+        emit_value(e, value, quoted);
+        free(value);
+        return;
+    }
+    int colon = 0;
+    if (*s == ':') {
+        colon = 1;
+        s++;
+    }
+    char op = *s++;
+    if (!strchr("-=?+#%", op) || (colon && (op == '#' || op == '%'))) {
+        sh_error("${%.*s}: bad substitution", (int)(end - name), name);
+        e->error = 1;
+        free(value);
+        return;
+    }
+    int twice = 0;
+    if ((op == '#' || op == '%') && s < end && *s == op) {
+        twice = 1;
+        s++;
+    }
+    int is_set = value != NULL && !(is_at && sh.nparams == 0);
+    int use_word = colon ? (!is_set || !value || !*value) : !is_set;
+    switch (op) {
+    case '-':
+        if (use_word) {
+            free(value);
+            expand_part(e, s, end, quoted, 0);
+            return;
+        }
+        break;
+    case '+':
+        free(value);
+        if (!use_word)
+            expand_part(e, s, end, quoted, 0);
+        else if (quoted)
+            e->had_quotes = 1;
+        return;
+    case '=':
+        if (use_word) {
+            if (!(isalpha((unsigned char)name[0]) || name[0] == '_')) {
+                sh_error("%.*s: bad variable name", (int)n, name);
+                e->error = 1;
+                free(value);
+                return;
+            }
+            char *word = expand_range_string(s, end, quoted, EXP_ASSIGN);
+            if (!word) {
+                e->error = 1;
+                free(value);
+                return;
+            }
+            char *key = xstrndup(name, n);
+            if (var_set(key, word, 0) < 0)
+                e->error = 1;
+            free(key);
+            free(value);
+            value = word;
+        }
+        break;
+    case '?':
+        if (use_word) {
+            char *word = expand_range_string(s, end, quoted, 0);
+            if (word && *word)
+                sh_error("%.*s: %s", (int)n, name, word);
+            else
+                sh_error("%.*s: parameter %s", (int)n, name, value ? "null or not set" : "not set");
+            free(word);
+            free(value);
+            e->error = 2;
+            return;
+        }
+        break;
+    case '#':
+    case '%': {
+        if (!value) {
+            if (sh.opt_u && !is_at) {
+                e->error = unset_error(name, n);
+                return;
+            }
+            value = xstrdup("");
+        }
+        char *pattern = expand_range_pattern(s, end, quoted);
+        if (!pattern) {
+            e->error = 1;
+            free(value);
+            return;
+        }
+        char *result = remove_pattern(value, pattern, op == '%', twice);
+        free(pattern);
+        free(value);
+        emit_value(e, result, quoted);
+        free(result);
+        return;
+    }
+    }
+    if (is_at) {
+        free(value);
+        emit_positionals(e, name[0], quoted);
+        return;
+    }
+    if (!value) {
+        if (sh.opt_u) {
+            e->error = unset_error(name, n);
+            return;
+        }
+        if (quoted)
+            e->had_quotes = 1;
+        return;
+    }
+    emit_value(e, value, quoted);
+    free(value);
+}
+
+/* Finds the '}' closing "${" at s (s points after "${"). */
+static const char *find_brace_end(const char *s, const char *end)
+{
+    int depth = 0;
+    while (s < end) {
+        if (*s == '\\' && s + 1 < end) {
+            s += 2;
+        } else if (*s == '\'') {
+            const char *q = memchr(s + 1, '\'', end - s - 1);
+            s = q ? q + 1 : end;
+        } else if (*s == '"') {
+            s++;
+            while (s < end && *s != '"') {
+                if (*s == '\\' && s + 1 < end)
+                    s++;
+                else if (*s == '$' && s[1] == '{') {
+                    const char *q = find_brace_end(s + 2, end);
+                    s = q ? q : end;
+                    continue;
+                } else if (*s == '$' && s[1] == '(') {
+                    const char *q = skip_cmdsubst(s + 2);
+                    s = q ? q : end;
+                    continue;
+                }
+                s++;
+            }
+            s++;
+        } else if (*s == '$' && s[1] == '(') {
+            const char *q = skip_cmdsubst(s + 2);
+            s = q ? q : end;
+        } else if (*s == '`') {
+            s++;
+            while (s < end && *s != '`') {
+                if (*s == '\\' && s + 1 < end)
+                    s++;
+                s++;
+            }
+            s++;
+        } else if (*s == '$' && s[1] == '{') {
+            depth++;
+            s += 2;
+        } else if (*s == '}') {
+            if (depth == 0)
+                return s;
+            depth--;
+            s++;
+        } else {
+            s++;
+        }
+    }
+    return NULL;
+}
+
+/* ---- command substitution and arithmetic ---- */
+
+static void emit_command_output(Exp *e, const char *script, int quoted)
+{
+    int status;
+    char *out = command_substitution(script, &status);
+    size_t len = strlen(out);
+    while (len && out[len - 1] == '\n')
+        len--;
+    if (quoted)
+        e->had_quotes = 1;
+    emit(e, out, len, quoted ? QUOTED : EXPANDED);
+    free(out);
+    sh.status = status;
+}
+
+static const char *expand_backquote(Exp *e, const char *s, const char *end, int quoted)
+{
+    /* s points after the opening backquote */
+    Str script = {0};
+    while (s < end && *s != '`') {
+        if (*s == '\\' && s + 1 < end && (s[1] == '$' || s[1] == '`' || s[1] == '\\' || (quoted && s[1] == '"'))) {
+            s++;
+        }
+        str_putc(&script, *s++);
+    }
+    char *text = str_take(&script);
+    emit_command_output(e, text, quoted);
+    free(text);
+    return s < end ? s + 1 : s;
+}
+
+static const char *expand_arith(Exp *e, const char *s, const char *end, int quoted)
+{
+    /* s points after "$((" ; find the matching "))" */
+    int depth = 0;
+    const char *q = s;
+    while (q < end) {
+        if (*q == '(')
+            depth++;
+        else if (*q == ')') {
+            if (depth == 0 && q + 1 < end && q[1] == ')')
+                break;
+            depth--;
+        }
+        q++;
+    }
+    char *expr = expand_range_string(s, q, 1, 0);
+    if (!expr) {
+        e->error = 1;
+        return q + 2;
+    }
+    long result;
+    if (arith_eval(expr, &result)) {
+        e->error = 2;
+        free(expr);
+        return q + 2;
+    }
+    free(expr);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld", result);
+    emit_value(e, buf, quoted);
+    return q < end ? q + 2 : end;
+}
+
+/* ---- the walk ---- */
+
+static const char *expand_dollar(Exp *e, const char *s, const char *end, int quoted)
+{
+    /* s points at '$' */
+    const char *p = s + 1;
+    if (p >= end) {
+        emit(e, "$", 1, quoted ? QUOTED : LITERAL);
+        return p;
+    }
+    if (*p == '(' && p + 1 < end && p[1] == '(') {
+        /* $(( ... )) unless it is $( ( ... ) ... ) */
+        const char *q = p + 2;
+        int depth = 0;
+        while (q < end) {
+            if (*q == '(')
+                depth++;
+            else if (*q == ')') {
+                if (depth == 0)
+                    break;
+                depth--;
+            }
+            q++;
+        }
+        if (q + 1 < end && q[1] == ')')
+            return expand_arith(e, p + 2, end, quoted);
+    }
+    if (*p == '(') {
+        const char *close = skip_cmdsubst(p + 1);
+        if (!close || close > end) {
+            sh_error("syntax error: missing ')'");
+            e->error = 1;
+            return end;
+        }
+        char *script = xstrndup(p + 1, close - 1 - (p + 1));
+        emit_command_output(e, script, quoted);
+        free(script);
+        return close;
+    }
+    if (*p == '{') {
+        const char *close = find_brace_end(p + 1, end);
+        if (!close) {
+            sh_error("syntax error: missing '}'");
+            e->error = 1;
+            return end;
+        }
+        expand_braced(e, p + 1, close, quoted);
+        return close + 1;
+    }
+    if (isalpha((unsigned char)*p) || *p == '_') {
+        const char *q = p;
+        while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+            q++;
+        char *value = param_value(p, q - p);
+        if (!value) {
+            if (sh.opt_u) {
+                e->error = unset_error(p, q - p);
+                return q;
+            }
+            if (quoted)
+                e->had_quotes = 1;
+        } else {
+            emit_value(e, value, quoted);
+            free(value);
+        }
+        return q;
+    }
+    if (isdigit((unsigned char)*p) || strchr("?$!#-0", *p)) {
+        char *value = param_value(p, 1);
+        if (!value) {
+            if (sh.opt_u && *p != '!' ) {
+                e->error = unset_error(p, 1);
+                return p + 1;
+            }
+            if (quoted)
+                e->had_quotes = 1;
+        } else {
+            emit_value(e, value, quoted);
+            free(value);
+        }
+        return p + 1;
+    }
+    if (*p == '@' || *p == '*') {
+        emit_positionals(e, *p, quoted);
+        return p + 1;
+    }
+    emit(e, "$", 1, quoted ? QUOTED : LITERAL);
+    return p;
+}
+
+static const char *expand_part(Exp *e, const char *s, const char *end, int quoted, int flags)
+{
+    int heredoc = flags & EXP_HEREDOC;
+    while (s < end && !e->error) {
+        char c = *s;
+        if (c == '\\') {
+            if (s + 1 >= end) {
+                emit(e, "\\", 1, quoted ? QUOTED : LITERAL);
+                s++;
+            } else if (s[1] == '\n') {
+                s += 2;
+            } else if (quoted || heredoc) {
+                if (strchr(heredoc ? "$`\\" : "$`\"\\", s[1])) {
+                    emit(e, s + 1, 1, QUOTED);
+                } else {
+                    emit(e, s, 2, QUOTED);
+                }
+                s += 2;
+            } else {
+                emit(e, s + 1, 1, QUOTED);
+                e->had_quotes = 1;
+                s += 2;
+            }
+        } else if (c == '\'' && !quoted && !heredoc) {
+            const char *q = memchr(s + 1, '\'', end - s - 1);
+            if (!q)
+                q = end;
+            emit(e, s + 1, q - s - 1, QUOTED);
+            e->had_quotes = 1;
+            s = q < end ? q + 1 : end;
+        } else if (c == '"' && !quoted && !heredoc) {
+            const char *q = s + 1;
+            /* find the closing quote, skipping nested constructs */
+            while (q < end && *q != '"') {
+                if (*q == '\\' && q + 1 < end)
+                    q += 2;
+                else if (*q == '$' && q + 1 < end && q[1] == '(') {
+                    const char *r = q[2] == '(' ? NULL : skip_cmdsubst(q + 2);
+                    if (!r) {
+                        /* arithmetic: skip to )) */
+                        const char *a = strstr(q, "))");
+                        r = a && a < end ? a + 2 : end;
+                    }
+                    q = r;
+                } else if (*q == '$' && q + 1 < end && q[1] == '{') {
+                    const char *r = find_brace_end(q + 2, end);
+                    q = r ? r + 1 : end;
+                } else if (*q == '`') {
+                    q++;
+                    while (q < end && *q != '`') {
+                        if (*q == '\\' && q + 1 < end)
+                            q++;
+                        q++;
+                    }
+                    q++;
+                } else
+                    q++;
+            }
+            if (q > end)
+                q = end;
+            e->had_quotes = 1;
+            expand_part(e, s + 1, q, 1, flags & EXP_PATTERN);
+            s = q < end ? q + 1 : end;
+        } else if (c == '$') {
+            s = expand_dollar(e, s, end, quoted);
+        } else if (c == '`') {
+            s = expand_backquote(e, s + 1, end, quoted);
+        } else if (c == '~' && !quoted && !heredoc &&
+                   (e->text.len == 0 || ((flags & EXP_ASSIGN) && e->text.s[e->text.len - 1] == ':' ))) {
+            const char *q = s + 1;
+            while (q < end && *q != '/' && !((flags & EXP_ASSIGN) && *q == ':') && (isalnum((unsigned char)*q) || strchr("._-", *q)))
+                q++;
+            if (q < end && *q != '/' && !((flags & EXP_ASSIGN) && *q == ':')) {
+                emit(e, s, 1, LITERAL);
+                s++;
+                continue;
+            }
+            char *home = NULL;
+            if (q == s + 1) {
+                const char *h = var_get("HOME");
+                home = h ? xstrdup(h) : NULL;
+            } else {
+                char *user = xstrndup(s + 1, q - s - 1);
+                struct passwd *pw = getpwnam(user);
+                free(user);
+                home = pw ? xstrdup(pw->pw_dir) : NULL;
+            }
+            if (home) {
+                emit(e, home, strlen(home), QUOTED);
+                free(home);
+                s = q;
+            } else {
+                emit(e, s, q - s, LITERAL);
+                s = q;
+            }
+        } else {
+            emit(e, s, 1, quoted ? QUOTED : LITERAL);
+            s++;
+        }
+    }
+    return s;
+}
+
+/* ---- field splitting and pathname expansion ---- */
+
+static int has_glob(const char *text, const char *kinds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (kinds[i] != QUOTED && (text[i] == '*' || text[i] == '?' || text[i] == '['))
+            return 1;
+    return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expands a glob pattern (with '\\' escapes) against the filesystem; adds sorted matches. */
+static int glob_expand(const char *pattern, Vec *out)
+{
+    /* split into directory components */
+    Vec results = {0};
+    vec_push(&results, xstrdup(pattern[0] == '/' ? "/" : ""));
+    const char *p = pattern;
+    while (*p == '/')
+        p++;
+    while (*p) {
+        const char *slash = p;
+        while (*slash && *slash != '/') {
+            if (*slash == '\\' && slash[1])
+                slash++;
+            slash++;
+        }
+        char *comp = xstrndup(p, slash - p);
+        int magic = 0;
+        for (const char *c = comp; *c; c++) {
+            if (*c == '\\' && c[1]) {
+                c++;
+                continue;
+            }
+            if (*c == '*' || *c == '?' || *c == '[')
+                magic = 1;
+        }
+        Vec next = {0};
+        for (int i = 0; i < results.n; i++) {
+            const char *base = results.v[i];
+            if (!magic) {
+                Str path = {0};
+                str_puts(&path, base);
+                for (const char *c = comp; *c; c++) {
+                    if (*c == '\\' && c[1])
+                        c++;
+                    str_putc(&path, *c);
+                }
+                if (*slash)
+                    str_putc(&path, '/');
+                vec_push(&next, str_take(&path));
+                continue;
+            }
+            DIR *dir = opendir(*base ? base : ".");
+            if (!dir)
+                continue;
+            Vec names = {0};
+            struct dirent *de;
+            while ((de = readdir(dir))) {
+                if (de->d_name[0] == '.' && comp[0] != '.')
+                    continue;
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                    if (comp[0] != '.')
+                        continue;
+                if (pattern_match(comp, de->d_name))
+                    vec_push(&names, xstrdup(de->d_name));
+            }
+            closedir(dir);
+            if (names.n)
+                qsort(names.v, names.n, sizeof(char *), compare_strings);
+            for (int k = 0; k < names.n; k++) {
+                Str path = {0};
+                str_puts(&path, base);
+                str_puts(&path, names.v[k]);
+                if (*slash)
+                    str_putc(&path, '/');
+                vec_push(&next, str_take(&path));
+                free(names.v[k]);
+            }
+            free(names.v);
+        }
+        free(comp);
+        strv_free(vec_take(&results));
+        results = next;
+        if (results.n == 0)
+            break;
+        p = slash;
+        while (*p == '/')
+            p++;
+    }
+    int found = 0;
+    for (int i = 0; i < results.n; i++) {
+        /* components without magic were not checked: the path must exist */
+        if (access(results.v[i], F_OK) == 0 || errno != ENOENT) {
+            vec_push(out, results.v[i]);
+            found++;
+        } else {
+            free(results.v[i]);
+        }
+    }
+    free(results.v);
+    return found;
+}
+
+static void add_field(Vec *out, const char *text, const char *kinds, size_t n, int glob)
+{
+    if (glob && !sh.opt_f && has_glob(text, kinds, n)) {
+        Str pat = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (kinds[i] == QUOTED && strchr("*?[]\\", text[i]))
+                str_putc(&pat, '\\');
+            else if (kinds[i] != QUOTED && text[i] == '\\')
+                str_putc(&pat, '\\');
+            str_putc(&pat, text[i]);
+        }
+        char *pattern = str_take(&pat);
+        int found = glob_expand(pattern, out);
+        free(pattern);
+        if (found)
+            return;
+    }
+    vec_push(out, xstrndup(text, n));
+}
+
+static void split_fields(Exp *e, Vec *out, int split)
+{
+    const char *ifs = var_get("IFS");
+    if (!ifs)
+        ifs = " \t\n";
+    const char *t = e->text.s ? e->text.s : "";
+    const char *k = e->kinds.s ? e->kinds.s : "";
+    size_t n = e->text.len;
+    int nextbreak = 0;
+    Str field = {0}, fkinds = {0};
+    int have = 0; /* the current field exists (even if empty) */
+    for (size_t i = 0; i <= n; i++) {
+        while (nextbreak < e->nbreaks && (size_t)e->breaks[nextbreak] == i) {
+            if (have || field.len) {
+                add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
+            } else {
+                vec_push(out, xstrdup(""));
+            }
+            field.len = fkinds.len = 0;
+            have = 0;
+            nextbreak++;
+            have = 1;
+        }
+        if (i == n)
+            break;
+        char c = t[i];
+        if (split && k[i] == EXPANDED && c && strchr(ifs, c)) {
+            int white = c == ' ' || c == '\t' || c == '\n';
+            if (white) {
+                if (field.len || have) {
+                    add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
+                    field.len = fkinds.len = 0;
+                    have = 0;
+                }
+                continue;
+            }
+            /* non-whitespace IFS char: always delimits, possibly an empty field */
+            add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
+            field.len = fkinds.len = 0;
+            have = 0;
+            /* skip following IFS whitespace */
+            while (i + 1 < n && k[i + 1] == EXPANDED && strchr(ifs, t[i + 1]) &&
+                   (t[i + 1] == ' ' || t[i + 1] == '\t' || t[i + 1] == '\n'))
+                i++;
+            continue;
+        }
+        str_putc(&field, c);
+        str_putc(&fkinds, k[i]);
+        if (k[i] != EXPANDED)
+            have = 1;
+    }
+    if (field.len || have)
+        add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
+    free(field.s);
+    free(fkinds.s);
+}
+
+int expand_words(char **words, Vec *out)
+{
+    for (char **w = words; *w; w++) {
+        Exp e = {0};
+        expand_part(&e, *w, *w + strlen(*w), 0, 0);
+        if (e.error) {
+            int err = e.error;
+            exp_free(&e);
+            return -err;
+        }
+        if (e.text.len == 0 && e.nbreaks == 0) {
+            if (e.had_quotes && !e.at_empty)
+                vec_push(out, xstrdup(""));
+            exp_free(&e);
+            continue;
+        }
+        int before = out->n;
+        split_fields(&e, out, 1);
+        (void)before;
+        exp_free(&e);
+    }
+    return 0;
+}
+
+char *expand_word(const char *word, int flags)
+{
+    Exp e = {0};
+    expand_part(&e, word, word + strlen(word), 0, flags);
+    if (e.error) {
+        exp_free(&e);
+        return NULL;
+    }
+    char *r = str_take(&e.text);
+    exp_free(&e);
+    return r;
+}
+
+char *expand_pattern(const char *word)
+{
+    return expand_range_pattern(word, word + strlen(word), 0);
+}
+
+char *expand_heredoc(const char *body)
+{
+    return expand_range_string(body, body + strlen(body), 0, EXP_HEREDOC);
+}
+
+/* ---- pattern matching ---- */
+
+static int match_bracket(const char **pp, unsigned char c, int *ok)
+{
+    const char *p = *pp + 1;
+    int negate = 0;
+    if (*p == '!' || *p == '^') {
+        negate = 1;
+        p++;
+    }
+    int matched = 0;
+    int first = 1;
+    while (*p && (*p != ']' || first)) {
+        first = 0;
+        if (*p == '[' && p[1] == ':') {
+            const char *close = strstr(p + 2, ":]");
+            if (close) {
+                char cls[16] = {0};
+                size_t len = close - (p + 2);
+                if (len < sizeof cls)
+                    memcpy(cls, p + 2, len);
+                if ((!strcmp(cls, "alpha") && isalpha(c)) || (!strcmp(cls, "digit") && isdigit(c)) ||
+                    (!strcmp(cls, "alnum") && isalnum(c)) || (!strcmp(cls, "upper") && isupper(c)) ||
+                    (!strcmp(cls, "lower") && islower(c)) || (!strcmp(cls, "space") && isspace(c)) ||
+                    (!strcmp(cls, "punct") && ispunct(c)) || (!strcmp(cls, "xdigit") && isxdigit(c)) ||
+                    (!strcmp(cls, "blank") && (c == ' ' || c == '\t')) || (!strcmp(cls, "print") && isprint(c)) ||
+                    (!strcmp(cls, "graph") && isgraph(c)) || (!strcmp(cls, "cntrl") && iscntrl(c)))
+                    matched = 1;
+                p = close + 2;
+                continue;
+            }
+        }
+        unsigned char lo = (unsigned char)*p;
+        if (*p == '\\' && p[1])
+            lo = (unsigned char)*++p;
+        p++;
+        unsigned char hi = lo;
+        if (*p == '-' && p[1] && p[1] != ']') {
+            p++;
+            hi = (unsigned char)*p;
+            if (*p == '\\' && p[1])
+                hi = (unsigned char)*++p;
+            p++;
+        }
+        if (c >= lo && c <= hi)
+            matched = 1;
+    }
+    if (*p != ']') {
+        *ok = 0; /* not a bracket expression: '[' is literal */
+        return 0;
+    }
+    *ok = 1;
+    *pp = p + 1;
+    return matched != negate;
+}
+
+int pattern_match(const char *p, const char *s)
+{
+    const char *star_p = NULL, *star_s = NULL;
+    for (;;) {
+        if (*p == '*') {
+            while (*p == '*')
+                p++;
+            if (!*p)
+                return 1;
+            star_p = p;
+            star_s = s;
+            continue;
+        }
+        if (!*s) {
+            if (!*p)
+                return 1;
+            goto backtrack;
+        }
+        if (*p == '?') {
+            p++;
+            s++;
+            continue;
+        }
+        if (*p == '[') {
+            const char *q = p;
+            int ok;
+            int m = match_bracket(&q, (unsigned char)*s, &ok);
+            if (ok) {
+                if (!m)
+                    goto backtrack;
+                p = q;
+                s++;
+                continue;
+            }
+            /* literal '[' */
+        }
+        {
+            char pc = *p;
+            if (pc == '\\' && p[1]) {
+                pc = p[1];
+                if (pc != *s)
+                    goto backtrack;
+                p += 2;
+                s++;
+                continue;
+            }
+            if (!pc || pc != *s)
+                goto backtrack;
+            p++;
+            s++;
+            continue;
+        }
+    backtrack:
+        if (!star_p || !*star_s)
+            return 0;
+        p = star_p;
+        s = ++star_s;
+    }
+}
