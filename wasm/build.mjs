@@ -31,6 +31,7 @@ export const PROGRAMS = [
 export const TEST_PROGRAMS = [
   { name: "probe", dir: "test/probe", commands: ["probe"] },
   { name: "fsprobe", dir: "test/fsprobe", commands: ["fsprobe"] },
+  { name: "spec-helpers", dir: "test/spec-helpers", commands: ["argv.py", "printenv.py", "stdout_stderr.py", "read_from_fd.py"] },
 ];
 
 export const CFLAGS = [

@@ -19,11 +19,10 @@ static void usage(void)
     exit(2);
 }
 
-/* PS1's escapes: \u user, \h host, \w cwd (~ for HOME), \W its last part, \$ # or $. */
+/* PS1's escapes: \u user, \h host, \w cwd (~ for HOME), \W its last part, \$ # or $; then $ expansions. */
 char *prompt_string(const char *ps)
 {
-    char *expanded = expand_word(ps, 0);
-    const char *p = expanded ? expanded : ps;
+    const char *p = ps;
     Str out = {0};
     char cwd[PATH_MAX];
     const char *pwd = var_get("PWD");
@@ -80,8 +79,23 @@ char *prompt_string(const char *ps)
             str_putc(&out, *p);
         }
     }
-    free(expanded);
-    return str_take(&out);
+    char *escaped = str_take(&out);
+    if (!strchr(escaped, '$') && !strchr(escaped, '`'))
+        return escaped;
+    /* parameter expansion of what the escapes produced, backslashes kept */
+    Str quoted = {0};
+    for (const char *c = escaped; *c; c++) {
+        if (*c == '\\')
+            str_putc(&quoted, '\\');
+        str_putc(&quoted, *c);
+    }
+    char *text = str_take(&quoted);
+    char *expanded = expand_heredoc(text);
+    free(text);
+    if (!expanded)
+        return escaped;
+    free(escaped);
+    return expanded;
 }
 
 /* Reads more input into buf; returns 0 at end of input. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 #include "berth/wasix.h"
 
@@ -65,15 +66,20 @@ int sethostname(const char *name, size_t len)
     return -1;
 }
 
+/*
+ * The kernel reports every standard stream as a character device and as a
+ * tty, terminal or not (measured, SDK 0.16.0). What tells them apart: a
+ * process given a terminal starts with echo and line buffering on, one given
+ * pipes with both off; and descriptors the guest made itself (pipes: type
+ * unknown, files: regular) are not character devices.
+ */
 #undef isatty
 int isatty(int fd)
 {
+    __wasi_fdstat_t st;
     wasix_tty_t tty;
-    if (wasix_tty_get(&tty)) {
-        errno = ENOTTY;
-        return 0;
-    }
-    int yes = fd == 0 ? tty.stdin_tty : fd == 1 ? tty.stdout_tty : fd == 2 ? tty.stderr_tty : 0;
+    int yes = __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
+              wasix_tty_get(&tty) == 0 && (tty.echo || tty.line_buffered);
     if (!yes)
         errno = ENOTTY;
     return yes;

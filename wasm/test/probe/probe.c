@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+#include "berth/wasix.h"
+
 extern char **environ;
 
 static int spawn_wait(char **argv, posix_spawn_file_actions_t *fa)
@@ -144,6 +146,25 @@ int main(int argc, char **argv)
         char buf[8];
         dprintf(2, "read...\n");
         printf("%s read=%zd\n", how, read(fds[0], buf, sizeof buf));
+    } else if (!strcmp(cmd, "tty")) {
+        /* what the kernel says about fds 0-2: fdstat and the WASIX tty state */
+        for (int fd = 0; fd < 3; fd++) {
+            __wasi_fdstat_t st;
+            int err = __wasi_fd_fdstat_get(fd, &st);
+            printf("fd%d err=%d type=%d flags=%d base=%llx\n", fd, err, st.fs_filetype, st.fs_flags,
+                   (unsigned long long)st.fs_rights_base);
+        }
+        int fds[2];
+        pipe(fds);
+        for (int k = 0; k < 2; k++) {
+            __wasi_fdstat_t st;
+            int e = __wasi_fd_fdstat_get(fds[k], &st);
+            printf("pipe%d err=%d type=%d\n", k, e, st.fs_filetype);
+        }
+        wasix_tty_t t;
+        int err = wasix_tty_get(&t);
+        printf("tty err=%d in=%d out=%d err=%d echo=%d line=%d cols=%u rows=%u\n", err, t.stdin_tty, t.stdout_tty,
+               t.stderr_tty, t.echo, t.line_buffered, t.cols, t.rows);
     } else if (!strcmp(cmd, "cat")) {
         char buf[4096];
         ssize_t n;

@@ -1,0 +1,89 @@
+/**
+ * `npm run conformance`: our sh, on the real kernel, over the oils-spec POSIX
+ * cases in ../shared/conformance/oils-spec, the way oils runs them: the code
+ * on stdin, only PATH, SH and TMP set, a fresh $TMP as the working directory,
+ * a time limit per case. Prints one line per file and a total.
+ *
+ *   --file NAME   only files whose name contains NAME
+ *   --verbose     show what failing cases printed
+ */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { MemoryFileSystem } from "../src/fs/index.ts";
+import type { Kernel } from "../src/kernel/index.ts";
+import { bootNodeKernel } from "../src/kernel/node-index.ts";
+import { parseSpecFile, passes, type Outcome, type SpecCase } from "./oils-spec.ts";
+
+export const SPEC_DIR = fileURLToPath(new URL("../../shared/conformance/oils-spec/", import.meta.url));
+const CASE_TIMEOUT_MS = 5_000;
+const CONCURRENCY = 4;
+
+export interface ConformanceResult {
+  readonly files: { file: string; passed: number; total: number }[];
+  readonly passed: number;
+  readonly total: number;
+  readonly failures: { spec: SpecCase; outcome: Outcome }[];
+}
+
+async function runCase(kernel: Kernel, spec: SpecCase): Promise<Outcome> {
+  const machine = await kernel.createMachine({
+    env: { PATH: "/bin:/usr/bin", SH: "/bin/sh", TMP: "/tmp" },
+    mounts: [{ path: "/tmp", fs: new MemoryFileSystem() }],
+  });
+  try {
+    const r = await machine.run(["sh"], { stdin: spec.code, cwd: "/tmp", timeoutMs: CASE_TIMEOUT_MS });
+    return { stdout: r.stdout, stderr: r.stderr, status: r.reason === "timeout" ? -1 : r.exitCode };
+  } finally {
+    await machine.close();
+  }
+}
+
+export async function runConformance(options: { filter?: string } = {}): Promise<ConformanceResult> {
+  const names = (await readdir(SPEC_DIR)).filter((f) => f.endsWith(".test.sh") && (!options.filter || f.includes(options.filter))).sort();
+  const kernel = await bootNodeKernel({ includeTestCommands: true });
+  const files: ConformanceResult["files"] = [];
+  const failures: ConformanceResult["failures"] = [];
+  try {
+    for (const file of names) {
+      const cases = parseSpecFile(file, await readFile(path.join(SPEC_DIR, file), "utf8"));
+      let passed = 0;
+      for (let i = 0; i < cases.length; i += CONCURRENCY) {
+        const batch = cases.slice(i, i + CONCURRENCY);
+        const outcomes = await Promise.all(batch.map((spec) => runCase(kernel, spec)));
+        batch.forEach((spec, k) => {
+          if (passes(spec, outcomes[k]!)) passed++;
+          else failures.push({ spec, outcome: outcomes[k]! });
+        });
+      }
+      files.push({ file, passed, total: cases.length });
+    }
+  } finally {
+    await kernel.close();
+  }
+  return {
+    files,
+    passed: files.reduce((n, f) => n + f.passed, 0),
+    total: files.reduce((n, f) => n + f.total, 0),
+    failures,
+  };
+}
+
+export function summaryLine(result: ConformanceResult): string {
+  return `oils-spec: ${result.passed}/${result.total} passed (${((100 * result.passed) / Math.max(1, result.total)).toFixed(1)}%)`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const fileIndex = args.indexOf("--file");
+  const result = await runConformance({ filter: fileIndex >= 0 ? args[fileIndex + 1] : undefined });
+  for (const f of result.files) console.log(`${f.file}: ${f.passed}/${f.total}`);
+  if (args.includes("--verbose")) {
+    for (const { spec, outcome } of result.failures) {
+      console.log(`\nFAIL ${spec.file} :: ${spec.name}\n  got ${JSON.stringify(outcome)}\n  want ${JSON.stringify(spec.accepted[0])}`);
+    }
+  }
+  console.log(summaryLine(result));
+  console.log("toybox-tests: not run (toybox is not built yet)");
+}

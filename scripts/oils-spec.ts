@@ -1,0 +1,92 @@
+/**
+ * The oils spec-test format (../shared/conformance/README.md): cases of shell
+ * code with expected stdout, stderr and status, and per-shell overrides. Dash
+ * is our reference: a case passes if it matches dash's override, else the
+ * default; cases dash does not implement (N-I dash) or that need Python or
+ * the oils repository are out of scope.
+ */
+export interface Expectation {
+  stdout?: string;
+  stderr?: string;
+  status?: number;
+}
+
+export interface SpecCase {
+  readonly file: string;
+  readonly name: string;
+  readonly code: string;
+  /** What counts as passing: dash's overrides merged over the default, then the default. */
+  readonly accepted: readonly Expectation[];
+}
+
+export interface Outcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number;
+}
+
+const EXPECTATION = /^## (?:(OK|BUG|N-I) ([\w/-]+) )?(stdout|stderr|status|STDOUT|STDERR|stdout-json|stderr-json)(?::\s?(.*))?$/;
+
+export function parseSpecFile(file: string, text: string): SpecCase[] {
+  const lines = text.split("\n");
+  const cases: SpecCase[] = [];
+  let current: { name: string; code: string[]; expectations: Map<string, Expectation>; notDash: boolean } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const code = current.code.join("\n");
+    if (!current.notDash && !/python|REPO_ROOT/.test(code)) {
+      const base = current.expectations.get("default") ?? {};
+      const accepted: Expectation[] = [];
+      for (const [key, value] of current.expectations) {
+        if (key !== "default") accepted.push({ ...base, ...value });
+      }
+      accepted.push(base);
+      cases.push({ file, name: current.name, code, accepted });
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith("#### ")) {
+      flush();
+      current = { name: line.slice(5), code: [], expectations: new Map(), notDash: false };
+      continue;
+    }
+    if (!current) continue;
+    const marker = /^## (OK|BUG|N-I) ([\w/-]+)/.exec(line);
+    const dashOverride = marker !== null && marker[2]!.split("/").includes("dash");
+    if (marker && marker[1] === "N-I" && dashOverride) current.notDash = true;
+    const m = EXPECTATION.exec(line);
+    if (m) {
+      const [, kind, , key, value] = m;
+      const target = kind ? (dashOverride ? kind : undefined) : "default";
+      let parsed: Partial<Expectation> = {};
+      if (key === "STDOUT" || key === "STDERR") {
+        const body: string[] = [];
+        for (i++; i < lines.length && lines[i] !== "## END"; i++) body.push(lines[i]!);
+        parsed = { [key.toLowerCase()]: body.length ? body.join("\n") + "\n" : "" };
+      } else if (key === "stdout-json" || key === "stderr-json") {
+        parsed = { [key.slice(0, 6)]: JSON.parse(value ?? '""') as string };
+      } else if (key === "status") {
+        parsed = { status: Number(value) };
+      } else {
+        parsed = { [key!]: `${value ?? ""}\n` };
+      }
+      if (target) current.expectations.set(target, { ...current.expectations.get(target), ...parsed });
+      continue;
+    }
+    if (line.startsWith("## ")) continue;
+    current.code.push(line);
+  }
+  flush();
+  return cases;
+}
+
+/** Whether an outcome matches one of the accepted expectations (stdout and status; stderr when stated). */
+export function passes(spec: SpecCase, outcome: Outcome): boolean {
+  return spec.accepted.some(
+    (e) =>
+      (e.stdout ?? "") === outcome.stdout &&
+      (e.status ?? 0) === outcome.status &&
+      (e.stderr === undefined || e.stderr === outcome.stderr),
+  );
+}
