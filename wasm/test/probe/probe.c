@@ -8,6 +8,8 @@
  *   probe pid               print pid and parent pid
  *   probe chdir DIR CMD..   chdir, then spawn CMD (the child inherits DIR)
  *   probe cat               copy stdin to stdout
+ *   probe dup2              stdout onto a pipe and back: the pipe must see EOF
+ *   probe tty               what the kernel says about fds 0-2 and the terminal
  */
 #include <errno.h>
 #include <spawn.h>
@@ -104,48 +106,11 @@ int main(int argc, char **argv)
         close(fds[1]);
         write(1, "x", 1);
         int back = dup2(saved, 1);
-        dprintf(2, "back=%d errno=%d\n", back, errno);
         close(saved);
         char buf[8];
         ssize_t first = read(fds[0], buf, sizeof buf);
-        dprintf(2, "first=%zd\n", first);
         ssize_t second = read(fds[0], buf, sizeof buf);
         printf("dup2 back=%d first=%zd second=%zd\n", back, first, second);
-    } else if (!strcmp(cmd, "eof")) {
-        /* which ways of dropping a pipe's write end let the reader see EOF */
-        int fds[2];
-        pipe(fds);
-        const char *how = argv[2];
-        if (!strcmp(how, "close")) {
-            close(fds[1]);
-        } else if (!strcmp(how, "dup")) {
-            int d = dup(fds[1]);
-            close(fds[1]);
-            close(d);
-        } else if (!strcmp(how, "renumber")) {
-            __wasi_fd_renumber(fds[1], 9);
-            close(9);
-        } else if (!strcmp(how, "lowest")) {
-            /* does dup() take the lowest free number, as POSIX's does? */
-            int saved = dup(1);
-            close(1);
-            int d = dup(fds[1]);
-            close(fds[1]);
-            dprintf(2, "dup after close(1) gave %d\n", d);
-            int back;
-            close(1);
-            back = dup(saved);
-            dprintf(2, "restoring gave %d\n", back);
-            close(saved);
-        } else if (!strcmp(how, "renumber-over")) {
-            int other[2];
-            pipe(other);
-            __wasi_fd_renumber(fds[1], other[1]);
-            close(other[1]);
-        }
-        char buf[8];
-        dprintf(2, "read...\n");
-        printf("%s read=%zd\n", how, read(fds[0], buf, sizeof buf));
     } else if (!strcmp(cmd, "tty")) {
         /* what the kernel says about fds 0-2: fdstat and the WASIX tty state */
         for (int fd = 0; fd < 3; fd++) {

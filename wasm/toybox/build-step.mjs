@@ -1,0 +1,115 @@
+// Builds toybox for the WASIX kernel: the upstream source from Debian's source
+// package (fetched at build time, checked against the package's .dsc, never
+// committed), configured with exactly the commands in commands.txt, compiled
+// with libcompat plus this directory's port layer (include/, port.c).
+//
+// Incremental: the result is cached under .cache/toybox keyed by every input,
+// so an unchanged build only copies it.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+const CACHE = path.join(ROOT, ".cache/toybox");
+const PACKAGE = "toybox";
+const TARBALL = "toybox_0.8.9+dfsg.orig.tar.xz";
+const SOURCE_DIR = "toybox-0.8.9";
+
+function commands() {
+  return fs.readFileSync(path.join(HERE, "commands.txt"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+}
+
+/** apt-get with a private source list, so that no root and no system apt state is needed. */
+function apt(args, cwd) {
+  const dir = path.join(CACHE, "apt");
+  fs.mkdirSync(path.join(dir, "lists/partial"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "sources.list.d"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "sources.list.d/debian-src.sources"),
+    "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+  );
+  const options = ["-o", "Dir::Etc::SourceList=/dev/null", "-o", `Dir::Etc::SourceParts=${dir}/sources.list.d`, "-o", `Dir::State::Lists=${dir}/lists`];
+  execFileSync("apt-get", [...options, ...args], { cwd, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/** The upstream tarball, downloaded once and verified against the Debian source package's .dsc. */
+function fetchSource() {
+  const tarball = path.join(CACHE, TARBALL);
+  if (fs.existsSync(tarball)) return tarball;
+  fs.mkdirSync(CACHE, { recursive: true });
+  apt(["-qq", "update"], CACHE);
+  apt(["source", "--download-only", "--tar-only", PACKAGE], CACHE);
+  apt(["source", "--download-only", "--dsc-only", PACKAGE], CACHE);
+  const dsc = fs.readdirSync(CACHE).find((f) => f.startsWith(`${PACKAGE}_`) && f.endsWith(".dsc"));
+  if (!dsc) throw new Error("toybox: no .dsc downloaded to check the tarball against");
+  const listed = new RegExp(`^ ([0-9a-f]{64}) \\d+ ${TARBALL.replace(/[.+]/g, "\\$&")}$`, "m").exec(fs.readFileSync(path.join(CACHE, dsc), "utf8"));
+  const actual = createHash("sha256").update(fs.readFileSync(tarball)).digest("hex");
+  if (!listed || listed[1] !== actual) throw new Error(`toybox: ${TARBALL} does not match the sha256 in ${dsc}`);
+  return tarball;
+}
+
+function digestOf(parts) {
+  const hash = createHash("sha256");
+  for (const part of parts) hash.update(part);
+  return hash.digest("hex").slice(0, 16);
+}
+
+export async function build({ buildDir, distDir, cflags, ldflags, run }) {
+  const tarball = fetchSource();
+  const list = commands();
+  const port = ["port.c", ...fs.readdirSync(path.join(HERE, "include"), { recursive: true }).map((f) => path.join("include", String(f)))]
+    .filter((f) => fs.statSync(path.join(HERE, f)).isFile())
+    .sort();
+  const libcompat = ldflags.filter((f) => f.endsWith(".a") || f.endsWith(".o"));
+  const key = digestOf([
+    fs.readFileSync(tarball),
+    list.join("\n"),
+    ...port.map((f) => fs.readFileSync(path.join(HERE, f))),
+    ...libcompat.map((f) => fs.readFileSync(f)),
+    cflags.join(" "),
+    ldflags.join(" "),
+  ]);
+  const out = path.join(distDir, "toybox.wasm");
+  const cached = path.join(CACHE, `toybox-${key}.wasm`);
+  if (!fs.existsSync(cached)) {
+    const work = path.join(buildDir, "toybox");
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    run("tar", ["-xJf", tarball, "-C", work]);
+    const src = path.join(work, SOURCE_DIR);
+    run("make", ["-s", "allnoconfig"], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
+    const configPath = path.join(src, ".config");
+    let config = fs.readFileSync(configPath, "utf8");
+    for (const command of list) {
+      const symbol = `CONFIG_${command.toUpperCase()}`;
+      if (!config.includes(`# ${symbol} is not set`)) throw new Error(`toybox: no command ${command} in this version`);
+      config = config.replace(`# ${symbol} is not set`, `${symbol}=y`);
+    }
+    fs.writeFileSync(configPath, config);
+    // The port layer: headers WASI lacks, and the functions behind them.
+    const compileFlags = [...cflags, "-D__linux__", `-I${path.join(HERE, "include")}`, "-include", "toybox-port.h"];
+    const portObject = path.join(work, "port.o");
+    run("clang", [...compileFlags, "-c", path.join(HERE, "port.c"), "-o", portObject]);
+    run("bash", ["scripts/make.sh"], {
+      cwd: src,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        CC: "clang",
+        HOSTCC: "cc",
+        CFLAGS: compileFlags.filter((f) => f !== "-Oz" && f !== "-Wall").join(" ") + " -Wno-everything",
+        OPTIMIZE: "-Oz",
+        LDOPTIMIZE: "-Wl,--gc-sections",
+        LDFLAGS: ["--target=wasm32-wasi", cflags.find((f) => f.startsWith("--sysroot=")), portObject, ...ldflags].join(" "),
+        NOSTRIP: "1",
+        V: "",
+      },
+    });
+    run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", path.join(src, "generated/unstripped/toybox"), "-o", cached]);
+  }
+  fs.copyFileSync(cached, out);
+  return [{ name: "toybox", file: out, commands: ["toybox", ...list] }];
+}

@@ -1,0 +1,14 @@
+/*
+ * setjmp/longjmp: clang 14 cannot unwind WebAssembly stacks, so setjmp
+ * returns 0 and longjmp ends the process with the value as its status. Code
+ * that longjmps to recover (toybox's NOEXIT paths) exits instead.
+ */
+#ifndef BERTH_SETJMP_H
+#define BERTH_SETJMP_H
+typedef int jmp_buf[1];
+typedef int sigjmp_buf[1];
+#define setjmp(env) ((void)(env), 0)
+#define sigsetjmp(env, save) ((void)(env), (void)(save), 0)
+_Noreturn void longjmp(jmp_buf env, int value);
+_Noreturn void siglongjmp(sigjmp_buf env, int value);
+#endif

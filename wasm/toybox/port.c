@@ -1,0 +1,399 @@
+/*
+ * The rest of the system interface toybox expects, on the WASIX kernel.
+ *
+ * What the kernel has, we map: terminal modes onto WASIX tty_get/tty_set,
+ * mounts from /proc/mounts, memory and uptime from /proc, users through
+ * libcompat. What it does not have — permission bits and owners, device
+ * nodes, extended attributes, mounting, raw syscalls, sockets — answers as a
+ * kernel without them would (EPERM, ENOTSUP, ENOSYS), except chmod and chown:
+ * files here have no modes or owners to change, so those succeed when the
+ * file exists, which is what scripts that `chmod +x` need (wasm/README.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <mntent.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <utmpx.h>
+
+#include "berth/wasix.h"
+
+/* ---- terminal ---- */
+
+int tcgetattr(int fd, struct termios *t)
+{
+    wasix_tty_t tty;
+    if (!isatty(fd) || wasix_tty_get(&tty)) {
+        errno = ENOTTY;
+        return -1;
+    }
+    memset(t, 0, sizeof *t);
+    t->c_iflag = ICRNL | IXON;
+    t->c_oflag = OPOST | ONLCR;
+    t->c_cflag = CS8 | CREAD;
+    t->c_lflag = ISIG | IEXTEN | (tty.echo ? ECHO | ECHOE | ECHOK : 0) | (tty.line_buffered ? ICANON : 0);
+    t->c_cc[VINTR] = 3;
+    t->c_cc[VEOF] = 4;
+    t->c_cc[VERASE] = 127;
+    t->c_cc[VMIN] = 1;
+    return 0;
+}
+
+int tcsetattr(int fd, int action, const struct termios *t)
+{
+    (void)action;
+    wasix_tty_t tty;
+    if (!isatty(fd) || wasix_tty_get(&tty)) {
+        errno = ENOTTY;
+        return -1;
+    }
+    tty.echo = (t->c_lflag & ECHO) != 0;
+    tty.line_buffered = (t->c_lflag & ICANON) != 0;
+    return wasix_tty_set(&tty) ? (errno = EIO, -1) : 0;
+}
+
+void cfmakeraw(struct termios *t)
+{
+    t->c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t->c_oflag &= ~OPOST;
+    t->c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t->c_cflag = (t->c_cflag & ~(CSIZE | PARENB)) | CS8;
+    t->c_cc[VMIN] = 1;
+    t->c_cc[VTIME] = 0;
+}
+
+int cfsetspeed(struct termios *t, speed_t speed)
+{
+    t->__c_ispeed = t->__c_ospeed = speed;
+    return 0;
+}
+
+/* ---- /proc: mounts, memory, uptime ---- */
+
+FILE *setmntent(const char *file, const char *mode)
+{
+    return fopen(file, mode);
+}
+
+int endmntent(FILE *f)
+{
+    if (f)
+        fclose(f);
+    return 1;
+}
+
+struct mntent *getmntent(FILE *f)
+{
+    static struct mntent m;
+    static char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char *fields[6] = {0};
+        int n = 0;
+        for (char *tok = strtok(line, " \t\n"); tok && n < 6; tok = strtok(NULL, " \t\n"))
+            fields[n++] = tok;
+        if (n < 4)
+            continue;
+        m.mnt_fsname = fields[0];
+        m.mnt_dir = fields[1];
+        m.mnt_type = fields[2];
+        m.mnt_opts = fields[3];
+        m.mnt_freq = n > 4 ? atoi(fields[4]) : 0;
+        m.mnt_passno = n > 5 ? atoi(fields[5]) : 0;
+        return &m;
+    }
+    return NULL;
+}
+
+/* A value in kB from /proc/meminfo, or -1. */
+static long meminfo_kb(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long value = -1;
+    size_t len = strlen(key);
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, key, len) && line[len] == ':') {
+            value = atol(line + len + 1);
+            break;
+        }
+    }
+    fclose(f);
+    return value;
+}
+
+/* Filesystems here live in the engine's memory: their size is the machine's memory. */
+int statvfs(const char *path, struct statvfs *s)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return -1;
+    long total = meminfo_kb("MemTotal"), avail = meminfo_kb("MemAvailable");
+    memset(s, 0, sizeof *s);
+    s->f_bsize = s->f_frsize = 1024;
+    s->f_blocks = total > 0 ? (fsblkcnt_t)total : 0;
+    s->f_bfree = s->f_bavail = avail > 0 ? (fsblkcnt_t)avail : 0;
+    s->f_files = 1 << 20;
+    s->f_ffree = s->f_favail = 1 << 20;
+    s->f_namemax = 255;
+    return 0;
+}
+
+int statfs(const char *path, struct statfs *s)
+{
+    struct statvfs v;
+    if (statvfs(path, &v))
+        return -1;
+    memset(s, 0, sizeof *s);
+    s->f_type = 0x01021994; /* tmpfs */
+    s->f_bsize = s->f_frsize = v.f_bsize;
+    s->f_blocks = v.f_blocks;
+    s->f_bfree = v.f_bfree;
+    s->f_bavail = v.f_bavail;
+    s->f_files = v.f_files;
+    s->f_ffree = v.f_ffree;
+    s->f_namelen = v.f_namemax;
+    return 0;
+}
+
+int sysinfo(struct sysinfo *info)
+{
+    memset(info, 0, sizeof *info);
+    long total = meminfo_kb("MemTotal"), free_kb = meminfo_kb("MemFree");
+    info->mem_unit = 1024;
+    info->totalram = total > 0 ? (unsigned long)total : 0;
+    info->freeram = free_kb > 0 ? (unsigned long)free_kb : 0;
+    info->totalswap = meminfo_kb("SwapTotal") > 0 ? (unsigned long)meminfo_kb("SwapTotal") : 0;
+    info->freeswap = meminfo_kb("SwapFree") > 0 ? (unsigned long)meminfo_kb("SwapFree") : 0;
+    FILE *f = fopen("/proc/uptime", "r");
+    if (f) {
+        double up = 0;
+        if (fscanf(f, "%lf", &up) == 1)
+            info->uptime = (unsigned long)up;
+        fclose(f);
+    }
+    f = fopen("/proc/loadavg", "r");
+    if (f) {
+        double l[3] = {0};
+        if (fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
+            for (int i = 0; i < 3; i++)
+                info->loads[i] = (unsigned long)(l[i] * 65536);
+        fclose(f);
+    }
+    info->procs = 1;
+    return 0;
+}
+
+/* ---- users: reentrant forms over libcompat's lookups ---- */
+
+static char *stash(char **buf, size_t *left, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (n > *left)
+        return NULL;
+    char *out = memcpy(*buf, s, n);
+    *buf += n;
+    *left -= n;
+    return out;
+}
+
+static int copy_passwd(struct passwd *found, struct passwd *pw, char *buf, size_t size, struct passwd **result)
+{
+    *result = NULL;
+    if (!found)
+        return 0;
+    *pw = *found;
+    if (!(pw->pw_name = stash(&buf, &size, found->pw_name)) || !(pw->pw_passwd = stash(&buf, &size, found->pw_passwd)) ||
+        !(pw->pw_gecos = stash(&buf, &size, found->pw_gecos)) || !(pw->pw_dir = stash(&buf, &size, found->pw_dir)) ||
+        !(pw->pw_shell = stash(&buf, &size, found->pw_shell)))
+        return ERANGE;
+    *result = pw;
+    return 0;
+}
+
+int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size, struct passwd **result)
+{
+    return copy_passwd(getpwuid(uid), pw, buf, size, result);
+}
+
+int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t size, struct passwd **result)
+{
+    return copy_passwd(getpwnam(name), pw, buf, size, result);
+}
+
+static int copy_group(struct group *found, struct group *gr, char *buf, size_t size, struct group **result)
+{
+    *result = NULL;
+    if (!found)
+        return 0;
+    *gr = *found;
+    int members = 0;
+    while (found->gr_mem[members])
+        members++;
+    size_t table = (members + 1) * sizeof(char *);
+    if (table > size)
+        return ERANGE;
+    gr->gr_mem = (char **)buf;
+    buf += table;
+    size -= table;
+    for (int i = 0; i < members; i++)
+        if (!(gr->gr_mem[i] = stash(&buf, &size, found->gr_mem[i])))
+            return ERANGE;
+    gr->gr_mem[members] = NULL;
+    if (!(gr->gr_name = stash(&buf, &size, found->gr_name)) || !(gr->gr_passwd = stash(&buf, &size, found->gr_passwd)))
+        return ERANGE;
+    *result = gr;
+    return 0;
+}
+
+int getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t size, struct group **result)
+{
+    return copy_group(getgrgid(gid), gr, buf, size, result);
+}
+
+int getgrnam_r(const char *name, struct group *gr, char *buf, size_t size, struct group **result)
+{
+    return copy_group(getgrnam(name), gr, buf, size, result);
+}
+
+struct utmpx *getutxent(void) { return NULL; }
+void setutxent(void) {}
+void endutxent(void) {}
+
+/* ---- files ---- */
+
+static int exists(const char *path, int follow)
+{
+    struct stat st;
+    return follow ? stat(path, &st) : lstat(path, &st);
+}
+
+int chmod(const char *path, mode_t mode) { (void)mode; return exists(path, 1); }
+int fchmod(int fd, mode_t mode) { (void)mode; return fcntl(fd, F_GETFD) < 0 ? -1 : 0; }
+int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
+{
+    (void)mode;
+    struct stat st;
+    return fstatat(dirfd, path, &st, flags & AT_SYMLINK_NOFOLLOW);
+}
+int fchown(int fd, uid_t owner, gid_t group) { (void)owner; (void)group; return fcntl(fd, F_GETFD) < 0 ? -1 : 0; }
+int lchown(const char *path, uid_t owner, gid_t group) { (void)owner; (void)group; return exists(path, 0); }
+int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flags)
+{
+    (void)owner;
+    (void)group;
+    struct stat st;
+    return fstatat(dirfd, path, &st, flags & AT_SYMLINK_NOFOLLOW);
+}
+
+int mknod(const char *path, mode_t mode, dev_t dev) { (void)path; (void)mode; (void)dev; errno = EPERM; return -1; }
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev) { (void)dirfd; return mknod(path, mode, dev); }
+
+int mkstemp(char *template_)
+{
+    size_t len = strlen(template_);
+    if (len < 6 || strcmp(template_ + len - 6, "XXXXXX")) {
+        errno = EINVAL;
+        return -1;
+    }
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char r[6];
+        arc4random_buf(r, sizeof r);
+        for (int i = 0; i < 6; i++)
+            template_[len - 6 + i] = letters[r[i] % (sizeof letters - 1)];
+        int fd = open(template_, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+int fchdir(int fd) { (void)fd; errno = ENOSYS; return -1; }
+
+ssize_t getxattr(const char *p, const char *n, void *v, size_t s) { (void)p; (void)n; (void)v; (void)s; errno = ENOTSUP; return -1; }
+ssize_t lgetxattr(const char *p, const char *n, void *v, size_t s) { return getxattr(p, n, v, s); }
+ssize_t fgetxattr(int fd, const char *n, void *v, size_t s) { (void)fd; return getxattr(NULL, n, v, s); }
+ssize_t flistxattr(int fd, char *l, size_t s) { (void)fd; (void)l; (void)s; errno = ENOTSUP; return -1; }
+int fsetxattr(int fd, const char *n, const void *v, size_t s, int f) { (void)fd; (void)n; (void)v; (void)s; (void)f; errno = ENOTSUP; return -1; }
+
+int inotify_init(void) { errno = ENOSYS; return -1; }
+int inotify_add_watch(int fd, const char *path, uint32_t mask) { (void)fd; (void)path; (void)mask; errno = ENOSYS; return -1; }
+
+/* Mounting belongs to the engine: inside a container, as without CAP_SYS_ADMIN. */
+int mount(const char *s, const char *t, const char *type, unsigned long f, const void *d)
+{
+    (void)s; (void)t; (void)type; (void)f; (void)d;
+    errno = EPERM;
+    return -1;
+}
+
+/* ---- processes, time, signals ---- */
+
+pid_t getsid(pid_t pid) { return pid ? pid : getpid(); }
+/* No fork on WASIX: commands that would run a child this way (xargs, find -exec) report it. */
+pid_t fork(void) { errno = ENOSYS; return -1; }
+pid_t vfork(void) { errno = ENOSYS; return -1; }
+long syscall(long number, ...) { (void)number; errno = ENOSYS; return -1; }
+int settimeofday(const struct timeval *tv, const void *tz) { (void)tv; (void)tz; errno = EPERM; return -1; }
+void tzset(void) {}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    void (*previous)(int) = SIG_DFL;
+    if (act)
+        previous = signal(sig, act->sa_handler);
+    if (old) {
+        memset(old, 0, sizeof *old);
+        old->sa_handler = previous == SIG_ERR ? SIG_DFL : previous;
+    }
+    return 0;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    (void)how;
+    (void)set;
+    if (old)
+        memset(old, 0, sizeof *old);
+    return 0;
+}
+
+int sigfillset(sigset_t *set)
+{
+    memset(set, 0xff, sizeof *set);
+    return 0;
+}
+
+_Noreturn void longjmp(int *env, int value)
+{
+    (void)env;
+    exit(value ? value : 1);
+}
+
+_Noreturn void siglongjmp(int *env, int value)
+{
+    longjmp(env, value);
+}
+
+/* ---- no network ---- */
+
+int h_errno;
+struct hostent *gethostbyname(const char *name) { (void)name; h_errno = 1; return NULL; }
+const char *hstrerror(int err) { (void)err; return "Unknown host"; }
