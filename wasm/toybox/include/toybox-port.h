@@ -111,4 +111,14 @@ const char *hstrerror(int err);
 long syscall(long number, ...);
 #define __NR_sched_getaffinity 204
 #define __NR_sched_setaffinity 203
+
+/*
+ * Toybox opens with flags like O_CLOEXEC alone, counting on O_RDONLY being 0
+ * as on Linux; in WASI an open without an access mode is invalid (EINVAL).
+ * These add O_RDONLY when no access mode was given (port.c).
+ */
+int berth_open(const char *path, int flags, ...);
+int berth_openat(int dirfd, const char *path, int flags, ...);
+#define open(...) berth_open(__VA_ARGS__)
+#define openat(...) berth_openat(__VA_ARGS__)
 #endif
