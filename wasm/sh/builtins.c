@@ -1077,6 +1077,23 @@ static int bi_sh_state(int argc, char **argv)
     return atoi(argv[3]);
 }
 
+/* hash: commands are looked up on every run here, so there is no cache to show or clear. */
+static int bi_hash(int argc, char **argv)
+{
+    int status = 0;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-')
+            continue;
+        char *path = find_in_path(argv[i]);
+        if (!path) {
+            sh_error("hash: %s: not found", argv[i]);
+            status = 1;
+        }
+        free(path);
+    }
+    return status;
+}
+
 static int bi_true(int argc, char **argv)
 {
     return bi_colon(argc, argv);
@@ -1092,7 +1109,7 @@ static const struct {
     {"readonly", bi_readonly, 1}, {"return", bi_return, 1}, {"set", bi_set, 1}, {"shift", bi_shift, 1},
     {"trap", bi_trap, 1}, {"unset", bi_unset, 1}, {"__sh_state", bi_sh_state, 1},
     {"alias", bi_alias, 0}, {"cd", bi_cd, 0}, {"command", bi_command, 0}, {"echo", bi_echo, 0},
-    {"false", bi_false, 0}, {"getopts", bi_getopts, 0}, {"jobs", bi_jobs, 0}, {"kill", bi_kill, 0},
+    {"false", bi_false, 0}, {"getopts", bi_getopts, 0}, {"hash", bi_hash, 0}, {"jobs", bi_jobs, 0}, {"kill", bi_kill, 0},
     {"local", bi_local, 0}, {"printf", printf_builtin, 0}, {"pwd", bi_pwd, 0}, {"read", bi_read, 0},
     {"test", test_builtin, 0}, {"[", test_builtin, 0}, {"true", bi_true, 0}, {"type", bi_type, 0},
     {"umask", bi_umask, 0}, {"unalias", bi_unalias, 0}, {"wait", bi_wait, 0},

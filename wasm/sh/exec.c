@@ -569,6 +569,20 @@ static pid_t start_external(char **argv, char **assigns, int *status)
     char **env = command_env(assigns);
     int err;
     pid_t pid = spawn_argv(argv, env, &err);
+    if (pid < 0 && err == ENOEXEC) {
+        /* POSIX: a file that is not a program is a script for this shell */
+        char *path = find_in_path(argv[0]);
+        if (path) {
+            Vec script = {0};
+            vec_push(&script, xstrdup(sh.self));
+            vec_push(&script, path);
+            for (char **a = argv + 1; *a; a++)
+                vec_push(&script, xstrdup(*a));
+            char **args = vec_take(&script);
+            pid = spawn_argv(args, env, &err);
+            strv_free(args);
+        }
+    }
     strv_free(env);
     if (pid < 0) {
         if (err == ENOENT) {
@@ -726,15 +740,25 @@ static int run_simple(Node *n)
     trace(argv, assigns);
     builtin_fn builtin = builtin_find(argv[0]);
     Node *func = builtin && is_special_builtin(argv[0]) ? NULL : func_get(argv[0]);
+    if (builtin == builtin_find("exec") && !argv[1]) {
+        /* exec with only redirections: they stay for the rest of the shell */
+        int failed_redir = apply_redirs(n->redirs, NULL);
+        strv_free(argv);
+        strv_free(assigns);
+        if (failed_redir && !sh.interactive)
+            sh_exit(2);
+        return failed_redir ? 2 : 0;
+    }
     if (func || builtin) {
         Undo u = {0};
         if (apply_redirs(n->redirs, &u)) {
+            int special = builtin && is_special_builtin(argv[0]);
             undo_redirs(&u);
             strv_free(argv);
             strv_free(assigns);
-            if (builtin && is_special_builtin(argv[0]) && !sh.interactive)
-                sh_exit(1);
-            return 1;
+            if (special && !sh.interactive)
+                sh_exit(2);
+            return special ? 2 : 1;
         }
         if (func) {
             /* assignments before a function last for the call (as dash does, they stay) */

@@ -30,6 +30,9 @@ typedef struct {
     int error;
 } Exp;
 
+/* Text of the word in an unquoted ${x-word}: an expansion result, so it is split. */
+#define EXP_PARAM_WORD 16
+
 static void emit(Exp *e, const char *s, size_t n, int kind)
 {
     str_putn(&e->text, s, n);
@@ -305,14 +308,14 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
     case '-':
         if (use_word) {
             free(value);
-            expand_part(e, s, end, quoted, 0);
+            expand_part(e, s, end, quoted, EXP_PARAM_WORD);
             return;
         }
         break;
     case '+':
         free(value);
         if (!use_word)
-            expand_part(e, s, end, quoted, 0);
+            expand_part(e, s, end, quoted, EXP_PARAM_WORD);
         else if (quoted)
             e->had_quotes = 1;
         return;
@@ -360,7 +363,8 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
             }
             value = xstrdup("");
         }
-        char *pattern = expand_range_pattern(s, end, quoted);
+        /* the pattern is not quoted by double quotes around the whole ${...} */
+        char *pattern = expand_range_pattern(s, end, 0);
         if (!pattern) {
             e->error = 1;
             free(value);
@@ -603,6 +607,7 @@ static const char *expand_dollar(Exp *e, const char *s, const char *end, int quo
 static const char *expand_part(Exp *e, const char *s, const char *end, int quoted, int flags)
 {
     int heredoc = flags & EXP_HEREDOC;
+    int LITERAL = (flags & EXP_PARAM_WORD) ? EXPANDED : 0;
     while (s < end && !e->error) {
         char c = *s;
         if (c == '\\') {
@@ -831,6 +836,12 @@ static void add_field(Vec *out, const char *text, const char *kinds, size_t n, i
     vec_push(out, xstrndup(text, n));
 }
 
+/*
+ * POSIX field splitting over the EXPANDED bytes: IFS whitespace around a
+ * field is dropped; every other IFS character ends a field, so two in a row
+ * make an empty field, but one after whitespace that already ended a field
+ * does not, and one at the end makes no empty last field.
+ */
 static void split_fields(Exp *e, Vec *out, int split)
 {
     const char *ifs = var_get("IFS");
@@ -841,18 +852,22 @@ static void split_fields(Exp *e, Vec *out, int split)
     size_t n = e->text.len;
     int nextbreak = 0;
     Str field = {0}, fkinds = {0};
-    int have = 0; /* the current field exists (even if empty) */
+    int in_field = 0;    /* the current field exists (it may be empty: "" or a quoted empty value) */
+    int after_field = 0; /* whitespace just ended a field */
+#define EMIT()                                                                                  \
+    do {                                                                                        \
+        add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);    \
+        field.len = fkinds.len = 0;                                                             \
+        in_field = 0;                                                                           \
+    } while (0)
     for (size_t i = 0; i <= n; i++) {
         while (nextbreak < e->nbreaks && (size_t)e->breaks[nextbreak] == i) {
-            if (have || field.len) {
-                add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
-            } else {
-                vec_push(out, xstrdup(""));
-            }
-            field.len = fkinds.len = 0;
-            have = 0;
+            /* "$@": each parameter its own field, empty ones included */
+            if (in_field || field.len || !split || e->had_quotes)
+                EMIT();
             nextbreak++;
-            have = 1;
+            in_field = 1;
+            after_field = 0;
         }
         if (i == n)
             break;
@@ -860,18 +875,17 @@ static void split_fields(Exp *e, Vec *out, int split)
         if (split && k[i] == EXPANDED && c && strchr(ifs, c)) {
             int white = c == ' ' || c == '\t' || c == '\n';
             if (white) {
-                if (field.len || have) {
-                    add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
-                    field.len = fkinds.len = 0;
-                    have = 0;
+                if (in_field || field.len) {
+                    EMIT();
+                    after_field = 1;
                 }
                 continue;
             }
-            /* non-whitespace IFS char: always delimits, possibly an empty field */
-            add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
-            field.len = fkinds.len = 0;
-            have = 0;
-            /* skip following IFS whitespace */
+            if (in_field || field.len)
+                EMIT();
+            else if (!after_field)
+                EMIT(); /* an empty field between two delimiters */
+            after_field = 0;
             while (i + 1 < n && k[i + 1] == EXPANDED && strchr(ifs, t[i + 1]) &&
                    (t[i + 1] == ' ' || t[i + 1] == '\t' || t[i + 1] == '\n'))
                 i++;
@@ -879,11 +893,12 @@ static void split_fields(Exp *e, Vec *out, int split)
         }
         str_putc(&field, c);
         str_putc(&fkinds, k[i]);
-        if (k[i] != EXPANDED)
-            have = 1;
+        in_field = 1;
+        after_field = 0;
     }
-    if (field.len || have)
-        add_field(out, field.s ? field.s : "", fkinds.s ? fkinds.s : "", field.len, split);
+    if (in_field || field.len)
+        EMIT();
+#undef EMIT
     free(field.s);
     free(fkinds.s);
 }
