@@ -185,7 +185,6 @@ static int bi_echo(int argc, char **argv)
                 fwrite(out.s, 1, out.len, stdout);
                 free(out.s);
                 return 0;
-            case 'e': str_putc(&out, 27); break;
             case 'f': str_putc(&out, '\f'); break;
             case 'n': str_putc(&out, '\n'); break;
             case 'r': str_putc(&out, '\r'); break;

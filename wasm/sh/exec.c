@@ -656,6 +656,9 @@ static int set_assigns(char **assigns, int flags)
 static int run_simple(Node *n)
 {
     sh.line = n->line;
+    char lineno[16];
+    snprintf(lineno, sizeof lineno, "%d", n->line);
+    var_set("LINENO", lineno, 0);
     /* alias expansion of the first word, when it is plain text */
     if (n->words[0] && !strpbrk(n->words[0], "'\"\\$`")) {
         const char *alias = alias_get(n->words[0]);

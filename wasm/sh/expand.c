@@ -121,10 +121,11 @@ static char *param_value(const char *name, size_t n)
     return v ? xstrdup(v) : NULL;
 }
 
+/* set -u: an unset parameter is an expansion error (a non-interactive shell exits 2). */
 static int unset_error(const char *name, size_t n)
 {
     sh_error("%.*s: parameter not set", (int)n, name);
-    return -1;
+    return 2;
 }
 
 /* Emits a value: expanded (split) when unquoted. */

@@ -974,6 +974,8 @@ static Node *parse_list(struct Parser *p, int toplevel)
                 unget(p);
                 if (p->tok == T_NEWLINE || p->tok == T_EOF)
                     return list;
+            } else {
+                skip_newlines(p);
             }
             continue;
         }

@@ -261,13 +261,15 @@ static int unary_test(const char *op, const char *arg)
     case 'u': return stat(arg, &st) == 0 && (st.st_mode & S_ISUID);
     case 'k': return stat(arg, &st) == 0 && (st.st_mode & S_ISVTX);
     case 't': return isatty(atoi(arg));
+    case 'G': return stat(arg, &st) == 0 && st.st_gid == getegid();
+    case 'O': return stat(arg, &st) == 0 && st.st_uid == geteuid();
     }
     return 0;
 }
 
 static int is_unary(const char *s)
 {
-    return s[0] == '-' && s[1] && !s[2] && strchr("nzefdsrwxhLpcbSgukt", s[1]);
+    return s[0] == '-' && s[1] && !s[2] && strchr("nzefdsrwxhLpcbSguktGO", s[1]);
 }
 
 static int is_binary(const char *s)
