@@ -40,13 +40,14 @@ async function runCase(kernel: Kernel, spec: SpecCase): Promise<Outcome> {
   }
 }
 
-export async function runConformance(options: { filter?: string } = {}): Promise<ConformanceResult> {
+export async function runConformance(options: { filter?: string; onFile?: (file: { file: string; passed: number; total: number }) => void } = {}): Promise<ConformanceResult> {
   const names = (await readdir(SPEC_DIR)).filter((f) => f.endsWith(".test.sh") && (!options.filter || f.includes(options.filter))).sort();
-  const kernel = await bootNodeKernel({ includeTestCommands: true });
   const files: ConformanceResult["files"] = [];
   const failures: ConformanceResult["failures"] = [];
-  try {
-    for (const file of names) {
+  for (const file of names) {
+    // A kernel per file: a case that outlives its time limit cannot slow the rest.
+    const kernel = await bootNodeKernel({ includeTestCommands: true });
+    try {
       const cases = parseSpecFile(file, await readFile(path.join(SPEC_DIR, file), "utf8"));
       let passed = 0;
       for (let i = 0; i < cases.length; i += CONCURRENCY) {
@@ -58,9 +59,10 @@ export async function runConformance(options: { filter?: string } = {}): Promise
         });
       }
       files.push({ file, passed, total: cases.length });
+      options.onFile?.(files.at(-1)!);
+    } finally {
+      await kernel.close();
     }
-  } finally {
-    await kernel.close();
   }
   return {
     files,
@@ -77,13 +79,15 @@ export function summaryLine(result: ConformanceResult): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const fileIndex = args.indexOf("--file");
-  const result = await runConformance({ filter: fileIndex >= 0 ? args[fileIndex + 1] : undefined });
-  for (const f of result.files) console.log(`${f.file}: ${f.passed}/${f.total}`);
+  const result = await runConformance({
+    filter: fileIndex >= 0 ? args[fileIndex + 1] : undefined,
+    onFile: (f) => console.log(`${f.file}: ${f.passed}/${f.total}`),
+  });
   if (args.includes("--verbose")) {
     for (const { spec, outcome } of result.failures) {
       console.log(`\nFAIL ${spec.file} :: ${spec.name}\n  got ${JSON.stringify(outcome)}\n  want ${JSON.stringify(spec.accepted[0])}`);
     }
   }
   console.log(summaryLine(result));
-  console.log("toybox-tests: not run (toybox is not built yet)");
+  console.log("toybox-tests: not run (toybox's own test suite is not wired up yet)");
 }

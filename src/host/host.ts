@@ -65,7 +65,7 @@ export async function createHost(kernel: Kernel, options: HostOptions): Promise<
     memoryUsed: () => 0,
     mounts: () => [
       { source: "rootfs", target: "/", type: "wasmfs", options: "rw" },
-      ...mounts.map((m) => ({ source: "berthfs", target: m.path, type: "berthfs", options: "rw" })),
+      ...mounts.filter((m) => m.path !== "/proc").map((m) => ({ source: "berthfs", target: m.path, type: "berthfs", options: "rw" })),
       { source: "proc", target: "/proc", type: "proc", options: "ro" },
     ],
   });

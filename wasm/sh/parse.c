@@ -559,14 +559,27 @@ static int expect_word(struct Parser *p, const char *w)
     return 0;
 }
 
+/* POSIX compound lists are never empty: `if then fi` is an error at "then". */
+static int require_list(struct Parser *p, Node *list)
+{
+    if (FAILED(p))
+        return -1;
+    if (!list) {
+        next(p);
+        unexpected(p);
+        return -1;
+    }
+    return 0;
+}
+
 static Node *parse_if(struct Parser *p)
 {
     Node *n = new_node(p, N_IF);
     n->left = parse_compound_list(p);
-    if (FAILED(p) || expect_word(p, "then"))
+    if (require_list(p, n->left) || expect_word(p, "then"))
         return n;
     n->right = parse_compound_list(p);
-    if (FAILED(p))
+    if (require_list(p, n->right))
         return n;
     next(p);
     if (is_reserved(p, "elif")) {
@@ -588,10 +601,10 @@ static Node *parse_loop(struct Parser *p, int type)
 {
     Node *n = new_node(p, type);
     n->left = parse_compound_list(p);
-    if (FAILED(p) || expect_word(p, "do"))
+    if (require_list(p, n->left) || expect_word(p, "do"))
         return n;
     n->right = parse_compound_list(p);
-    if (!FAILED(p))
+    if (!require_list(p, n->right))
         expect_word(p, "done");
     return n;
 }

@@ -1,0 +1,105 @@
+// The shell under the real kernel: what a user of sh relies on, end to end.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { MemoryFileSystem } from "../../src/fs/index.ts";
+import type { Kernel, Machine } from "../../src/kernel/index.ts";
+import { bootNodeKernel } from "../../src/kernel/node-index.ts";
+
+describe("sh on WASIX", () => {
+  let kernel: Kernel;
+  let machine: Machine;
+  let tmp: MemoryFileSystem;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    tmp = new MemoryFileSystem();
+    machine = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin", HOME: "/tmp" }, mounts: [{ path: "/tmp", fs: tmp }] });
+  });
+  after(async () => kernel.close());
+
+  const sh = (script: string, stdin = "") => machine.run(["sh", "-c", script], { stdin, timeoutMs: 15_000 });
+
+  it("runs programs found through PATH and passes their status", async () => {
+    const r = await sh("probe args 'a b' c; probe exit 3");
+    assert.deepEqual([r.stdout, r.exitCode], ["[a b]\n[c]\n", 3]);
+  });
+
+  it("connects pipelines and delivers EOF", async () => {
+    const r = await sh("seq 1 5 | sort -r | tr '\\n' ' '");
+    assert.equal(r.stdout, "5 4 3 2 1 ");
+  });
+
+  it("expands parameters, arithmetic and command substitutions", async () => {
+    const r = await sh('x=abc; n=6; echo "${x#a}" ${#x} $((n * 7)) "$(echo sub | tr a-z A-Z)" `echo bq` ${unset:-dflt}');
+    assert.equal(r.stdout, "bc 3 42 SUB bq dflt\n");
+  });
+
+  it("runs functions, case, loops and here-documents", async () => {
+    const r = await sh(`greet() { echo "hi $1"; return 4; }
+greet you; echo "status=$?"
+for w in one two; do case $w in o*) echo "o:$w";; *) echo "x:$w";; esac; done
+i=0; while [ $i -lt 3 ]; do i=$((i + 1)); done; echo "i=$i"
+cat <<EOF
+here $i
+EOF`);
+    assert.equal(r.stdout, "hi you\nstatus=4\no:one\nx:two\ni=3\nhere 3\n");
+  });
+
+  it("lets children inherit cd", async () => {
+    const r = await sh("cd /etc && pwd && probe cwd");
+    assert.equal(r.stdout, "/etc\n/etc\n");
+  });
+
+  it("keeps subshell changes in the subshell", async () => {
+    const r = await sh("x=1; (x=2; cd /etc; echo \"in $x $(pwd)\"); echo \"out $x $(pwd)\"");
+    assert.equal(r.stdout, "in 2 /etc\nout 1 /\n");
+  });
+
+  it("redirects to and from files", async () => {
+    const r = await sh("echo one > /tmp/f; echo two >> /tmp/f; wc -l < /tmp/f; cat /tmp/f 2>&1 >/dev/null; probe args err >&2");
+    assert.equal(r.stdout, "2\n");
+    assert.equal(r.stderr, "[err]\n");
+  });
+
+  it("runs #! scripts and scripts without one", async () => {
+    tmp.writeFile("with-shebang", "#!/bin/sh\necho shebang $1\n");
+    tmp.writeFile("without", "echo plain $1\n");
+    const r = await sh("/tmp/with-shebang a; /tmp/without b");
+    assert.equal(r.stdout, "shebang a\nplain b\n");
+  });
+
+  it("runs background jobs and waits for them", async () => {
+    const r = await sh("probe exit 5 & pid=$!; wait $pid; echo \"waited $?\"");
+    assert.equal(r.stdout, "waited 5\n");
+  });
+
+  it("says not found with 127, and 126 for what cannot run", async () => {
+    tmp.writeFile("data.bin", new Uint8Array([0, 1, 2, 3]));
+    const missing = await sh("nosuchcommand");
+    assert.deepEqual([missing.exitCode, missing.stderr], [127, "sh: line 1: nosuchcommand: not found\n"]);
+    const dir = await sh("/etc");
+    assert.equal(dir.exitCode, 126);
+  });
+
+  it("reports syntax errors with the line and status 2", async () => {
+    const r = await sh("echo ok\nif then fi");
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /^sh: line 2: syntax error: unexpected "then"\n$/);
+  });
+
+  it("reads a script from stdin", async () => {
+    const r = await machine.run(["sh"], { stdin: "echo from stdin\nexit 7\n" });
+    assert.deepEqual([r.stdout, r.exitCode], ["from stdin\n", 7]);
+  });
+
+  it("stops on errors with set -e and traces with set -x", async () => {
+    const r = await sh("set -ex; echo a; false; echo never");
+    assert.deepEqual([r.stdout, r.exitCode], ["a\n", 1]);
+    assert.equal(r.stderr, "+ echo a\n+ false\n");
+  });
+
+  it("runs the EXIT trap", async () => {
+    const r = await sh("trap 'echo bye' EXIT; echo hi");
+    assert.equal(r.stdout, "hi\nbye\n");
+  });
+});
