@@ -26,6 +26,8 @@ export interface DockerIO {
   stderr(data: Uint8Array | string): void;
   /** The caller's stdin, from now until EOF (asks the guest to start forwarding it). */
   stdin(): AsyncIterable<Uint8Array>;
+  /** Asks the caller's terminal to stop echoing and buffering lines (docker run -t). */
+  rawTerminal(): void;
 }
 
 export type DockerHandler = (request: DockerRequest, io: DockerIO) => Promise<number>;
@@ -36,6 +38,7 @@ const enum Frame {
   Stderr = 2,
   Exit = 3,
   StdinWanted = 4,
+  RawTerminal = 5,
 }
 
 const READ_WAIT_MS = 5_000;
@@ -81,6 +84,7 @@ class Session {
       stdout: (data) => this.#push(Frame.Stdout, typeof data === "string" ? encoder.encode(data) : data),
       stderr: (data) => this.#push(Frame.Stderr, typeof data === "string" ? encoder.encode(data) : data),
       stdin: () => this.#stdin(),
+      rawTerminal: () => this.#push(Frame.RawTerminal, new Uint8Array()),
     };
     let status: number;
     try {

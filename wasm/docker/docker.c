@@ -12,7 +12,9 @@
  *      and stdout are terminals, the working directory.
  *   3. read frames until the exit frame: [type u8][length u32 LE][payload].
  *      0 nothing yet, 1 stdout, 2 stderr, 3 exit (i32 LE status),
- *      4 stdin wanted (payload: the session's stdin path).
+ *      4 stdin wanted (payload: the session's stdin path),
+ *      5 raw terminal wanted (docker run -t: keys go to the container's own
+ *        line editor, so our terminal stops echoing and buffering lines).
  *   4. when stdin is wanted, a second process (this program, run as
  *      `docker --berth-stdin PATH`) copies our stdin into that path, so that
  *      waiting for input never holds up output.
@@ -32,7 +34,7 @@
 
 #define DEVICE "/run/berth/docker"
 
-enum { FRAME_NONE = 0, FRAME_STDOUT = 1, FRAME_STDERR = 2, FRAME_EXIT = 3, FRAME_STDIN = 4 };
+enum { FRAME_NONE = 0, FRAME_STDOUT = 1, FRAME_STDERR = 2, FRAME_EXIT = 3, FRAME_STDIN = 4, FRAME_RAW = 5 };
 
 extern char **environ;
 
@@ -173,6 +175,8 @@ int main(int argc, char **argv)
     free(req.data);
 
     pid_t forwarder = 0;
+    int raw = 0;
+    wasix_tty_t cooked = tty;
     unsigned char header[5];
     struct buffer payload = {0};
     for (;;) {
@@ -205,6 +209,14 @@ int main(int argc, char **argv)
         case FRAME_STDIN:
             forwarder = start_stdin_forwarder(argv[0], payload.data, session);
             break;
+        case FRAME_RAW:
+            if (isatty(0)) {
+                wasix_tty_t t = cooked;
+                t.echo = 0;
+                t.line_buffered = 0;
+                raw = wasix_tty_set(&t) == 0;
+            }
+            break;
         case FRAME_EXIT: {
             int32_t status = 0;
             if (payload.len == 4)
@@ -213,6 +225,8 @@ int main(int argc, char **argv)
                 kill(forwarder, SIGKILL);
                 waitpid(forwarder, NULL, 0);
             }
+            if (raw)
+                wasix_tty_set(&cooked);
             close(session);
             return status;
         }

@@ -70,6 +70,7 @@ export const runCommand: DockerCommand = {
       onOutput: write,
       terminal: container.config.tty ? { columns: request.columns || 80, rows: request.rows || 24 } : undefined,
     });
+    if (container.config.tty && container.config.openStdin && request.stdinTty) io.rawTerminal();
     if (container.config.openStdin) {
       void (async () => {
         for await (const chunk of io.stdin()) await process.write(chunk);
