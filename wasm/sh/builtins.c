@@ -474,9 +474,12 @@ static int bi_return(int argc, char **argv)
 
 static int loop_word(int argc, char **argv, int *counter)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 1;
-    if (n <= 0) {
+    char *end = NULL;
+    long n = argc > 1 ? strtol(argv[1], &end, 10) : 1;
+    if (n <= 0 || (end && *end)) {
         sh_error("%s: Illegal number: %s", argv[0], argv[1]);
+        if (!sh.interactive)
+            sh_exit(2);
         return 1;
     }
     if (!sh.loop_depth)

@@ -250,6 +250,11 @@ static void read_heredocs(struct Parser *p);
 
 static int next(struct Parser *p)
 {
+    /* after a failure every caller must unwind: give them the end of input */
+    if (FAILED(p)) {
+        p->peeked = 0;
+        return p->tok = T_EOF;
+    }
     if (p->peeked) {
         p->peeked = 0;
         return p->tok;
