@@ -6,7 +6,12 @@
  *
  *   --file NAME   only files whose name contains NAME
  *   --verbose     show what failing cases printed
+ *
+ * Each file runs in a Node process of its own (a fresh kernel), bounded by a
+ * time limit: the SDK can be left spinning by a guest it failed to kill, and
+ * that must cost one file, not the whole run.
  */
+import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +24,8 @@ import { parseSpecFile, passes, type Outcome, type SpecCase } from "./oils-spec.
 export const SPEC_DIR = fileURLToPath(new URL("../../shared/conformance/oils-spec/", import.meta.url));
 const CASE_TIMEOUT_MS = 5_000;
 const CONCURRENCY = 4;
+const FILE_TIMEOUT_MS = 180_000;
+const SELF = fileURLToPath(import.meta.url);
 
 export interface ConformanceResult {
   readonly files: { file: string; passed: number; total: number }[];
@@ -40,8 +47,42 @@ async function runCase(kernel: Kernel, spec: SpecCase): Promise<Outcome> {
   }
 }
 
-export async function runConformance(options: { filter?: string; onFile?: (file: { file: string; passed: number; total: number }) => void } = {}): Promise<ConformanceResult> {
-  const names = (await readdir(SPEC_DIR)).filter((f) => f.endsWith(".test.sh") && (!options.filter || f.includes(options.filter))).sort();
+type FileResult = ConformanceResult["files"][number];
+
+async function specFiles(filter?: string): Promise<string[]> {
+  return (await readdir(SPEC_DIR)).filter((f) => f.endsWith(".test.sh") && (!filter || f.includes(filter))).sort();
+}
+
+/** Every file in its own process; a file that does not finish in time counts as all failed. */
+export async function runConformance(options: { filter?: string; onFile?: (file: FileResult) => void } = {}): Promise<ConformanceResult> {
+  const files: FileResult[] = [];
+  for (const file of await specFiles(options.filter)) {
+    const total = parseSpecFile(file, await readFile(path.join(SPEC_DIR, file), "utf8")).length;
+    const passed = await new Promise<number>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", SELF, "--only", file, "--json"],
+        { timeout: FILE_TIMEOUT_MS, maxBuffer: 16 << 20 },
+        (error, stdout) => {
+          const line = stdout.split("\n").find((l) => l.startsWith("{"));
+          resolve(line && !error ? (JSON.parse(line) as FileResult).passed : 0);
+        },
+      );
+    });
+    files.push({ file, passed, total });
+    options.onFile?.(files.at(-1)!);
+  }
+  return {
+    files,
+    passed: files.reduce((n, f) => n + f.passed, 0),
+    total: files.reduce((n, f) => n + f.total, 0),
+    failures: [],
+  };
+}
+
+/** The files in this process, on one kernel each (what a child of runConformance does). */
+export async function runFilesHere(options: { filter?: string; only?: string; onFile?: (file: FileResult) => void } = {}): Promise<ConformanceResult> {
+  const names = options.only ? [options.only] : await specFiles(options.filter);
   const files: ConformanceResult["files"] = [];
   const failures: ConformanceResult["failures"] = [];
   for (const file of names) {
@@ -76,13 +117,24 @@ export function summaryLine(result: ConformanceResult): string {
   return `oils-spec: ${result.passed}/${result.total} passed (${((100 * result.passed) / Math.max(1, result.total)).toFixed(1)}%)`;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === SELF) {
   const args = process.argv.slice(2);
-  const fileIndex = args.indexOf("--file");
-  const result = await runConformance({
-    filter: fileIndex >= 0 ? args[fileIndex + 1] : undefined,
-    onFile: (f) => console.log(`${f.file}: ${f.passed}/${f.total}`),
-  });
+  const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  if (args.includes("--json")) {
+    // Answer and leave at once: closing a kernel the SDK left spinning could hang.
+    await runFilesHere({
+      only: option("--only"),
+      onFile: (f) => {
+        console.log(JSON.stringify(f));
+        process.exit(0);
+      },
+    });
+  }
+  const verbose = args.includes("--verbose");
+  const print = (f: FileResult) => console.log(`${f.file}: ${f.passed}/${f.total}`);
+  const result = verbose
+    ? await runFilesHere({ filter: option("--file"), onFile: print })
+    : await runConformance({ filter: option("--file"), onFile: print });
   if (args.includes("--verbose")) {
     for (const { spec, outcome } of result.failures) {
       console.log(`\nFAIL ${spec.file} :: ${spec.name}\n  got ${JSON.stringify(outcome)}\n  want ${JSON.stringify(spec.accepted[0])}`);
