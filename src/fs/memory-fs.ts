@@ -3,7 +3,7 @@
  * contract: a volume, the host's directories, /proc (with computed files).
  */
 import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
-import { OpenFiles } from "./open-files.ts";
+import { HandleFileSystem } from "./open-files.ts";
 import {
   fileContents,
   newComputedFile,
@@ -18,11 +18,11 @@ import {
 
 export type FileSource = string | Uint8Array | (() => Uint8Array | string);
 
-export class MemoryFileSystem implements MountedFileSystem {
+export class MemoryFileSystem extends HandleFileSystem implements MountedFileSystem {
   readonly root: DirNode;
-  readonly #files = new OpenFiles();
 
   constructor(root: DirNode = newDir()) {
+    super();
     this.root = root;
   }
 
@@ -87,27 +87,7 @@ export class MemoryFileSystem implements MountedFileSystem {
       dir.children.set(name, (node = newFile()));
     }
     if (node.kind !== "file") throw new MountedFsError("EISDIR", path);
-    return this.#files.open(node, { writable: options.write || options.append, append: options.append, truncate: options.truncate });
-  }
-
-  read(handle: number, offset: number, length: number): Uint8Array {
-    return this.#files.read(handle, offset, length);
-  }
-
-  write(handle: number, offset: number, data: Uint8Array): number {
-    return this.#files.write(handle, offset, data);
-  }
-
-  setLen(handle: number, length: number): void {
-    this.#files.setLen(handle, length);
-  }
-
-  flush(handle: number): void {
-    this.#files.check(handle);
-  }
-
-  close(handle: number): void {
-    this.#files.close(handle);
+    return this.openNode(node, { writable: options.write || options.append, append: options.append, truncate: options.truncate });
   }
 
   mkdir(path: string): void {
@@ -133,8 +113,6 @@ export class MemoryFileSystem implements MountedFileSystem {
     source.dir.children.delete(source.name);
     target.dir.children.set(target.name, node);
   }
-
-  sync(): void {}
 
   #lookup(path: string): EntryNode {
     let node: EntryNode = this.root;

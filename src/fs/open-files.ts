@@ -91,3 +91,38 @@ function grownTo(data: Uint8Array, length: number): Uint8Array {
   grown.set(data);
   return grown.subarray(0, length);
 }
+
+/**
+ * The handle half of the mount contract (read, write, setLen, flush, close),
+ * shared by the filesystems built on trees; subclasses resolve paths and call
+ * `openNode` to hand out a handle.
+ */
+export abstract class HandleFileSystem {
+  readonly #files = new OpenFiles();
+
+  protected openNode(node: FileNode, options: { writable: boolean; append: boolean; truncate: boolean }): number {
+    return this.#files.open(node, options);
+  }
+
+  read(handle: number, offset: number, length: number): Uint8Array {
+    return this.#files.read(handle, offset, length);
+  }
+
+  write(handle: number, offset: number, data: Uint8Array): number {
+    return this.#files.write(handle, offset, data);
+  }
+
+  setLen(handle: number, length: number): void {
+    this.#files.setLen(handle, length);
+  }
+
+  flush(handle: number): void {
+    this.#files.check(handle);
+  }
+
+  close(handle: number): void {
+    this.#files.close(handle);
+  }
+
+  sync(): void {}
+}

@@ -17,7 +17,7 @@
  */
 import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 import { checkReplace, statOf } from "./memory-fs.ts";
-import { OpenFiles } from "./open-files.ts";
+import { HandleFileSystem } from "./open-files.ts";
 import { cloneNode, newDir, newFile, splitPath, WHITEOUT, type DirNode, type EntryNode, type FileNode } from "./tree.ts";
 
 export interface Change {
@@ -41,8 +41,7 @@ interface Resolved {
   readonly inLower: boolean;
 }
 
-export class OverlayFileSystem implements MountedFileSystem {
-  readonly #files = new OpenFiles();
+export class OverlayFileSystem extends HandleFileSystem implements MountedFileSystem {
 
   /**
    * @param lowers image layers, highest first; never modified.
@@ -51,7 +50,9 @@ export class OverlayFileSystem implements MountedFileSystem {
   constructor(
     readonly lowers: readonly DirNode[],
     readonly upper: DirNode = newDir(),
-  ) {}
+  ) {
+    super();
+  }
 
   stat(path: string): MountedStat {
     return statOf(this.#resolve(path).node);
@@ -78,27 +79,7 @@ export class OverlayFileSystem implements MountedFileSystem {
       node = existing.node;
     }
     if (node.kind !== "file") throw new MountedFsError("EISDIR", path);
-    return this.#files.open(node, { writable, append: options.append, truncate: options.truncate });
-  }
-
-  read(handle: number, offset: number, length: number): Uint8Array {
-    return this.#files.read(handle, offset, length);
-  }
-
-  write(handle: number, offset: number, data: Uint8Array): number {
-    return this.#files.write(handle, offset, data);
-  }
-
-  setLen(handle: number, length: number): void {
-    this.#files.setLen(handle, length);
-  }
-
-  flush(handle: number): void {
-    this.#files.check(handle);
-  }
-
-  close(handle: number): void {
-    this.#files.close(handle);
+    return this.openNode(node, { writable, append: options.append, truncate: options.truncate });
   }
 
   mkdir(path: string): void {
@@ -139,8 +120,6 @@ export class OverlayFileSystem implements MountedFileSystem {
     const target = this.#upperParent(to);
     target.dir.children.set(target.name, moved);
   }
-
-  sync(): void {}
 
   /** What the upper layer holds, as `docker diff` lists it: parents before children. */
   changes(): Change[] {
