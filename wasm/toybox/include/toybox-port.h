@@ -121,4 +121,12 @@ int berth_open(const char *path, int flags, ...);
 int berth_openat(int dirfd, const char *path, int flags, ...);
 #define open(...) berth_open(__VA_ARGS__)
 #define openat(...) berth_openat(__VA_ARGS__)
+
+/*
+ * Toybox takes stat and lstat as function pointers, which libcompat's
+ * function-like macros cannot stand in for: those two stay the raw calls
+ * (fstatat, which toybox's directory walks use, keeps libcompat's modes).
+ */
+#undef stat
+#undef lstat
 #endif

@@ -38,6 +38,17 @@ int sethostname(const char *name, size_t len);
 int berth_chdir(const char *path);
 #define chdir(path) berth_chdir(path)
 
+/* stat with the permission bits this kernel does not keep (modes.c). Function-like, so `struct stat` is untouched. */
+struct stat;
+int berth_stat(const char *path, struct stat *st);
+int berth_lstat(const char *path, struct stat *st);
+int berth_fstat(int fd, struct stat *st);
+int berth_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+#define stat(...) berth_stat(__VA_ARGS__)
+#define lstat(...) berth_lstat(__VA_ARGS__)
+#define fstat(...) berth_fstat(__VA_ARGS__)
+#define fstatat(...) berth_fstatat(__VA_ARGS__)
+
 /* rmdir that works on directories the kernel has not resolved yet (files.c). */
 int berth_rmdir(const char *path);
 int berth_unlinkat(int dirfd, const char *path, int flags);
