@@ -583,8 +583,13 @@ static int bi_wait(int argc, char **argv)
         const char *arg = argv[i];
         if (arg[0] == '%')
             arg++;
-        pid_t pid = atoi(arg);
-        if (jobs_wait(pid, &status) < 0)
+        char *end;
+        long pid = strtol(arg, &end, 10);
+        if (!*arg || *end) {
+            sh_error("wait: Illegal number: %s", argv[i]);
+            return 2;
+        }
+        if (jobs_wait((pid_t)pid, &status) < 0)
             status = 127;
     }
     return status;

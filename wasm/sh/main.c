@@ -271,10 +271,20 @@ int main(int argc, char **argv)
             case 'a': sh.opt_a = on; break;
             case 'm': sh.opt_m = on; break;
             case 'l': break;
-            case 'o':
-                if (i + 1 < argc)
+            case 'o': {
+                /* -o NAME: the long names set accepts */
+                static const struct { const char *name; int *flag; } LONG[] = {
+                    {"errexit", &sh.opt_e}, {"nounset", &sh.opt_u}, {"xtrace", &sh.opt_x}, {"noglob", &sh.opt_f},
+                    {"noexec", &sh.opt_n}, {"verbose", &sh.opt_v}, {"noclobber", &sh.opt_C}, {"allexport", &sh.opt_a},
+                };
+                if (i + 1 < argc) {
                     i++;
+                    for (size_t k = 0; k < sizeof LONG / sizeof LONG[0]; k++)
+                        if (!strcmp(argv[i], LONG[k].name))
+                            *LONG[k].flag = on;
+                }
                 break;
+            }
             default:
                 dprintf(2, "sh: Illegal option -%c\n", *c);
                 usage();

@@ -56,16 +56,15 @@ static int escapes(Str *out, const char *s, int percent_b)
 
 static long number_arg(const char *s, int *bad)
 {
-    if (!s)
+    /* as dash: "" is 0; 'c or "c is the character's code ('' alone is 0); leading blanks only */
+    if (!s || !*s)
         return 0;
-    if ((s[0] == '\'' || s[0] == '"') && s[1])
+    if (s[0] == '\'' || s[0] == '"')
         return (unsigned char)s[1];
     char *end;
     errno = 0;
     long v = strtol(s, &end, 0);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end || !*s || errno) {
+    if (*end || errno) {
         sh_error("printf: %s: %s", s, *end || !*s ? "expected numeric value" : "Result too large");
         *bad = 1;
     }
