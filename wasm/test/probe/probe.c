@@ -10,6 +10,17 @@
  *   probe cat               copy stdin to stdout
  *   probe dup2              stdout onto a pipe and back: the pipe must see EOF
  *   probe tty               what the kernel says about fds 0-2 and the terminal
+ *   probe chain C1 -- C2 -- ..  an N-stage pipeline; prints every stage's status
+ *   probe keys [raw] N      read stdin (raw: tty echo and line buffering off) and
+ *                           print each read's bytes in hex until N bytes or EOF
+ *   probe signals MODE N    install a handler with callback_signal, print "ready PID",
+ *                           then wait in MODE (sleep, read, spin, join) for N signals
+ *   probe sleep MS          sleep without a handler (how does a signal end it?)
+ *   probe kill PID SIG      kill(PID, SIG)
+ *   probe waitsig CMD..     spawn CMD, wait, print "exited N" or "signaled S"
+ *   probe killchild MS SIG CMD..  spawn CMD, kill(child, SIG) after MS, then as waitsig
+ *   probe fgwait CMD..      wait for CMD as a shell would for a foreground job: block
+ *                           reading a pipe only the child holds, so Ctrl-C cannot kill us
  */
 #include <errno.h>
 #include <spawn.h>
@@ -17,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
 
@@ -38,6 +50,163 @@ static int spawn_wait(char **argv, posix_spawn_file_actions_t *fa)
         return -1;
     }
     return WEXITSTATUS(status);
+}
+
+/* Runs C1 | C2 | ... (stages separated by "--"), waits for all, prints their statuses. */
+static int chain(int argc, char **argv)
+{
+    enum { MAX_STAGES = 8 };
+    char **stages[MAX_STAGES];
+    int count = 0;
+    stages[count++] = argv;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--") && count < MAX_STAGES) {
+            argv[i] = NULL;
+            stages[count++] = argv + i + 1;
+        }
+    }
+    pid_t pids[MAX_STAGES];
+    int input = -1;
+    fflush(stdout);
+    for (int k = 0; k < count; k++) {
+        int fds[2] = {-1, -1};
+        if (k + 1 < count && pipe(fds)) {
+            perror("pipe");
+            return 1;
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        if (input >= 0) {
+            posix_spawn_file_actions_adddup2(&fa, input, 0);
+            posix_spawn_file_actions_addclose(&fa, input);
+        }
+        if (fds[1] >= 0) {
+            posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+            posix_spawn_file_actions_addclose(&fa, fds[1]);
+            posix_spawn_file_actions_addclose(&fa, fds[0]);
+        }
+        int err = posix_spawnp(&pids[k], stages[k][0], &fa, NULL, stages[k], environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (err) {
+            printf("spawn %s: %s\n", stages[k][0], strerror(err));
+            return 1;
+        }
+        if (input >= 0)
+            close(input);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        input = fds[0];
+    }
+    printf("status");
+    for (int k = 0; k < count; k++) {
+        int status;
+        waitpid(pids[k], &status, 0);
+        printf(" %d", WEXITSTATUS(status));
+    }
+    printf("\n");
+    return 0;
+}
+
+static void print_hex(const char *what, const unsigned char *buf, ssize_t n)
+{
+    printf("%s %zd:", what, n);
+    for (ssize_t i = 0; i < n; i++)
+        printf(" %02x", buf[i]);
+    printf("\n");
+    fflush(stdout);
+}
+
+static int keys(int raw, long limit)
+{
+    wasix_tty_t tty;
+    if (raw) {
+        wasix_tty_get(&tty);
+        tty.echo = 0;
+        tty.line_buffered = 0;
+        printf("tty_set err=%d\n", wasix_tty_set(&tty));
+    }
+    wasix_tty_get(&tty);
+    printf("echo=%d line=%d\n", tty.echo, tty.line_buffered);
+    fflush(stdout);
+    unsigned char buf[256];
+    long total = 0;
+    while (total < limit) {
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0)
+            printf("read error %d\n", errno);
+        else
+            print_hex("read", buf, n);
+        if (n <= 0)
+            break;
+        wasix_tty_get(&tty);
+        printf("cols=%u rows=%u\n", tty.cols, tty.rows);
+        total += n;
+    }
+    return 0;
+}
+
+static volatile int signal_log[32];
+static volatile int signal_count;
+
+/* The runtime calls this export (registered by name through callback_signal). */
+__attribute__((export_name("__wasm_signal"))) void probe_on_signal(int sig)
+{
+    if (signal_count < 32)
+        signal_log[signal_count] = sig;
+    signal_count++;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static int wait_for_signals(const char *mode, int wanted)
+{
+    static const char name[] = "__wasm_signal";
+    wasix_callback_signal(name, sizeof name - 1);
+    pid_t child = -1;
+    if (!strcmp(mode, "join")) {
+        char *argv[] = {"probe", "sleep", "3000", NULL};
+        posix_spawnp(&child, "probe", NULL, NULL, argv, environ);
+    }
+    printf("ready %d\n", getpid());
+    fflush(stdout);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int reported = 0;
+    volatile unsigned long spins = 0;
+    while (signal_count < wanted && elapsed_ms(&start) < 5000) {
+        if (!strcmp(mode, "sleep")) {
+            usleep(10000);
+        } else if (!strcmp(mode, "read")) {
+            unsigned char buf[64];
+            ssize_t n = read(0, buf, sizeof buf);
+            if (n < 0)
+                printf("read error %d\n", errno);
+            else
+                print_hex("read", buf, n);
+            if (n == 0)
+                break;
+        } else if (!strcmp(mode, "join")) {
+            int status;
+            pid_t r = waitpid(child, &status, 0);
+            printf("waitpid %d errno %d\n", r, r < 0 ? errno : 0);
+            if (r == child)
+                break;
+        } else {
+            spins++;
+        }
+        for (; reported < signal_count && reported < 32; reported++)
+            printf("signal %d at %ldms\n", signal_log[reported], elapsed_ms(&start));
+        fflush(stdout);
+    }
+    for (; reported < signal_count && reported < 32; reported++)
+        printf("signal %d at %ldms\n", signal_log[reported], elapsed_ms(&start));
+    printf("done %d\n", signal_count);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -130,6 +299,57 @@ int main(int argc, char **argv)
         int err = wasix_tty_get(&t);
         printf("tty err=%d in=%d out=%d err=%d echo=%d line=%d cols=%u rows=%u\n", err, t.stdin_tty, t.stdout_tty,
                t.stderr_tty, t.echo, t.line_buffered, t.cols, t.rows);
+    } else if (!strcmp(cmd, "chain")) {
+        return chain(argc - 2, argv + 2);
+    } else if (!strcmp(cmd, "keys")) {
+        int raw = argc > 3 && !strcmp(argv[2], "raw");
+        return keys(raw, atol(argv[argc - 1]));
+    } else if (!strcmp(cmd, "signals")) {
+        return wait_for_signals(argv[2], atoi(argv[3]));
+    } else if (!strcmp(cmd, "sleep")) {
+        printf("ready %d\n", getpid());
+        fflush(stdout);
+        usleep(atol(argv[2]) * 1000);
+        puts("woke");
+    } else if (!strcmp(cmd, "kill")) {
+        int r = kill(atoi(argv[2]), atoi(argv[3]));
+        printf("kill %d errno %d\n", r, r ? errno : 0);
+    } else if (!strcmp(cmd, "waitsig") || !strcmp(cmd, "killchild")) {
+        int killing = !strcmp(cmd, "killchild");
+        char **child_argv = argv + (killing ? 4 : 2);
+        pid_t pid;
+        if (posix_spawnp(&pid, child_argv[0], NULL, NULL, child_argv, environ))
+            return 1;
+        if (killing) {
+            usleep(atol(argv[2]) * 1000);
+            int r = kill(pid, atoi(argv[3]));
+            printf("kill %d errno %d\n", r, r ? errno : 0);
+            fflush(stdout);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        if (WIFSIGNALED(status))
+            printf("signaled %d\n", WTERMSIG(status));
+        else
+            printf("exited %d\n", WEXITSTATUS(status));
+    } else if (!strcmp(cmd, "fgwait")) {
+        static const char name[] = "__wasm_signal";
+        wasix_callback_signal(name, sizeof name - 1);
+        int job[2];
+        pipe(job);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addclose(&fa, job[0]);
+        pid_t pid;
+        if (posix_spawnp(&pid, argv[2], &fa, NULL, argv + 2, environ))
+            return 1;
+        close(job[1]);
+        char byte;
+        ssize_t n = read(job[0], &byte, 1);
+        int status;
+        waitpid(pid, &status, 0);
+        printf("job pipe read %zd, signals seen %d (first %d), child exit %d\n", n, signal_count, signal_log[0],
+               WEXITSTATUS(status));
     } else if (!strcmp(cmd, "cat")) {
         char buf[4096];
         ssize_t n;
