@@ -13,6 +13,12 @@ command -v wasm-opt >/dev/null 2>&1 || need="$need binaryen"
 command -v xz >/dev/null 2>&1 || need="$need xz-utils"
 [ -f /usr/lib/wasm32-wasi/libc.a ] || need="$need wasi-libc"
 ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || need="$need libclang-rt-14-dev-wasm32"
+# toybox: its source comes from Debian's source package (apt-get source needs
+# dpkg-dev and the archive keyring); its generators build with a host cc and make.
+command -v dpkg-source >/dev/null 2>&1 || need="$need dpkg-dev"
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need="$need debian-archive-keyring"
+command -v cc >/dev/null 2>&1 || need="$need gcc"
+command -v make >/dev/null 2>&1 || need="$need make"
 
 if [ -n "$need" ]; then
   echo "bootstrap: installing$need" >&2

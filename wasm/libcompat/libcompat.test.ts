@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
+import { MemoryFileSystem } from "../../src/fs/index.ts";
 import type { Kernel, Machine } from "../../src/kernel/index.ts";
 import { bootNodeKernel } from "../../src/kernel/node-index.ts";
 
@@ -64,3 +65,122 @@ describe("libcompat on WASIX", () => {
     assert.equal((await machine.run(["probe", "cat"], { stdin: "in\n" })).stdout, "in\n");
   });
 });
+
+// The system calls answered from the machine's files. `files` places them even
+// under /proc/sys/kernel (the SDK's default root has /proc and /etc).
+describe("libcompat system calls on WASIX", () => {
+  let kernel: Kernel;
+  let machine: Machine;
+  let bare: Machine;
+  const PASSWD = "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:100:Alice:/home/alice:/bin/ash\n";
+  const GROUP = "root:x:0:\nusers:x:100:alice,bob\n";
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    machine = await kernel.createMachine({
+      env: { PATH: "/bin:/usr/bin" },
+      files: {
+        "/proc/sys/kernel/ostype": "Linux\n",
+        "/proc/sys/kernel/hostname": "box\n",
+        "/proc/sys/kernel/osrelease": "6.1.0-test\n",
+        "/proc/sys/kernel/version": "#1 SMP test\n",
+        "/proc/meminfo": "MemTotal:        2048000 kB\nMemFree:         1024000 kB\nMemAvailable:    1536000 kB\n",
+        "/proc/uptime": "4242.50 100.00\n",
+        "/proc/loadavg": "0.50 0.25 0.10 1/7 99\n",
+        "/etc/passwd": PASSWD,
+        "/etc/group": GROUP,
+      },
+    });
+    bare = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" } });
+  });
+  after(async () => kernel.close());
+
+  const probe = async (...args: string[]) => (await machine.run(["probe", ...args], { timeoutMs: 10_000 })).stdout;
+
+  it("uname reads /proc/sys/kernel, machine wasm32", async () => {
+    assert.equal(await probe("uname"), "Linux|box|6.1.0-test|#1 SMP test|wasm32\n");
+  });
+
+  it("uname falls back when /proc/sys/kernel is absent", async () => {
+    const r = await bare.run(["probe", "uname"], { timeoutMs: 10_000 });
+    assert.match(r.stdout, /^Linux\|[^|]+\|[^|]+\|[^|]+\|wasm32\n$/);
+  });
+
+  it("gethostname reads the hostname; sethostname is EPERM", async () => {
+    assert.equal(await probe("hostname"), "0 box\nsethostname -1 errno Operation not permitted\n");
+  });
+
+  it("looks users and groups up in /etc/passwd and /etc/group", async () => {
+    assert.equal(await probe("getpwuid", "1000"), "alice 1000 100 /home/alice /bin/ash\n");
+    assert.equal(await probe("getpwnam", "root"), "root 0 0 /root /bin/sh\n");
+    assert.equal(await probe("getpwuid", "4242"), "none\n");
+    assert.equal(await probe("getgrgid", "100"), "users 100 alice bob\n");
+    assert.equal(await probe("getgrnam", "root"), "root 0\n");
+  });
+
+  it("sysinfo reads /proc/meminfo, /proc/uptime and /proc/loadavg", async () => {
+    assert.equal(await probe("sysinfo"), "uptime=4242 load1=0.50 procs=7 totalram=2048000 freeram=1024000 unit=1024\n");
+  });
+
+  it("statvfs and statfs give the machine's memory as the filesystem's size", async () => {
+    assert.equal(await probe("statvfs", "/etc"), "bsize=1024 blocks=2048000 bavail=1536000 | statfs blocks=2048000 type=1021994\n");
+    assert.equal(await probe("statvfs", "/no/such/dir"), "errno No such file or directory\n");
+  });
+
+  it("longjmp ends the process with its value (no SjLj in clang 14)", async () => {
+    const r = await machine.run(["probe", "longjmp", "9"], { timeoutMs: 10_000 });
+    assert.equal(r.exitCode, 9);
+    assert.equal(r.stdout, "");
+  });
+
+  it("pipes are not terminals: isatty, tcgetattr and TIOCGWINSZ say ENOTTY", async () => {
+    assert.equal(await probe("isatty"), "0=0 1=0 2=0 pipe=0\n");
+    assert.equal(await probe("termios"), "tcgetattr errno 59\n");
+    assert.equal(await probe("winsize"), "errno Not a tty\n");
+  });
+
+  const onTerminal = async (...args: string[]) => {
+    const proc = await machine.spawn(["probe", ...args], { terminal: { columns: 100, rows: 30 } });
+    let out = "";
+    const decoder = new TextDecoder();
+    const reading = (async () => {
+      for await (const chunk of proc.stdout) out += decoder.decode(chunk);
+    })();
+    const exit = await Promise.race([proc.wait(), new Promise<never>((_, no) => setTimeout(() => no(new Error("timeout")), 10_000))]);
+    await reading;
+    assert.equal(exit.exitCode, 0);
+    return out.replace(/\r\n/g, "\n");
+  };
+
+  it("on a terminal: isatty, the window size, raw mode through tcsetattr and back", async () => {
+    assert.match(await onTerminal("isatty"), /^0=1 1=1 2=1 pipe=0\n/);
+    assert.equal(await onTerminal("winsize"), "cols=100 rows=30\n");
+    assert.equal(await onTerminal("termios"), "echo=1 icanon=1\nraw: tcsetattr 0, tty echo=0 line=0\nrestored: tty echo=1 line=1\n");
+  });
+});
+
+// The process hooks: every start and exit as a line in /run/berth/proc, when it exists.
+describe("libcompat process hooks", () => {
+  let kernel: Kernel;
+  const hooks = MemoryFileSystem.from({ proc: "" });
+  let machine: Machine;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    machine = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/run/berth", fs: hooks }] });
+  });
+  after(async () => kernel.close());
+
+  it("reports each process's start (pid, parent, escaped arguments) and exit status", async () => {
+    const r = await machine.run(["probe", "spawn", "probe", "exit", "3", "a b\\c"], { timeoutMs: 10_000 });
+    assert.equal(r.stdout, "status 3\n");
+    const lines = new TextDecoder().decode(hooks.readFile("proc")).split("\n");
+    const [parent, child, childExit, parentExit, end] = lines;
+    const [, parentPid, grandparent] = /^start (\d+) (\d+) probe spawn probe exit 3 a\\040b\\134c$/.exec(parent!)!;
+    const [, childPid, childParent] = /^start (\d+) (\d+) probe exit 3 a\\040b\\134c$/.exec(child!)!;
+    assert.equal(childParent, parentPid);
+    assert.notEqual(grandparent, parentPid);
+    assert.equal(childExit, `exit ${childPid} 3`);
+    assert.equal(parentExit, `exit ${parentPid} 0`);
+    assert.equal(end, "");
+  });
+});
+

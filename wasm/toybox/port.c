@@ -1,10 +1,10 @@
 /*
  * The rest of the system interface toybox expects, on the WASIX kernel.
  *
- * What the kernel has, we map: terminal modes onto WASIX tty_get/tty_set,
- * mounts from /proc/mounts, memory and uptime from /proc, users through
- * libcompat. What it does not have — permission bits and owners, device
- * nodes, extended attributes, mounting, raw syscalls, sockets — answers as a
+ * What the kernel has, we map: mounts from /proc/mounts, users through
+ * libcompat (which also has the terminal, sysinfo and statvfs). What it does
+ * not have — permission bits and owners, device nodes, extended attributes,
+ * mounting, raw syscalls, sockets — answers as a
  * kernel without them would (EPERM, ENOTSUP, ENOSYS), except chmod and chown:
  * files here have no modes or owners to change, so those succeed when the
  * file exists, which is what scripts that `chmod +x` need (wasm/README.md).
@@ -21,68 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/statvfs.h>
-#include <sys/sysinfo.h>
 #include <sys/time.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <utmpx.h>
 
-#include "berth/wasix.h"
-
-/* ---- terminal ---- */
-
-int tcgetattr(int fd, struct termios *t)
-{
-    wasix_tty_t tty;
-    if (!isatty(fd) || wasix_tty_get(&tty)) {
-        errno = ENOTTY;
-        return -1;
-    }
-    memset(t, 0, sizeof *t);
-    t->c_iflag = ICRNL | IXON;
-    t->c_oflag = OPOST | ONLCR;
-    t->c_cflag = CS8 | CREAD;
-    t->c_lflag = ISIG | IEXTEN | (tty.echo ? ECHO | ECHOE | ECHOK : 0) | (tty.line_buffered ? ICANON : 0);
-    t->c_cc[VINTR] = 3;
-    t->c_cc[VEOF] = 4;
-    t->c_cc[VERASE] = 127;
-    t->c_cc[VMIN] = 1;
-    return 0;
-}
-
-int tcsetattr(int fd, int action, const struct termios *t)
-{
-    (void)action;
-    wasix_tty_t tty;
-    if (!isatty(fd) || wasix_tty_get(&tty)) {
-        errno = ENOTTY;
-        return -1;
-    }
-    tty.echo = (t->c_lflag & ECHO) != 0;
-    tty.line_buffered = (t->c_lflag & ICANON) != 0;
-    return wasix_tty_set(&tty) ? (errno = EIO, -1) : 0;
-}
-
-void cfmakeraw(struct termios *t)
-{
-    t->c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
-    t->c_oflag &= ~OPOST;
-    t->c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
-    t->c_cflag = (t->c_cflag & ~(CSIZE | PARENB)) | CS8;
-    t->c_cc[VMIN] = 1;
-    t->c_cc[VTIME] = 0;
-}
-
-int cfsetspeed(struct termios *t, speed_t speed)
-{
-    t->__c_ispeed = t->__c_ospeed = speed;
-    return 0;
-}
-
-/* ---- /proc: mounts, memory, uptime ---- */
+/* ---- /proc/mounts ---- */
 
 FILE *setmntent(const char *file, const char *mode)
 {
@@ -116,87 +60,6 @@ struct mntent *getmntent(FILE *f)
         return &m;
     }
     return NULL;
-}
-
-/* A value in kB from /proc/meminfo, or -1. */
-static long meminfo_kb(const char *key)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long value = -1;
-    size_t len = strlen(key);
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, key, len) && line[len] == ':') {
-            value = atol(line + len + 1);
-            break;
-        }
-    }
-    fclose(f);
-    return value;
-}
-
-/* Filesystems here live in the engine's memory: their size is the machine's memory. */
-int statvfs(const char *path, struct statvfs *s)
-{
-    struct stat st;
-    if (stat(path, &st))
-        return -1;
-    long total = meminfo_kb("MemTotal"), avail = meminfo_kb("MemAvailable");
-    memset(s, 0, sizeof *s);
-    s->f_bsize = s->f_frsize = 1024;
-    s->f_blocks = total > 0 ? (fsblkcnt_t)total : 0;
-    s->f_bfree = s->f_bavail = avail > 0 ? (fsblkcnt_t)avail : 0;
-    s->f_files = 1 << 20;
-    s->f_ffree = s->f_favail = 1 << 20;
-    s->f_namemax = 255;
-    return 0;
-}
-
-int statfs(const char *path, struct statfs *s)
-{
-    struct statvfs v;
-    if (statvfs(path, &v))
-        return -1;
-    memset(s, 0, sizeof *s);
-    s->f_type = 0x01021994; /* tmpfs */
-    s->f_bsize = s->f_frsize = v.f_bsize;
-    s->f_blocks = v.f_blocks;
-    s->f_bfree = v.f_bfree;
-    s->f_bavail = v.f_bavail;
-    s->f_files = v.f_files;
-    s->f_ffree = v.f_ffree;
-    s->f_namelen = v.f_namemax;
-    return 0;
-}
-
-int sysinfo(struct sysinfo *info)
-{
-    memset(info, 0, sizeof *info);
-    long total = meminfo_kb("MemTotal"), free_kb = meminfo_kb("MemFree");
-    info->mem_unit = 1024;
-    info->totalram = total > 0 ? (unsigned long)total : 0;
-    info->freeram = free_kb > 0 ? (unsigned long)free_kb : 0;
-    info->totalswap = meminfo_kb("SwapTotal") > 0 ? (unsigned long)meminfo_kb("SwapTotal") : 0;
-    info->freeswap = meminfo_kb("SwapFree") > 0 ? (unsigned long)meminfo_kb("SwapFree") : 0;
-    FILE *f = fopen("/proc/uptime", "r");
-    if (f) {
-        double up = 0;
-        if (fscanf(f, "%lf", &up) == 1)
-            info->uptime = (unsigned long)up;
-        fclose(f);
-    }
-    f = fopen("/proc/loadavg", "r");
-    if (f) {
-        double l[3] = {0};
-        if (fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) == 3)
-            for (int i = 0; i < 3; i++)
-                info->loads[i] = (unsigned long)(l[i] * 65536);
-        fclose(f);
-    }
-    info->procs = 1;
-    return 0;
 }
 
 /* ---- users: reentrant forms over libcompat's lookups ---- */
@@ -411,17 +274,6 @@ int sigfillset(sigset_t *set)
 {
     memset(set, 0xff, sizeof *set);
     return 0;
-}
-
-_Noreturn void longjmp(int *env, int value)
-{
-    (void)env;
-    exit(value ? value : 1);
-}
-
-_Noreturn void siglongjmp(int *env, int value)
-{
-    longjmp(env, value);
 }
 
 /* ---- no network ---- */

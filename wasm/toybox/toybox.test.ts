@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
+import { MemoryFileSystem } from "../../src/fs/index.ts";
 import { createHost } from "../../src/host/index.ts";
 import { readRootfs } from "../../src/host/node-index.ts";
 import type { Kernel, Machine } from "../../src/kernel/index.ts";
@@ -88,3 +89,76 @@ describe("toybox on WASIX", () => {
     });
   }
 });
+
+// ps, top, uname and friends read /proc as on Linux: here a /proc written by the test.
+describe("toybox on a /proc given by the test", () => {
+  let kernel: Kernel;
+  let machine: Machine;
+  const stat = (pid: number, comm: string, ppid: number) =>
+    `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 1000 2097152 100 ` +
+    "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+  const status = (name: string) => `Name:\t${name}\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n`;
+  before(async () => {
+    kernel = await bootNodeKernel();
+    const proc = MemoryFileSystem.from({
+      "1/stat": stat(1, "sh", 0),
+      "1/cmdline": "sh\0",
+      "1/statm": "512 100 50 10 0 80 0\n",
+      "1/status": status("sh"),
+      "42/stat": stat(42, "sleep", 1),
+      "42/cmdline": "sleep\x0099\0",
+      "42/statm": "256 50 20 5 0 40 0\n",
+      "42/status": status("sleep"),
+      uptime: "3700.00 50.00\n",
+      meminfo: "MemTotal: 1024000 kB\nMemFree: 512000 kB\nMemAvailable: 600000 kB\n",
+      loadavg: "0.10 0.20 0.30 1/2 42\n",
+      stat: "cpu  10 0 10 1000 0 0 0 0 0 0\nbtime 0\n",
+      "sys/kernel/ostype": "Linux\n",
+      "sys/kernel/hostname": "box\n",
+      "sys/kernel/osrelease": "6.1.0-test\n",
+      "sys/kernel/version": "#1 SMP test\n",
+      mounts: "proc /proc proc ro 0 0\nberthfs /etc berthfs rw 0 0\n",
+    });
+    machine = await kernel.createMachine({
+      env: { PATH: "/bin:/usr/bin" },
+      files: { "/etc/passwd": "root:x:0:0:root:/root:/bin/sh\n", "/etc/group": "root:x:0:\n" },
+      mounts: [{ path: "/proc", fs: proc }],
+    });
+  });
+  after(async () => kernel.close());
+
+  const run = async (...argv: string[]) => {
+    const r = await machine.run(argv, { timeoutMs: 15_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    return r.stdout;
+  };
+
+  it("ps lists the processes in /proc", async () => {
+    assert.match(await run("ps", "-o", "pid,ppid,args"), /^ +PID +PPID ARGS *\n +1 +0 sh\n +42 +1 sleep 99\n$/);
+    assert.match(await run("ps", "-ef"), /^root +42 +1 .* sleep 99$/m);
+  });
+
+  it("pgrep finds a process by name", async () => {
+    assert.equal(await run("pgrep", "sleep"), "42\n");
+  });
+
+  it("top counts the tasks and reads the memory", async () => {
+    const out = await run("top", "-b", "-n", "1");
+    assert.match(out, /^Tasks: 2 total/);
+    assert.match(out, /Mem: +1024000K total/);
+  });
+
+  it("uname -a reads /proc/sys/kernel", async () => {
+    assert.equal(await run("uname", "-a"), "Linux box 6.1.0-test #1 SMP test wasm32 Toybox\n");
+  });
+
+  it("uptime and free read /proc/uptime, /proc/loadavg and /proc/meminfo", async () => {
+    assert.match(await run("uptime"), /up +1:01, .*load average: 0\.10, 0\.20, 0\.30\n$/);
+    assert.match(await run("free", "-k"), /^Mem: +1024000 +512000 +512000 /m);
+  });
+
+  it("mount reads /proc/mounts", async () => {
+    assert.equal(await run("mount"), "proc on /proc type proc (ro)\nberthfs on /etc type berthfs (rw)\n");
+  });
+});
+

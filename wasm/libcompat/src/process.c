@@ -192,7 +192,8 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args)
     int first = 1;
     for (int i = 0; envp && envp[i]; i++) {
         /* A newline inside a value cannot cross proc_spawn2; drop it rather than split. */
-        if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED))
+        if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
+            !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID))
             continue;
         if ((!first && joined_put(j, "\n", 1)) || joined_put(j, envp[i], strlen(envp[i])))
             return -1;
@@ -201,7 +202,12 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args)
     if (escaped_args) {
         if ((!first && joined_put(j, "\n", 1)) || joined_put(j, BERTH_ARGV_ESCAPED "=1", sizeof BERTH_ARGV_ESCAPED + 1))
             return -1;
+        first = 0;
     }
+    char parent[32];
+    int n = snprintf(parent, sizeof parent, BERTH_PPID "=%d", (int)getpid());
+    if ((!first && joined_put(j, "\n", 1)) || joined_put(j, parent, n))
+        return -1;
     return joined_put(j, "", 0);
 }
 
@@ -534,12 +540,15 @@ pid_t getpid(void)
     return pid;
 }
 
+pid_t berth_parent_pid;
+
+/* The kernel's answer when it has one, else what the spawning parent told us. */
 pid_t getppid(void)
 {
     wasix_pid_t parent = 0;
-    if (wasix_proc_parent(getpid(), &parent))
-        return 0;
-    return parent;
+    if (wasix_proc_parent(getpid(), &parent) == 0 && parent != 0)
+        return parent;
+    return berth_parent_pid;
 }
 
 /* One session and process group per process: WASIX has no job control. */

@@ -4,13 +4,17 @@
  * - The WASIX kernel tracks a cwd per process (inherited by children), but
  *   wasi-libc keeps its own, starting at "/". We adopt the kernel's at start and
  *   keep both in step on chdir.
- * - Arguments escaped by a libcompat parent (see process.c) are restored.
+ * - Arguments escaped by a libcompat parent (see process.c) are restored, and
+ *   the parent's pid it passed is kept for getppid().
+ * - The process hooks: start and exit are reported to the engine (below).
  *
  * This object is linked into every program directly (not from the archive):
  * it replaces wasi-libc's __main_void, so programs define main(argc, argv).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,6 +85,84 @@ static void unescape_arg(char *s)
 }
 
 /*
+ * The process hooks (wasm/README.md, "libcompat: the container ABI"): one
+ * line per event appended to BERTH_PROC_HOOK, if that file exists, in a
+ * single write:
+ *   start PID PPID ARG0 ARG1 ...\n
+ *   exit PID STATUS\n
+ * Arguments are separated by one space; inside one, backslash, space, tab
+ * and newline are written as octal escapes (\134 \040 \011 \012), as in
+ * /proc/mounts. A line holds at most HOOK_LINE_MAX bytes: arguments that do
+ * not fit are left out. Without the file, the start costs one failed open
+ * and the exit nothing.
+ */
+#define BERTH_PROC_HOOK "/run/berth/proc"
+enum { HOOK_LINE_MAX = 4096 };
+
+static int hook_present;
+
+/* Appends line to the hook file; returns whether the file could be opened. */
+static int write_hook_line(const char *line, size_t len)
+{
+    int fd = open(BERTH_PROC_HOOK, O_WRONLY | O_APPEND);
+    if (fd < 0)
+        return 0;
+    write(fd, line, len);
+    close(fd);
+    return 1;
+}
+
+/* Appends arg, escaped, to line (length *len); returns 0 when it does not fit. */
+static int append_arg(char *line, size_t *len, const char *arg)
+{
+    char escaped[HOOK_LINE_MAX];
+    size_t n = 0;
+    for (; *arg && n + 4 < sizeof escaped; arg++) {
+        if (*arg == '\\' || *arg == ' ' || *arg == '\t' || *arg == '\n')
+            n += snprintf(escaped + n, 5, "\\%03o", (unsigned char)*arg);
+        else
+            escaped[n++] = *arg;
+    }
+    /* one space before, the newline after */
+    if (*arg || *len + 1 + n + 1 > HOOK_LINE_MAX)
+        return 0;
+    line[(*len)++] = ' ';
+    memcpy(line + *len, escaped, n);
+    *len += n;
+    return 1;
+}
+
+static void report_start(int argc, char **argv)
+{
+    char line[HOOK_LINE_MAX];
+    size_t len = snprintf(line, sizeof line, "start %d %d", (int)getpid(), (int)getppid());
+    for (int i = 0; i < argc && append_arg(line, &len, argv[i]); i++)
+        ;
+    line[len++] = '\n';
+    hook_present = write_hook_line(line, len);
+}
+
+/*
+ * Every way out of a process ends here (exit, _exit, return from main), so
+ * this replaces wasi-libc's _Exit: it reports the exit, then leaves.
+ */
+_Noreturn void _Exit(int status)
+{
+    if (hook_present) {
+        char line[64];
+        int len = snprintf(line, sizeof line, "exit %d %d\n", (int)getpid(), status & 0xff);
+        write_hook_line(line, len);
+    }
+    __wasi_proc_exit(status);
+}
+
+/* wasi-libc defines both in one object: replacing _Exit means replacing _exit. */
+_Noreturn void _exit(int status)
+{
+    _Exit(status);
+}
+
+/*
  * Replaces wasi-libc's __main_void (so guests must define main(argc, argv)):
  * reads the arguments, runs the libcompat start steps, then calls main.
  */
@@ -101,5 +183,12 @@ int __main_void(void)
             unescape_arg(argv[i]);
         unsetenv(BERTH_ARGV_ESCAPED);
     }
-    return __main_argc_argv(argc, argv);
+    const char *parent = getenv(BERTH_PPID);
+    if (parent) {
+        berth_parent_pid = atoi(parent);
+        unsetenv(BERTH_PPID);
+    }
+    report_start(argc, argv);
+    /* exit (not return) so that a status of 0 is reported too: crt1 calls exit only for others. */
+    exit(__main_argc_argv(argc, argv));
 }

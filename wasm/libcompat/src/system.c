@@ -71,16 +71,22 @@ int sethostname(const char *name, size_t len)
  * tty, terminal or not (measured, SDK 0.16.0). What tells them apart: a
  * process given a terminal starts with echo and line buffering on, one given
  * pipes with both off; and descriptors the guest made itself (pipes: type
- * unknown, files: regular) are not character devices.
+ * unknown, files: regular) are not character devices. Once a terminal has
+ * been seen it is remembered, so that a program that switched to raw mode
+ * (echo and line buffering off) still finds its terminal to switch back.
  */
+static int terminal_seen;
+
 #undef isatty
 int isatty(int fd)
 {
     __wasi_fdstat_t st;
     wasix_tty_t tty;
     int yes = __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
-              wasix_tty_get(&tty) == 0 && (tty.echo || tty.line_buffered);
-    if (!yes)
+              (terminal_seen || (wasix_tty_get(&tty) == 0 && (tty.echo || tty.line_buffered)));
+    if (yes)
+        terminal_seen = 1;
+    else
         errno = ENOTTY;
     return yes;
 }

@@ -10,6 +10,7 @@
  *   probe cat               copy stdin to stdout
  *   probe dup2              stdout onto a pipe and back: the pipe must see EOF
  *   probe tty               what the kernel says about fds 0-2 and the terminal
+ *   probe uname, hostname, getpwuid.. system calls one at a time (system.c)
  *   probe chain C1 -- C2 -- ..  an N-stage pipeline; prints every stage's status
  *   probe keys [raw] N      read stdin (raw: tty echo and line buffering off) and
  *                           print each read's bytes in hex until N bytes or EOF
@@ -33,6 +34,7 @@
 #include <wasi/api.h>
 
 #include "berth/wasix.h"
+#include "probe.h"
 
 extern char **environ;
 
@@ -214,6 +216,9 @@ int main(int argc, char **argv)
     if (argc < 2)
         return 2;
     const char *cmd = argv[1];
+    int system_status = probe_system(cmd, argc - 2, argv + 2);
+    if (system_status >= 0)
+        return system_status;
     if (!strcmp(cmd, "args")) {
         for (int i = 2; i < argc; i++)
             printf("[%s]\n", argv[i]);

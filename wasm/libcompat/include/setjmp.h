@@ -1,7 +1,8 @@
 /*
- * setjmp/longjmp: clang 14 cannot unwind WebAssembly stacks, so setjmp
- * returns 0 and longjmp ends the process with the value as its status. Code
- * that longjmps to recover (toybox's NOEXIT paths) exits instead.
+ * setjmp/longjmp without unwinding: clang 14 has no WebAssembly SjLj lowering
+ * (and wasi-libc no setjmp), so setjmp returns 0 and longjmp ends the process
+ * with the value as its exit status (terminal.c). Code that longjmps to
+ * recover from an error (toybox's NOEXIT paths) exits instead.
  */
 #ifndef BERTH_SETJMP_H
 #define BERTH_SETJMP_H

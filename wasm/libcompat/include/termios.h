@@ -1,4 +1,8 @@
-/* Terminal attributes, mapped by libcompat onto WASIX tty_get/tty_set (echo, line buffering). */
+/*
+ * Terminal attributes (Linux values), mapped by libcompat onto WASIX
+ * tty_get/tty_set: ECHO and ICANON are real, the other flags read as a
+ * Linux terminal's defaults and are accepted without effect (terminal.c).
+ */
 #ifndef BERTH_TERMIOS_H
 #define BERTH_TERMIOS_H
 #include <sys/ioctl.h>
@@ -12,11 +16,6 @@ struct termios {
     cc_t c_cc[NCCS];
     speed_t __c_ispeed, __c_ospeed;
 };
-#ifndef TIOCGWINSZ
-struct winsize { unsigned short ws_row, ws_col, ws_xpixel, ws_ypixel; };
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#endif
 #define VINTR 0
 #define VQUIT 1
 #define VERASE 2
