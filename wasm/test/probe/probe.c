@@ -14,16 +14,19 @@
  *   probe chain C1 -- C2 -- ..  an N-stage pipeline; prints every stage's status
  *   probe keys [raw] N      read stdin (raw: tty echo and line buffering off) and
  *                           print each read's bytes in hex until N bytes or EOF
- *   probe signals MODE N    install a handler with callback_signal, print "ready PID",
- *                           then wait in MODE (sleep, read, spin, join) for N signals
+ *   probe signals MODE N    install handlers with signal(), print "ready PID",
+ *                           then wait in MODE (sleep, read, spin, join, raise) for N signals
  *   probe sleep MS          sleep without a handler (how does a signal end it?)
  *   probe kill PID SIG      kill(PID, SIG)
  *   probe waitsig CMD..     spawn CMD, wait, print "exited N" or "signaled S"
  *   probe killchild MS SIG CMD..  spawn CMD, kill(child, SIG) after MS, then as waitsig
- *   probe fgwait CMD..      wait for CMD as a shell would for a foreground job: block
- *                           reading a pipe only the child holds, so Ctrl-C cannot kill us
+ *   probe fgwait CMD..      wait for CMD as a shell would for a foreground job, with a
+ *                           SIGINT handler: block reading a pipe only the child holds;
+ *                           with FGWAIT_SPIN set, poll waitpid instead and pass SIGINT on
  */
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,8 +153,7 @@ static int keys(int raw, long limit)
 static volatile int signal_log[32];
 static volatile int signal_count;
 
-/* The runtime calls this export (registered by name through callback_signal). */
-__attribute__((export_name("__wasm_signal"))) void probe_on_signal(int sig)
+static void record_signal(int sig)
 {
     if (signal_count < 32)
         signal_log[signal_count] = sig;
@@ -165,10 +167,18 @@ static long elapsed_ms(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* A handler for every signal a process can catch, through libcompat's signal(). */
+static void record_all_signals(void)
+{
+    for (int sig = 1; sig < 32; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, record_signal);
+    }
+}
+
 static int wait_for_signals(const char *mode, int wanted)
 {
-    static const char name[] = "__wasm_signal";
-    wasix_callback_signal(name, sizeof name - 1);
+    record_all_signals();
     pid_t child = -1;
     if (!strcmp(mode, "join")) {
         char *argv[] = {"probe", "sleep", "3000", NULL};
@@ -198,6 +208,8 @@ static int wait_for_signals(const char *mode, int wanted)
             printf("waitpid %d errno %d\n", r, r < 0 ? errno : 0);
             if (r == child)
                 break;
+        } else if (!strcmp(mode, "raise")) {
+            raise(SIGUSR1);
         } else {
             spins++;
         }
@@ -338,8 +350,7 @@ int main(int argc, char **argv)
         else
             printf("exited %d\n", WEXITSTATUS(status));
     } else if (!strcmp(cmd, "fgwait")) {
-        static const char name[] = "__wasm_signal";
-        wasix_callback_signal(name, sizeof name - 1);
+        record_all_signals();
         int job[2];
         pipe(job);
         posix_spawn_file_actions_t fa;
@@ -350,9 +361,21 @@ int main(int argc, char **argv)
             return 1;
         close(job[1]);
         char byte;
-        ssize_t n = read(job[0], &byte, 1);
-        int status;
-        waitpid(pid, &status, 0);
+        ssize_t n = 0;
+        if (getenv("FGWAIT_SPIN")) {
+            /* the alternative: never block, so SIGINT always finds us running */
+            int forwarded = 0;
+            while (waitpid(pid, NULL, WNOHANG) == 0) {
+                if (signal_count && !forwarded)
+                    forwarded = !kill(pid, SIGINT);
+                sched_yield();
+            }
+        } else {
+            n = read(job[0], &byte, 1);
+        }
+        int status = 0;
+        if (!getenv("FGWAIT_SPIN"))
+            waitpid(pid, &status, 0);
         printf("job pipe read %zd, signals seen %d (first %d), child exit %d\n", n, signal_count, signal_log[0],
                WEXITSTATUS(status));
     } else if (!strcmp(cmd, "cat")) {

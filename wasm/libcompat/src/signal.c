@@ -1,0 +1,76 @@
+/*
+ * signal() and raise() with real delivery: the first handler installed
+ * registers our dispatcher with WASIX callback_signal, and the kernel then
+ * calls that export for every signal sent to this process (kill() from
+ * another guest, Ctrl-C on a cooked terminal).
+ *
+ * Nothing is registered until a handler other than SIG_DFL is installed, so
+ * a program that never installs one keeps the kernel's own default.
+ *
+ * Measured delivery (wasm/README.md, "Kernel facts"): handlers run at the
+ * process's next system call; a blocked read() or waitpid() is not
+ * interrupted (the handler runs after it returns), and SIGINT arriving while
+ * the process sleeps, polls or waits in waitpid() ends it with status 27
+ * whatever handler is installed.
+ *
+ * Replaces wasi-libc's emulated signal.o (same symbols), whose handlers only
+ * raise() could reach.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "berth/wasix.h"
+
+/* SIG_IGN and SIG_ERR are these functions' addresses in wasi-libc's signal.h. */
+void __SIG_IGN(int sig) { (void)sig; }
+void __SIG_ERR(int sig) { (void)sig; }
+
+static void (*handlers[_NSIG])(int);
+static int dispatcher_registered;
+
+static int ignored_by_default(int sig)
+{
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+__attribute__((export_name("berth_deliver_signal"))) void berth_deliver_signal(int sig)
+{
+    if (sig <= 0 || sig >= _NSIG)
+        return;
+    void (*handler)(int) = handlers[sig];
+    if (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)))
+        return;
+    if (handler == SIG_DFL)
+        _Exit(128 + sig); /* what a shell reports for a process a signal ended */
+    handler(sig);
+}
+
+void (*signal(int sig, void (*handler)(int)))(int)
+{
+    if (sig <= 0 || sig >= _NSIG || sig == SIGKILL || sig == SIGSTOP) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    if (!dispatcher_registered && handler != SIG_DFL) {
+        static const char export_name[] = "berth_deliver_signal";
+        wasix_callback_signal(export_name, sizeof export_name - 1);
+        dispatcher_registered = 1;
+    }
+    void (*previous)(int) = handlers[sig];
+    handlers[sig] = handler;
+    return previous;
+}
+
+void (*bsd_signal(int sig, void (*handler)(int)))(int) { return signal(sig, handler); }
+
+int raise(int sig)
+{
+    if (sig <= 0 || sig >= _NSIG) {
+        errno = EINVAL;
+        return -1;
+    }
+    berth_deliver_signal(sig);
+    return 0;
+}
