@@ -1,11 +1,15 @@
 /**
  * The whole playground on one kernel: the engine, and the host whose `docker`
- * command reaches it through the docker device at /run/berth.
+ * command reaches it through the docker device at /run/berth. Beside the
+ * device, /run/berth/proc takes the host's process hooks; the host's /proc
+ * lists every process on the kernel under host PIDs.
  */
 import { createEngine, DockerDevice, type Engine } from "../engine/index.ts";
+import { UnionDirectory } from "../fs/index.ts";
 import { createHost, type Host } from "../host/index.ts";
 import type { Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
+import { namespacedMachine } from "../runtime/index.ts";
 import { runDocker } from "./docker/index.ts";
 
 export interface Playground {
@@ -21,10 +25,20 @@ export async function bootPlayground(options: {
 }): Promise<Playground> {
   const engine = createEngine({ kernel: options.kernel, registry: options.registry });
   const device = new DockerDevice((request, io) => runDocker(engine, request, io));
+  const processes = engine.runtime.processTable;
   const host = await createHost(options.kernel, {
     rootfs: options.rootfs,
     term: options.term,
-    mounts: [{ path: "/run/berth", fs: device }],
+    mounts: [{ path: "/run/berth", fs: new UnionDirectory([device, processes.host.device]) }],
+    processes: () =>
+      processes.list().map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid,
+        args: p.args,
+        startedAt: p.startedAt.getTime(),
+        nsPids: p.containerId === null ? [] : [p.namespacePid],
+      })),
   });
-  return { engine, host };
+  // Every process started on the host (its shells, `berth -c`) is a root of the host's namespace.
+  return { engine, host: { ...host, machine: namespacedMachine(host.machine, processes.host) } };
 }

@@ -1,8 +1,9 @@
 export { MemoryFileSystem, type FileSource } from "./memory-fs.ts";
 export { OverlayFileSystem, type Change } from "./overlay.ts";
-export { createProcFs, type ProcFsOptions } from "./procfs.ts";
+export { createProcFs, type ProcFsOptions, type ProcProcess } from "./procfs.ts";
 export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";
 export { layerEntries, layerTree } from "./layer.ts";
 export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
 export { SubtreeFileSystem } from "./subtree.ts";
 export { MemoryContentStore, type ContentIngester, type ContentProvider, type ContentStore } from "./content-store.ts";
+export { UnionDirectory } from "./union-dir.ts";

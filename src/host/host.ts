@@ -7,7 +7,7 @@
  * (the kernel cannot mount at "/"); /bin and /usr/bin hold the userland's
  * commands, served by the kernel itself.
  */
-import { createProcFs, MemoryFileSystem } from "../fs/index.ts";
+import { createProcFs, MemoryFileSystem, type ProcProcess } from "../fs/index.ts";
 import type { Kernel, Machine, Mount } from "../kernel/index.ts";
 
 export const HOST_HOSTNAME = "berth";
@@ -35,6 +35,8 @@ export interface HostOptions {
   readonly term?: string;
   /** More directories served by TypeScript, e.g. the docker device at /run/berth. */
   readonly mounts?: readonly Mount[];
+  /** Every process on the kernel, host PIDs, for the host's /proc. */
+  readonly processes?: () => readonly ProcProcess[];
 }
 
 export interface Host {
@@ -60,6 +62,7 @@ export async function createHost(kernel: Kernel, options: HostOptions): Promise<
   const proc = createProcFs({
     hostname,
     bootTime,
+    processes: options.processes,
     memoryLimit: HOST_MEMORY_BYTES,
     // Per-process memory accounting arrives with the engine's process table.
     memoryUsed: () => 0,

@@ -61,6 +61,8 @@ export interface KernelProcess {
   resize(columns: number, rows: number): void;
   wait(): Promise<{ exitCode: number; reason: string }>;
   kill(): Promise<void>;
+  /** Asks the process to exit (the kernel's SIGTERM), then kills it after `gracePeriodMs`. */
+  terminate(gracePeriodMs: number): Promise<void>;
 }
 
 export interface Machine {
@@ -78,14 +80,18 @@ export interface Kernel {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Boots a kernel on an SDK instance that is already `ready()`. */
-export async function createKernel(wasmer: Wasmer, userland: Userland): Promise<Kernel> {
+/**
+ * Boots a kernel on an SDK instance that is already `ready()`. The userland
+ * may still be loading: the SDK's workers warm up meanwhile.
+ */
+export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Promise<Userland>): Promise<Kernel> {
+  const warm = warmUp(wasmer);
+  const userland = await userlandSource;
   const commands: Record<string, { module: string }> = {};
   for (const [name, module] of Object.entries(userland.commands)) commands[name] = { module };
-  const pkg: Package = await wasmer.packages.create({ modules: userland.modules, commands });
+  const [pkg]: [Package, void] = await Promise.all([wasmer.packages.create({ modules: userland.modules, commands }), warm]);
   const machines = new Set<Machine>();
   let machineCount = 0;
-  await warmUp(wasmer);
   return {
     commands: Object.keys(userland.commands),
     async createMachine(options = {}) {
@@ -203,5 +209,6 @@ function kernelProcess(process: Process): KernelProcess {
       return { exitCode: output.exitCode, reason: output.reason };
     },
     kill: () => process.kill(),
+    terminate: (gracePeriodMs) => process.terminate({ gracePeriodMs }),
   };
 }

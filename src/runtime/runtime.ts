@@ -12,6 +12,7 @@ import type { Kernel, KernelProcess, Machine, Mount } from "../kernel/index.ts";
 import { BerthError, type Digest } from "../util/index.ts";
 import { newContainerId, type Container, type ContainerConfig, type LogEntry } from "./container.ts";
 import { randomName } from "./names.ts";
+import { ProcessTable, type HostProcessInfo, type PidNamespace, type ProcessInfo } from "./process-table.ts";
 import { isRunning, transition } from "./state.ts";
 
 export interface CreateOptions {
@@ -41,16 +42,55 @@ const KERNEL_DIRECTORIES = new Set(["bin", "dev", "proc", "sys"]);
 /** Memory a container reports without --memory. */
 const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
 
+export interface ExecOptions {
+  readonly cmd: readonly string[];
+  /** NAME=value entries, over the container's environment. */
+  readonly env?: readonly string[];
+  /** Default: the container's working directory. */
+  readonly workingDir?: string;
+  /** Default: the container's user. */
+  readonly user?: string;
+  readonly terminal?: { readonly columns: number; readonly rows: number };
+}
+
+export interface StopOptions {
+  /** Seconds between the SIGTERM and the SIGKILL; Docker's default is 10. */
+  readonly timeoutSeconds?: number;
+  /** "SIGKILL"/"KILL"/"9" kills at once; any other signal is sent as the kernel's SIGTERM. */
+  readonly signal?: string;
+}
+
+/** Signals by name (without SIG) as `docker stop -s` and `docker kill -s` take them. */
+const SIGNALS: Readonly<Record<string, number>> = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
+  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22,
+  URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31,
+};
+
+/** A signal's number from "SIGTERM", "TERM" or "15"; Docker's error otherwise. */
+export function parseSignal(signal: string): number {
+  const upper = signal.toUpperCase().replace(/^SIG/, "");
+  const number = /^\d+$/.test(signal) ? Number(signal) : SIGNALS[upper];
+  if (number === undefined || number < 1 || number > 64) throw new BerthError("INVALID_ARGUMENT", `Invalid signal: ${signal}`);
+  return number;
+}
+
 interface Task {
   readonly machine: Machine;
   readonly process: KernelProcess;
+  readonly namespace: PidNamespace;
   readonly exited: Promise<number>;
+  /** Set by stop: when the SIGTERM was sent and how long the grace period is. */
+  stopping?: { readonly at: number; readonly graceMs: number };
 }
 
 export class Runtime {
   readonly #containers = new Map<string, Container>();
   readonly #tasks = new Map<string, Task>();
   readonly #layers: LayerCache;
+  readonly #logListeners = new Map<string, Set<(entry: LogEntry) => void>>();
+  /** Every process on the kernel: the host's and each running container's. */
+  readonly processTable = new ProcessTable();
 
   constructor(
     readonly kernel: Kernel,
@@ -119,20 +159,26 @@ export class Runtime {
     const argv = [...container.config.entrypoint, ...container.config.cmd];
     if (argv.length === 0) throw new BerthError("INVALID_ARGUMENT", "no command specified");
     const command = this.#resolveCommand(argv[0]!);
-    const machine = await this.kernel.createMachine({ mounts: this.#mounts(container), env: this.#env(container) });
+    const userEnv = this.#userEnv(container, container.config.user);
+    const namespace = this.processTable.createNamespace(container.id);
+    let machine: Machine | undefined;
     let process: KernelProcess;
+    let pid: number;
     try {
-      process = await machine.spawn([command, ...argv.slice(1)], {
+      machine = await this.kernel.createMachine({ mounts: this.#mounts(container, namespace), env: this.#env(container) });
+      ({ pid, process } = await namespace.spawn(machine, [command, ...argv.slice(1)], {
         cwd: container.config.workingDir,
+        env: userEnv,
         terminal: container.config.tty ? (options.terminal ?? { columns: 80, rows: 24 }) : undefined,
-      });
+      }));
     } catch (error) {
-      await machine.close();
+      namespace.close();
+      await machine?.close();
       container.state.error = error instanceof Error ? error.message : String(error);
       throw error;
     }
     container.state.status = next;
-    container.state.pid = process.id;
+    container.state.pid = namespace.hostPidOf(pid);
     container.state.startedAt = new Date();
     container.state.exitCode = 0;
     container.state.error = "";
@@ -143,23 +189,121 @@ export class Runtime {
         const entry = { stream, time: new Date(), data };
         container.logs.push(entry);
         options.onOutput?.(entry);
+        for (const listener of this.#logListeners.get(container.id) ?? []) listener(entry);
       }
     };
     const output = Promise.all([record("stdout")(process.stdout), record("stderr")(process.stderr)]);
     const exited = (async () => {
-      const { exitCode } = await process.wait();
+      const { exitCode, reason } = await process.wait();
       await output;
+      namespace.close();
       await machine.close();
+      const stopping = this.#tasks.get(container.id)?.stopping;
       this.#tasks.delete(container.id);
       container.state.status = transition(container.id, container.state.status, "exit");
-      container.state.exitCode = exitCode;
+      // The kernel reports 143 for any end after a SIGTERM; past the grace period it was the SIGKILL.
+      container.state.exitCode =
+        stopping && reason === "terminated" ? (Date.now() - stopping.at >= stopping.graceMs ? 137 : 143) : exitCode;
       container.state.pid = 0;
       container.state.finishedAt = new Date();
       if (container.config.autoRemove) this.#containers.delete(container.id);
-      return exitCode;
+      return container.state.exitCode;
     })();
-    this.#tasks.set(container.id, { machine, process, exited });
+    this.#tasks.set(container.id, { machine, process, namespace, exited });
     return process;
+  }
+
+  /**
+   * Starts a new process in a running container (docker exec): a root of the
+   * container's PID namespace with PPID 0, as Docker's exec'd processes are.
+   */
+  async exec(ref: string, options: ExecOptions): Promise<{ pid: number; process: KernelProcess }> {
+    const container = this.get(ref);
+    const task = this.#tasks.get(container.id);
+    if (!task || container.state.status !== "running") {
+      if (container.state.status === "paused") {
+        throw new BerthError("CONFLICT", `Container ${container.id} is paused, unpause the container before exec`);
+      }
+      throw new BerthError("CONFLICT", `container ${container.id} is not running`);
+    }
+    if (options.cmd.length === 0) throw new BerthError("INVALID_ARGUMENT", "No exec command specified");
+    const command = this.#resolveCommand(options.cmd[0]!);
+    const env: Record<string, string> = { ...envRecord(options.env ?? []), ...this.#userEnv(container, options.user ?? container.config.user) };
+    if (options.terminal) env.TERM ??= "xterm";
+    return task.namespace.spawn(task.machine, [command, ...options.cmd.slice(1)], {
+      cwd: options.workingDir || container.config.workingDir,
+      env,
+      terminal: options.terminal,
+    });
+  }
+
+  /**
+   * docker stop: SIGTERM to the main process, SIGKILL after the timeout (the
+   * kernel's terminate does both). Stopping a stopped container does nothing.
+   */
+  async stop(ref: string, options: StopOptions = {}): Promise<void> {
+    const container = this.get(ref);
+    const signal = options.signal === undefined ? 15 : parseSignal(options.signal);
+    const task = this.#tasks.get(container.id);
+    if (!task) return;
+    const graceMs = Math.max(0, (options.timeoutSeconds ?? 10) * 1000);
+    task.stopping ??= { at: Date.now(), graceMs };
+    if (signal === 9 || graceMs === 0) await task.process.kill();
+    else await task.process.terminate(graceMs);
+    await task.exited;
+  }
+
+  /** docker restart: stop (if running), then start again with the same configuration. */
+  async restart(ref: string, options: StopOptions = {}): Promise<void> {
+    const container = this.get(ref);
+    await this.stop(container.id, options);
+    const process = await this.start(container.id);
+    if (!container.config.openStdin) await process.closeStdin();
+  }
+
+  /** docker rename, with Docker's checks and messages. */
+  rename(ref: string, name: string): void {
+    const container = this.get(ref);
+    const wanted = name.startsWith("/") ? name.slice(1) : name;
+    if (wanted === container.name) {
+      throw new BerthError("INVALID_ARGUMENT", "Renaming a container with the same name as its current name");
+    }
+    try {
+      this.#checkName(wanted);
+    } catch (error) {
+      throw new BerthError((error as BerthError).code, `Error when allocating new name: ${(error as Error).message}`);
+    }
+    container.name = wanted;
+  }
+
+  /** Calls `listener` with each log entry the container writes from now on; returns the way to stop. */
+  followLogs(ref: string, listener: (entry: LogEntry) => void): () => void {
+    const container = this.get(ref);
+    let listeners = this.#logListeners.get(container.id);
+    if (!listeners) this.#logListeners.set(container.id, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#logListeners.delete(container.id);
+    };
+  }
+
+  /** Whether the container has a main process on the kernel now. */
+  isRunning(ref: string): boolean {
+    return this.#tasks.has(this.get(ref).id);
+  }
+
+  /**
+   * A running container's processes, PIDs of its own namespace beside host
+   * PIDs (empty when it is not running); without `ref`, every process on the
+   * kernel under host PIDs, with the container each runs in (null: the host).
+   */
+  processes(ref: string): ProcessInfo[];
+  processes(): HostProcessInfo[];
+  processes(ref?: string): ProcessInfo[] | HostProcessInfo[] {
+    if (ref === undefined) return this.processTable.list();
+    const task = this.#tasks.get(this.get(ref).id);
+    return task ? task.namespace.list() : [];
   }
 
   /** The exit code, once the container has stopped. */
@@ -169,12 +313,19 @@ export class Runtime {
     return task ? task.exited : container.state.exitCode;
   }
 
-  async kill(ref: string): Promise<void> {
+  /** docker kill: SIGKILL by default; the kernel can send a guest only SIGTERM (terminate) or SIGKILL. */
+  async kill(ref: string, options: { signal?: string } = {}): Promise<void> {
     const container = this.get(ref);
+    const signal = options.signal === undefined ? 9 : parseSignal(options.signal);
     const task = this.#tasks.get(container.id);
     if (!task) throw new BerthError("CONFLICT", `Cannot kill container: ${ref}: container ${container.id} is not running`);
-    await task.process.kill();
-    await task.exited;
+    if (signal === 9) {
+      await task.process.kill();
+      await task.exited;
+    } else {
+      // Delivered like docker kill -s: the process may handle it and keep running.
+      void task.process.terminate(2 ** 31 - 1).catch(() => undefined);
+    }
   }
 
   async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
@@ -212,7 +363,36 @@ export class Runtime {
     throw new BerthError("NOT_FOUND", `exec: "${program}": executable file not found in $PATH`);
   }
 
-  #mounts(container: Container): Mount[] {
+  /** BERTH_UID/BERTH_GID for libcompat from Docker's --user NAME|UID[:GROUP|GID], looked up in the container's files. */
+  #userEnv(container: Container, user: string): Record<string, string> {
+    if (!user) return {};
+    const [name, group] = user.split(":", 2) as [string, string | undefined];
+    const entries = (file: string) =>
+      readText(container.rootfs, file)
+        .split("\n")
+        .map((line) => line.split(":"));
+    const passwd = entries("etc/passwd");
+    let uid: string;
+    let gid: string | undefined;
+    if (/^\d+$/.test(name)) {
+      uid = name;
+      gid = passwd.find((f) => f[2] === name)?.[3];
+    } else {
+      const entry = passwd.find((f) => f[0] === name);
+      if (!entry) throw new BerthError("INVALID_ARGUMENT", `unable to find user ${name}: no matching entries in passwd file`);
+      uid = entry[2] ?? "0";
+      gid = entry[3];
+    }
+    if (group !== undefined && /^\d+$/.test(group)) gid = group;
+    else if (group !== undefined) {
+      const entry = entries("etc/group").find((f) => f[0] === group);
+      if (!entry) throw new BerthError("INVALID_ARGUMENT", `unable to find group ${group}: no matching entries in group file`);
+      gid = entry[2];
+    }
+    return { BERTH_UID: uid, BERTH_GID: gid ?? "0" };
+  }
+
+  #mounts(container: Container, namespace: PidNamespace): Mount[] {
     const mounts: Mount[] = [];
     for (const entry of container.rootfs.readDir("")) {
       if (entry.kind === "directory" && !KERNEL_DIRECTORIES.has(entry.name)) {
@@ -221,7 +401,8 @@ export class Runtime {
     }
     const proc = createProcFs({
       hostname: () => container.config.hostname,
-      bootTime: container.state.startedAt?.getTime() ?? Date.now(),
+      bootTime: Date.now(),
+      processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime() })),
       memoryLimit: DEFAULT_MEMORY_BYTES,
       // Per-process memory accounting arrives with the process table.
       memoryUsed: () => 0,
@@ -231,15 +412,13 @@ export class Runtime {
       ],
     });
     mounts.push({ path: "/proc", fs: proc, readOnly: true });
+    // The process hooks of libcompat (wasm/README.md): how this container's processes reach the table.
+    mounts.push({ path: "/run/berth", fs: namespace.device });
     return mounts;
   }
 
   #env(container: Container): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const entry of container.config.env) {
-      const eq = entry.indexOf("=");
-      if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
+    const env = envRecord(container.config.env);
     env.HOSTNAME = container.config.hostname;
     env.HOME ??= "/root";
     if (container.config.tty) env.TERM ??= "xterm";
@@ -274,6 +453,30 @@ function checkPlatform(image: Image, reference: string): void {
       `image with reference ${reference} was found but does not provide the specified platform (linux/wasm32)`,
     );
   }
+}
+
+/** A file's text, "" when it cannot be read. */
+function readText(fs: OverlayFileSystem, path: string): string {
+  try {
+    const handle = fs.open(path, { read: true, write: false, create: false, createNew: false, truncate: false, append: false });
+    try {
+      return new TextDecoder().decode(fs.read(handle, 0, 1 << 20));
+    } finally {
+      fs.close(handle);
+    }
+  } catch {
+    return "";
+  }
+}
+
+/** NAME=value entries as a record (entries without "=" are left out). */
+function envRecord(entries: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
 }
 
 /** Image env, then the user's: a later NAME= replaces an earlier one. */

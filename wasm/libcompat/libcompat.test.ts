@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { MemoryFileSystem } from "../../src/fs/index.ts";
+import { ProcHookDevice } from "../../src/runtime/index.ts";
 import type { Kernel, Machine } from "../../src/kernel/index.ts";
 import { bootNodeKernel } from "../../src/kernel/node-index.ts";
 
@@ -161,19 +162,23 @@ describe("libcompat system calls on WASIX", () => {
 // The process hooks: every start and exit as a line in /run/berth/proc, when it exists.
 describe("libcompat process hooks", () => {
   let kernel: Kernel;
-  const hooks = MemoryFileSystem.from({ proc: "" });
+  // A file that never answers: the guests fall back to the kernel's pids.
+  const plain = MemoryFileSystem.from({ proc: "" });
   let machine: Machine;
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
-    machine = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/run/berth", fs: hooks }] });
+    machine = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/run/berth", fs: plain }] });
   });
   after(async () => kernel.close());
 
   it("reports each process's start (pid, parent, escaped arguments) and exit status", async () => {
     const r = await machine.run(["probe", "spawn", "probe", "exit", "3", "a b\\c"], { timeoutMs: 10_000 });
     assert.equal(r.stdout, "status 3\n");
-    const lines = new TextDecoder().decode(hooks.readFile("proc")).split("\n");
-    const [parent, child, childExit, parentExit, end] = lines;
+    const lines = new TextDecoder().decode(plain.readFile("proc")).split("\n");
+    // Each asks for a namespace pid first, gets no answer, and keeps the kernel's.
+    const [ask, parent, childAsk, child, childExit, parentExit, end] = lines;
+    assert.equal(ask, "alloc 0");
+    assert.equal(childAsk, "alloc 0");
     const [, parentPid, grandparent] = /^start (\d+) (\d+) probe spawn probe exit 3 a\\040b\\134c$/.exec(parent!)!;
     const [, childPid, childParent] = /^start (\d+) (\d+) probe exit 3 a\\040b\\134c$/.exec(child!)!;
     assert.equal(childParent, parentPid);
@@ -184,3 +189,59 @@ describe("libcompat process hooks", () => {
   });
 });
 
+// With an engine that hands out pids: the machine's namespace, not the kernel's per-tree numbering.
+describe("libcompat pid namespace", () => {
+  let kernel: Kernel;
+  let machine: Machine;
+  const events: string[] = [];
+  let next = 100;
+  const device = new ProcHookDevice({
+    allocate: (parent) => {
+      events.push(`alloc ${parent} -> ${next}`);
+      return next++;
+    },
+    start: (pid, ppid, args) => events.push(`start ${pid} ${ppid} ${args.join(" ")}`),
+    exit: (pid, status) => events.push(`exit ${pid} ${status}`),
+  });
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    machine = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/run/berth", fs: device }] });
+  });
+  after(async () => kernel.close());
+
+  const run = (pid: number, ...argv: string[]) =>
+    machine.run(argv, { env: { BERTH_PID: String(pid), BERTH_PPID: "0" }, timeoutMs: 10_000 });
+
+  it("takes its pid from BERTH_PID and its children's from the engine", async () => {
+    events.length = 0;
+    next = 100;
+    const r = await run(7, "probe", "spawn", "probe", "pid");
+    assert.equal(r.stdout, "pid 100 ppid 7\nstatus 0\n");
+    assert.deepEqual(events, ["start 7 0 probe spawn probe pid", "alloc 7 -> 100", "start 100 7 probe pid", "exit 100 0", "exit 7 0"]);
+  });
+
+  it("asks for a pid when started without one", async () => {
+    events.length = 0;
+    next = 200;
+    assert.equal((await machine.run(["probe", "pid"], { timeoutMs: 10_000 })).stdout, "pid 200 ppid 0\n");
+    assert.deepEqual(events, ["alloc 0 -> 200", "start 200 0 probe pid", "exit 200 0"]);
+  });
+
+  it("signals and joins children by their namespace pids", async () => {
+    next = 300;
+    // The child spins until one signal arrives (its handler, or the default action if it comes first).
+    const r = await run(9, "probe", "killchild", "0", "10", "probe", "signals", "spin", "1");
+    assert.match(r.stdout, /kill 0 errno 0\n/);
+    assert.match(r.stdout, /exited (0|27)\n$/);
+    // A pid that is neither the caller nor its child is out of the kernel's reach here.
+    assert.equal((await run(12, "probe", "kill", "5", "9")).stdout, "kill -1 errno 63\n");
+  });
+
+  it("keeps the pid across exec", async () => {
+    events.length = 0;
+    next = 400;
+    const r = await run(11, "env", "probe", "pid");
+    assert.equal(r.stdout, "pid 11 ppid 0\n");
+    assert.deepEqual(events, ["start 11 0 env probe pid", "start 11 0 probe pid", "exit 11 0", "exit 11 0"]);
+  });
+});

@@ -17,6 +17,30 @@ char *berth_absolute_path(const char *path);
 #define BERTH_PPID "BERTH_PPID"
 extern pid_t berth_parent_pid;
 
+/*
+ * The child's own pid in the machine's namespace, handed out by the engine
+ * and passed by the parent (pids.c). Read and removed at start.
+ */
+#define BERTH_PID "BERTH_PID"
+
+/* pids.c: the process hooks and the pid namespace. */
+extern int berth_hook_present;
+/* Appends one line to /run/berth/proc; returns whether the file could be opened. */
+int berth_write_hook_line(const char *line, size_t len);
+/* At start: the pid the parent passed (0: none, ask the engine for one). */
+void berth_adopt_pid(pid_t given);
+/* A pid for a child about to be spawned; 0 outside a namespace. */
+pid_t berth_alloc_child_pid(void);
+pid_t berth_kernel_pid(void);
+/* This process's namespace pid; 0 outside a namespace. */
+pid_t berth_namespace_pid(void);
+/* Remembers a spawned child's namespace and kernel pids. */
+void berth_add_child(pid_t pid, pid_t kernel);
+/* The kernel pid of this process or one of its children; -1 when neither. */
+pid_t berth_child_kernel_pid(pid_t pid);
+/* A child's namespace pid from its kernel pid (forgotten once reaped). */
+pid_t berth_child_pid(pid_t kernel, int reaped);
+
 uid_t berth_current_uid(void);
 gid_t berth_current_gid(void);
 

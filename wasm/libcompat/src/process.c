@@ -187,13 +187,14 @@ static int join_args(struct joined *j, char *const argv[], int escape)
     return joined_put(j, "", 0);
 }
 
-static int join_env(struct joined *j, char *const envp[], int escaped_args)
+static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_t child, pid_t parent_pid)
 {
     int first = 1;
     for (int i = 0; envp && envp[i]; i++) {
         /* A newline inside a value cannot cross proc_spawn2; drop it rather than split. */
         if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
-            !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID))
+            !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID) ||
+            !strncmp(envp[i], BERTH_PID "=", sizeof BERTH_PID))
             continue;
         if ((!first && joined_put(j, "\n", 1)) || joined_put(j, envp[i], strlen(envp[i])))
             return -1;
@@ -205,9 +206,15 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args)
         first = 0;
     }
     char parent[32];
-    int n = snprintf(parent, sizeof parent, BERTH_PPID "=%d", (int)getpid());
+    int n = snprintf(parent, sizeof parent, BERTH_PPID "=%d", (int)parent_pid);
     if ((!first && joined_put(j, "\n", 1)) || joined_put(j, parent, n))
         return -1;
+    if (child) {
+        char own[32];
+        n = snprintf(own, sizeof own, "\n" BERTH_PID "=%d", (int)child);
+        if (joined_put(j, own, n))
+            return -1;
+    }
     return joined_put(j, "", 0);
 }
 
@@ -277,9 +284,14 @@ static int resolve_program(const char *name, int search, char *out, size_t size)
     return found_err;
 }
 
+/*
+ * Spawns name; *pid gets the child's pid (its namespace pid when the engine
+ * keeps one). exec_as, when not 0, is the pid the child takes over (exec
+ * keeps the caller's pid and parent).
+ */
 static int spawn_common(pid_t *pid, const char *name, int search,
                         const posix_spawn_file_actions_t *fa,
-                        char *const argv[], char *const envp[])
+                        char *const argv[], char *const envp[], pid_t exec_as)
 {
     extern char **environ;
     struct joined args = {0}, envs = {0};
@@ -290,7 +302,9 @@ static int spawn_common(pid_t *pid, const char *name, int search,
 
     if (!envp)
         envp = environ;
-    if (join_args(&args, argv, escape) || join_env(&envs, envp, escape)) {
+    pid_t ns_child = exec_as ? exec_as : berth_alloc_child_pid();
+    pid_t parent_pid = exec_as ? getppid() : getpid();
+    if (join_args(&args, argv, escape) || join_env(&envs, envp, escape, ns_child, parent_pid)) {
         err = ENOMEM;
         goto out;
     }
@@ -377,9 +391,17 @@ static int spawn_common(pid_t *pid, const char *name, int search,
     err = wasix_proc_spawn2(program, strlen(program), args.data, args.len,
                             envs.data, envs.len, ops, nops, NULL, 0,
                             0, "", 0, &child);
+    if (!err && ns_child)
+        berth_add_child(ns_child, child);
     if (!err && pid)
-        *pid = child;
+        *pid = ns_child ? ns_child : child;
 out:
+    if (err && ns_child && !exec_as) {
+        /* The pid was handed out for a process that never started. */
+        char line[64];
+        int len = snprintf(line, sizeof line, "exit %d 127\n", (int)ns_child);
+        berth_write_hook_line(line, len);
+    }
     for (int i = 0; i < nopened; i++)
         close(opened[i]);
     free(opened);
@@ -393,14 +415,14 @@ int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *
                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     (void)attr;
-    return spawn_common(pid, path, 0, fa, argv, envp);
+    return spawn_common(pid, path, 0, fa, argv, envp, 0);
 }
 
 int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     (void)attr;
-    return spawn_common(pid, file, 1, fa, argv, envp);
+    return spawn_common(pid, file, 1, fa, argv, envp, 0);
 }
 
 pid_t waitpid(pid_t pid, int *status, int options)
@@ -410,8 +432,13 @@ pid_t waitpid(pid_t pid, int *status, int options)
     uint32_t flags = 0;
 
     if (pid > 0) {
+        pid_t kernel = berth_child_kernel_pid(pid);
+        if (kernel < 0) {
+            errno = ECHILD;
+            return -1;
+        }
         which.tag = 1;
-        which.pid = pid;
+        which.pid = kernel;
     }
     if (options & WNOHANG)
         flags |= WASIX_JOIN_NON_BLOCKING;
@@ -447,7 +474,9 @@ pid_t waitpid(pid_t pid, int *status, int options)
             *status = ((js.u.stopped & 0xff) << 8) | 0x7f;
         break;
     }
-    return which.tag ? (pid_t)which.pid : pid;
+    if (!which.tag)
+        return pid;
+    return berth_child_pid((pid_t)which.pid, js.tag != WASIX_JOIN_STOPPED);
 }
 
 pid_t wait(int *status)
@@ -533,24 +562,6 @@ int dup2(int fd, int newfd)
     return newfd;
 }
 
-pid_t getpid(void)
-{
-    wasix_pid_t pid = 0;
-    wasix_proc_id(&pid);
-    return pid;
-}
-
-pid_t berth_parent_pid;
-
-/* The kernel's answer when it has one, else what the spawning parent told us. */
-pid_t getppid(void)
-{
-    wasix_pid_t parent = 0;
-    if (wasix_proc_parent(getpid(), &parent) == 0 && parent != 0)
-        return parent;
-    return berth_parent_pid;
-}
-
 /* One session and process group per process: WASIX has no job control. */
 pid_t getpgrp(void) { return getpid(); }
 pid_t getpgid(pid_t pid) { return pid ? pid : getpid(); }
@@ -572,7 +583,13 @@ int kill(pid_t pid, int sig)
     }
     if (sig == 0)
         return 0;
-    int err = wasix_proc_signal(pid, sig);
+    /* Only this process and its own children are reachable: pids of other trees mean nothing to the kernel. */
+    pid_t kernel = berth_child_kernel_pid(pid);
+    if (kernel < 0) {
+        errno = EPERM;
+        return -1;
+    }
+    int err = wasix_proc_signal(kernel, sig);
     if (err) {
         errno = err;
         return -1;
@@ -582,9 +599,13 @@ int kill(pid_t pid, int sig)
 
 static int exec_common(const char *name, int search, char *const argv[], char *const envp[])
 {
-    /* exec = spawn + wait + exit with the child's status: the pid changes, nothing else shows. */
+    /*
+     * exec = spawn + wait + exit with the child's status. In a pid namespace
+     * the child takes over our pid and parent, so ps sees one process change
+     * its program; outside one the pid changes.
+     */
     pid_t pid;
-    int err = spawn_common(&pid, name, search, NULL, argv, envp);
+    int err = spawn_common(&pid, name, search, NULL, argv, envp, berth_namespace_pid());
     if (err) {
         errno = err;
         return -1;

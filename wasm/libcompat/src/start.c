@@ -96,21 +96,7 @@ static void unescape_arg(char *s)
  * not fit are left out. Without the file, the start costs one failed open
  * and the exit nothing.
  */
-#define BERTH_PROC_HOOK "/run/berth/proc"
 enum { HOOK_LINE_MAX = 4096 };
-
-static int hook_present;
-
-/* Appends line to the hook file; returns whether the file could be opened. */
-static int write_hook_line(const char *line, size_t len)
-{
-    int fd = open(BERTH_PROC_HOOK, O_WRONLY | O_APPEND);
-    if (fd < 0)
-        return 0;
-    write(fd, line, len);
-    close(fd);
-    return 1;
-}
 
 /* Appends arg, escaped, to line (length *len); returns 0 when it does not fit. */
 static int append_arg(char *line, size_t *len, const char *arg)
@@ -139,7 +125,7 @@ static void report_start(int argc, char **argv)
     for (int i = 0; i < argc && append_arg(line, &len, argv[i]); i++)
         ;
     line[len++] = '\n';
-    hook_present = write_hook_line(line, len);
+    berth_hook_present = berth_write_hook_line(line, len);
 }
 
 /*
@@ -148,10 +134,10 @@ static void report_start(int argc, char **argv)
  */
 _Noreturn void _Exit(int status)
 {
-    if (hook_present) {
+    if (berth_hook_present) {
         char line[64];
         int len = snprintf(line, sizeof line, "exit %d %d\n", (int)getpid(), status & 0xff);
-        write_hook_line(line, len);
+        berth_write_hook_line(line, len);
     }
     __wasi_proc_exit(status);
 }
@@ -188,6 +174,10 @@ int __main_void(void)
         berth_parent_pid = atoi(parent);
         unsetenv(BERTH_PPID);
     }
+    const char *own = getenv(BERTH_PID);
+    berth_adopt_pid(own ? atoi(own) : 0);
+    if (own)
+        unsetenv(BERTH_PID);
     report_start(argc, argv);
     /* exit (not return) so that a status of 0 is reported too: crt1 calls exit only for others. */
     exit(__main_argc_argv(argc, argv));

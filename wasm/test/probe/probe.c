@@ -338,7 +338,9 @@ int main(int argc, char **argv)
         if (posix_spawnp(&pid, child_argv[0], NULL, NULL, child_argv, environ))
             return 1;
         if (killing) {
-            usleep(atol(argv[2]) * 1000);
+            /* MS 0: no timed wait at all (the first sleep of a fresh instance can hang) */
+            if (atol(argv[2]) > 0)
+                usleep(atol(argv[2]) * 1000);
             int r = kill(pid, atoi(argv[3]));
             printf("kill %d errno %d\n", r, r ? errno : 0);
             fflush(stdout);

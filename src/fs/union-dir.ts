@@ -1,0 +1,95 @@
+/**
+ * Several filesystems seen as one directory, the first that has a path
+ * serving it: the host's /run/berth holds both the docker device and the
+ * process hook file, each served by its own filesystem. Handles are
+ * renumbered so that the members' handle numbers never meet.
+ */
+import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+
+export class UnionDirectory implements MountedFileSystem {
+  readonly #handles = new Map<number, { fs: MountedFileSystem; handle: number }>();
+  #next = 1;
+
+  constructor(readonly members: readonly MountedFileSystem[]) {}
+
+  async #owner(path: string): Promise<MountedFileSystem> {
+    let error: unknown = new MountedFsError("ENOENT", path);
+    for (const fs of this.members) {
+      try {
+        await fs.stat(path);
+        return fs;
+      } catch (e) {
+        error = e;
+      }
+    }
+    throw error;
+  }
+
+  async stat(path: string): Promise<MountedStat> {
+    if (path === "") return { kind: "directory", size: 0 };
+    return (await this.#owner(path)).stat(path);
+  }
+
+  async readDir(path: string): Promise<readonly MountedDirEntry[]> {
+    if (path !== "") return (await this.#owner(path)).readDir(path);
+    const seen = new Map<string, MountedDirEntry>();
+    for (const fs of this.members) for (const entry of await fs.readDir("")) if (!seen.has(entry.name)) seen.set(entry.name, entry);
+    return [...seen.values()];
+  }
+
+  async open(path: string, options: OpenOptions): Promise<number> {
+    const fs = await this.#owner(path).catch(() => this.members[0]);
+    if (!fs) throw new MountedFsError("ENOENT", path);
+    const inner = await fs.open(path, options);
+    const handle = this.#next++;
+    this.#handles.set(handle, { fs, handle: inner });
+    return handle;
+  }
+
+  read(handle: number, offset: number, length: number) {
+    const h = this.#get(handle);
+    return h.fs.read(h.handle, offset, length);
+  }
+  write(handle: number, offset: number, data: Uint8Array) {
+    const h = this.#get(handle);
+    return h.fs.write(h.handle, offset, data);
+  }
+  setLen(handle: number, length: number) {
+    const h = this.#get(handle);
+    return h.fs.setLen(h.handle, length);
+  }
+  flush(handle: number) {
+    const h = this.#get(handle);
+    return h.fs.flush(h.handle);
+  }
+  async close(handle: number): Promise<void> {
+    const h = this.#handles.get(handle);
+    if (!h) return;
+    this.#handles.delete(handle);
+    await h.fs.close(h.handle);
+  }
+  async mkdir(path: string): Promise<void> {
+    await this.#first().mkdir(path);
+  }
+  async remove(path: string): Promise<void> {
+    await (await this.#owner(path)).remove(path);
+  }
+  async rename(from: string, to: string): Promise<void> {
+    await (await this.#owner(from)).rename(from, to);
+  }
+  async sync(): Promise<void> {
+    for (const fs of this.members) await fs.sync();
+  }
+
+  #first(): MountedFileSystem {
+    const fs = this.members[0];
+    if (!fs) throw new MountedFsError("EACCES", "empty directory union");
+    return fs;
+  }
+
+  #get(handle: number): { fs: MountedFileSystem; handle: number } {
+    const h = this.#handles.get(handle);
+    if (!h) throw new MountedFsError("EBADF", `bad handle ${handle}`);
+    return h;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * /run/berth/proc, the file through which libcompat tells the engine about
+ * processes (wasm/README.md, "Process hooks"). Served as a directory holding
+ * that one file; each open is a session of lines:
+ *
+ *   start PID PPID ARG0 ARG1 ...   a process began (arguments escaped as in /proc/mounts)
+ *   exit PID STATUS                a process ended
+ *   alloc PPID                     a PID for a child about to start; the answer,
+ *                                  read back on the same descriptor, is "pid N\n"
+ *
+ * A line that does not parse is ignored: a guest can never hurt the engine
+ * through this file.
+ */
+import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+
+export interface ProcHooks {
+  allocate(parentPid: number): number;
+  start(pid: number, ppid: number, args: readonly string[]): void;
+  exit(pid: number, status: number): void;
+}
+
+const FILE = "proc";
+/** Longer than any line libcompat writes (4096): a guest cannot grow a session without bound. */
+const MAX_LINE = 8192;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Session {
+  pending: string;
+  reply: Uint8Array;
+}
+
+export class ProcHookDevice implements MountedFileSystem {
+  readonly #sessions = new Map<number, Session>();
+  #next = 1;
+
+  constructor(readonly hooks: ProcHooks) {}
+
+  stat(path: string): MountedStat {
+    if (path === "") return { kind: "directory", size: 0 };
+    if (path === FILE) return { kind: "file", size: 0 };
+    throw new MountedFsError("ENOENT", path);
+  }
+
+  readDir(path: string): MountedDirEntry[] {
+    if (path === "") return [{ name: FILE, kind: "file", size: 0 }];
+    if (path === FILE) throw new MountedFsError("ENOTDIR", path);
+    throw new MountedFsError("ENOENT", path);
+  }
+
+  open(path: string, options: OpenOptions): number {
+    if (path === "") throw new MountedFsError("EISDIR", path);
+    if (path !== FILE) throw new MountedFsError(options.create || options.createNew ? "EACCES" : "ENOENT", path);
+    const handle = this.#next++;
+    this.#sessions.set(handle, { pending: "", reply: new Uint8Array() });
+    return handle;
+  }
+
+  write(handle: number, _offset: number, data: Uint8Array): number {
+    const session = this.#get(handle);
+    session.pending += decoder.decode(data);
+    let newline: number;
+    while ((newline = session.pending.indexOf("\n")) >= 0) {
+      const line = session.pending.slice(0, newline);
+      session.pending = session.pending.slice(newline + 1);
+      this.#line(session, line);
+    }
+    if (session.pending.length > MAX_LINE) session.pending = "";
+    return data.length;
+  }
+
+  /** The answer to the session's last `alloc`, once; then end of file. */
+  read(handle: number, _offset: number, length: number): Uint8Array {
+    const session = this.#get(handle);
+    const out = session.reply.subarray(0, length);
+    session.reply = session.reply.subarray(out.length);
+    return out;
+  }
+
+  close(handle: number): void {
+    this.#sessions.delete(handle);
+  }
+
+  setLen(handle: number): void {
+    this.#get(handle);
+  }
+  flush(handle: number): void {
+    this.#get(handle);
+  }
+  sync(): void {}
+  mkdir(path: string): void {
+    throw new MountedFsError("EACCES", path);
+  }
+  remove(path: string): void {
+    throw new MountedFsError("EACCES", path);
+  }
+  rename(from: string): void {
+    throw new MountedFsError("EACCES", from);
+  }
+
+  #line(session: Session, line: string): void {
+    const words = line.split(" ");
+    const number = (i: number) => (words[i] !== undefined && /^\d{1,9}$/.test(words[i]!) ? Number(words[i]) : -1);
+    switch (words[0]) {
+      case "start": {
+        const pid = number(1);
+        const ppid = number(2);
+        if (pid > 0 && ppid >= 0) this.hooks.start(pid, ppid, words.slice(3).map(unescapeArg));
+        break;
+      }
+      case "exit": {
+        const pid = number(1);
+        const status = number(2);
+        if (pid > 0 && status >= 0) this.hooks.exit(pid, status & 0xff);
+        break;
+      }
+      case "alloc": {
+        const parent = number(1);
+        if (words.length !== 2 || parent < 0) break;
+        const pid = this.hooks.allocate(parent);
+        if (pid > 0) session.reply = encoder.encode(`pid ${pid}\n`);
+        break;
+      }
+    }
+  }
+
+  #get(handle: number): Session {
+    const session = this.#sessions.get(handle);
+    if (!session) throw new MountedFsError("EBADF", `bad handle ${handle}`);
+    return session;
+  }
+}
+
+/** Undoes libcompat's octal escapes (\134 \040 \011 \012, and any other \NNN). */
+export function unescapeArg(arg: string): string {
+  return arg.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}

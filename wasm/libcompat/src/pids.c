@@ -1,0 +1,167 @@
+/*
+ * Process ids in the machine's pid namespace, and the process hooks through
+ * which the engine keeps its process table (wasm/README.md, "Process hooks").
+ *
+ * The kernel numbers processes per tree: every process started from JS is 1
+ * and its descendants count up from 2, so kernel pids collide between the
+ * trees of one machine (a container's main process and a `docker exec`).
+ * When the engine serves /run/berth/proc it hands out pids instead: a parent
+ * asks for its child's pid before spawning ("alloc PID" -> "pid N") and passes
+ * it in BERTH_PID; getpid() then answers N, posix_spawn returns N, and
+ * waitpid/kill translate the pids of this process's own children back to the
+ * kernel's. Without the file (or when it does not answer), kernel pids are
+ * used unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "berth/wasix.h"
+#include "internal.h"
+
+#define BERTH_PROC_HOOK "/run/berth/proc"
+
+/* This process's pid in the machine's namespace; 0 when the engine gave none. */
+static pid_t namespace_pid;
+pid_t berth_parent_pid;
+int berth_hook_present;
+/* Once an open has failed, the file is taken to be absent for this process's life. */
+static int hook_missing;
+
+static int open_hook(int flags)
+{
+    if (hook_missing)
+        return -1;
+    int fd = open(BERTH_PROC_HOOK, flags);
+    if (fd < 0)
+        hook_missing = 1;
+    return fd;
+}
+
+int berth_write_hook_line(const char *line, size_t len)
+{
+    int fd = open_hook(O_WRONLY | O_APPEND);
+    if (fd < 0)
+        return 0;
+    write(fd, line, len);
+    close(fd);
+    return 1;
+}
+
+/* Writes request (one line) and reads the engine's "pid N" answer; 0 when there is none. */
+static pid_t ask_for_pid(const char *request, size_t len)
+{
+    int fd = open_hook(O_RDWR | O_APPEND);
+    if (fd < 0)
+        return 0;
+    char reply[32] = {0};
+    ssize_t n = -1;
+    if (write(fd, request, len) == (ssize_t)len)
+        n = read(fd, reply, sizeof reply - 1);
+    close(fd);
+    if (n <= 4 || strncmp(reply, "pid ", 4) || !strchr(reply, '\n'))
+        return 0;
+    long pid = strtol(reply + 4, NULL, 10);
+    return pid > 0 ? (pid_t)pid : 0;
+}
+
+pid_t berth_kernel_pid(void)
+{
+    wasix_pid_t pid = 0;
+    wasix_proc_id(&pid);
+    return pid;
+}
+
+void berth_adopt_pid(pid_t given)
+{
+    if (given > 0) {
+        namespace_pid = given;
+        return;
+    }
+    /* Started from JS without a pid: ask for one, as a root of the namespace. */
+    static const char request[] = "alloc 0\n";
+    namespace_pid = ask_for_pid(request, sizeof request - 1);
+}
+
+pid_t berth_alloc_child_pid(void)
+{
+    if (!namespace_pid || !berth_hook_present)
+        return 0;
+    char request[32];
+    int len = snprintf(request, sizeof request, "alloc %d\n", (int)namespace_pid);
+    return ask_for_pid(request, len);
+}
+
+pid_t berth_namespace_pid(void)
+{
+    return namespace_pid;
+}
+
+pid_t getpid(void)
+{
+    return namespace_pid ? namespace_pid : berth_kernel_pid();
+}
+
+/*
+ * In a namespace, what the spawning parent told us (the engine says 0 for
+ * the processes it starts). Otherwise the kernel's answer when it has one.
+ */
+pid_t getppid(void)
+{
+    if (namespace_pid)
+        return berth_parent_pid;
+    wasix_pid_t parent = 0;
+    if (wasix_proc_parent(berth_kernel_pid(), &parent) == 0 && parent != 0)
+        return parent;
+    return berth_parent_pid;
+}
+
+/* This process's children: namespace pid -> kernel pid, until they are reaped. */
+struct child {
+    pid_t pid;
+    pid_t kernel;
+};
+static struct child *children;
+static int nchildren, capacity;
+
+void berth_add_child(pid_t pid, pid_t kernel)
+{
+    if (nchildren == capacity) {
+        int more = capacity ? capacity * 2 : 16;
+        struct child *grown = realloc(children, more * sizeof *grown);
+        if (!grown)
+            return;
+        children = grown;
+        capacity = more;
+    }
+    children[nchildren++] = (struct child){pid, kernel};
+}
+
+pid_t berth_child_kernel_pid(pid_t pid)
+{
+    if (!namespace_pid)
+        return pid;
+    /* Children first: after exec, the program that took over our pid is one. */
+    for (int i = 0; i < nchildren; i++)
+        if (children[i].pid == pid)
+            return children[i].kernel;
+    if (pid == namespace_pid)
+        return berth_kernel_pid();
+    return -1;
+}
+
+pid_t berth_child_pid(pid_t kernel, int reaped)
+{
+    for (int i = 0; i < nchildren; i++) {
+        if (children[i].kernel == kernel) {
+            pid_t pid = children[i].pid;
+            if (reaped)
+                children[i] = children[--nchildren];
+            return pid;
+        }
+    }
+    return kernel;
+}
