@@ -1,7 +1,15 @@
-// Bundles Berth's entry points with esbuild. For now: the Node CLI (`berth`).
-// The SDK stays external: it resolves its wasm and workers from its own files.
-// Our SDK worker entry is loaded by URL beside the bundle, so it is copied there.
-import { copyFileSync, mkdirSync } from "node:fs";
+// Bundles Berth's entry points with esbuild and assembles the static site.
+//
+// - dist/node/berth.mjs: the Node CLI (`berth`). The SDK stays external: it
+//   resolves its wasm and workers from its own files; our SDK worker entry is
+//   loaded by URL beside the bundle, so it is copied there.
+// - dist/web/: the browser playground, a static site any server can host.
+//   The SDK is not bundled there either: its `dist/` and `pkg/` files are
+//   copied under sdk/ as published, because they find each other (and their
+//   workers) through import.meta.url. The engine Worker imports it from there.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import * as esbuild from "esbuild";
 
 export const nodeCli = {
@@ -16,8 +24,64 @@ export const nodeCli = {
   logLevel: "warning",
 };
 
+export const WEB_OUT = "dist/web";
+
+export const webBundles = {
+  entryPoints: {
+    berth: "web/berth.ts",
+    tour: "web/tour.ts",
+    "engine-worker": "web/engine/worker.ts",
+  },
+  outdir: WEB_OUT,
+  bundle: true,
+  platform: "browser",
+  format: "esm",
+  target: "es2022",
+  sourcemap: true,
+  minify: true,
+  // xterm's stylesheet goes into <berth-terminal>'s shadow root as text.
+  loader: { ".css": "text" },
+  logLevel: "warning",
+};
+
+const SDK_DIR = "node_modules/@wasmer/sdk";
+
+/** The SDK as published: dist/*.js and pkg/ (wasm, glue, snippets), under sdk/. */
+function copySdk(out) {
+  mkdirSync(path.join(out, "sdk/dist"), { recursive: true });
+  for (const file of readdirSync(path.join(SDK_DIR, "dist"))) {
+    if (file.endsWith(".js")) copyFileSync(path.join(SDK_DIR, "dist", file), path.join(out, "sdk/dist", file));
+  }
+  cpSync(path.join(SDK_DIR, "pkg"), path.join(out, "sdk/pkg"), {
+    recursive: true,
+    filter: (src) => !src.endsWith(".d.ts"),
+  });
+}
+
+/** The userland modules the command table uses, and the manifest. */
+function copyUserland(out) {
+  const manifest = JSON.parse(readFileSync("wasm/dist/manifest.json", "utf8"));
+  mkdirSync(path.join(out, "wasm"), { recursive: true });
+  writeFileSync(path.join(out, "wasm/manifest.json"), JSON.stringify({ ...manifest, testCommands: {} }, null, 2));
+  for (const module of new Set(Object.values(manifest.commands))) {
+    const file = manifest.modules[module].file;
+    mkdirSync(path.dirname(path.join(out, "wasm", file)), { recursive: true });
+    copyFileSync(path.join("wasm/dist", file), path.join(out, "wasm", file));
+  }
+}
+
+export async function buildWeb(out = WEB_OUT) {
+  rmSync(out, { recursive: true, force: true });
+  await esbuild.build({ ...webBundles, outdir: out });
+  for (const file of ["index.html", "page.css", "coi-sw.js"]) copyFileSync(path.join("web", file), path.join(out, file));
+  copySdk(out);
+  copyUserland(out);
+  execFileSync(process.execPath, ["--import", "tsx", "scripts/site-data.ts", path.join(out, "fixtures.json")], { stdio: "inherit" });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   await esbuild.build(nodeCli);
   mkdirSync("dist/node", { recursive: true });
   copyFileSync("src/kernel/node-bridge-worker.mjs", "dist/node/node-bridge-worker.mjs");
+  await buildWeb();
 }

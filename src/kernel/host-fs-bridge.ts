@@ -8,8 +8,10 @@
  * The guest is blocked until the answer arrives, so every call is answered,
  * errors included.
  */
-import { respondToHostFileSystem } from "./sdk-internals.ts";
 import { MountedFsError, type MountedFileSystem } from "./mounted-fs.ts";
+
+/** The SDK's reply writer (`respondToHostFileSystem` in its `dist/host-filesystem.js`). */
+export type HostFsResponder = (request: unknown, result: unknown) => void;
 
 interface HostFsRequest {
   readonly type: "wasmer-filesystem-rpc";
@@ -22,6 +24,17 @@ interface HostFsRequest {
 const mounts = new Map<number, MountedFileSystem>();
 let nextMountId = 1;
 let installed = false;
+let respondToHostFileSystem: HostFsResponder = () => {
+  throw new Error("host filesystem bridge: no SDK reply writer; boot the kernel through bootNodeKernel or bootBrowserKernel");
+};
+
+/**
+ * Sets the reply writer. It must come from the same SDK module instance that
+ * runs the guests (Node and the browser load it from different places).
+ */
+export function useHostFsResponder(respond: HostFsResponder): void {
+  respondToHostFileSystem = respond;
+}
 
 /** Registers a filesystem and returns the id the SDK's mountHost takes. */
 export function registerMount(fs: MountedFileSystem): number {

@@ -181,10 +181,10 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
       const process = await command(argv, options).spawn({
         stdin: "pipe",
         stdout: "pipe",
-        stderr: options.terminal ? "discard" : "pipe",
+        stderr: "pipe",
         terminal: options.terminal ?? false,
       });
-      return kernelProcess(process);
+      return kernelProcess(process, options.terminal !== undefined);
     },
     async close() {
       onClose();
@@ -193,16 +193,19 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
   };
 }
 
-function kernelProcess(process: Process): KernelProcess {
+function kernelProcess(process: Process, terminal: boolean): KernelProcess {
   const stdout = process.stdout;
   if (!stdout || !process.stdin) throw new Error("spawned process has no pipes");
   const stdin = process.stdin;
+  // The SDK's terminal carries stdout only; on a Linux tty both streams are
+  // the one device, so error messages join the screen.
+  const merged = terminal && process.stderr;
   return {
     id: process.id,
     write: (data) => stdin.write(data),
     closeStdin: () => stdin.close(),
-    stdout,
-    stderr: process.stderr,
+    stdout: merged ? interleave([stdout, process.stderr!]) : stdout,
+    stderr: merged ? null : process.stderr,
     resize: (columns, rows) => process.resizeTerminal(columns, rows),
     async wait() {
       const output = await process.wait({ check: false });
@@ -211,4 +214,20 @@ function kernelProcess(process: Process): KernelProcess {
     kill: () => process.kill(),
     terminate: (gracePeriodMs) => process.terminate({ gracePeriodMs }),
   };
+}
+
+/** Chunks from several streams as each arrives; ends when all have ended. */
+async function* interleave(streams: readonly AsyncIterable<Uint8Array>[]): AsyncGenerator<Uint8Array> {
+  const readers = streams.map((stream) => stream[Symbol.asyncIterator]());
+  const next = (i: number) => readers[i]!.next().then((result) => ({ i, result }));
+  const pending = new Map(readers.map((_, i) => [i, next(i)]));
+  while (pending.size > 0) {
+    const { i, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(i);
+      continue;
+    }
+    pending.set(i, next(i));
+    yield result.value;
+  }
 }

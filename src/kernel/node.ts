@@ -2,7 +2,8 @@ import { Wasmer } from "@wasmer/sdk/node";
 
 import { createKernel, type Kernel } from "./kernel.ts";
 import { wrapSandboxFactory } from "./sandbox-mounts.ts";
-import { setWorkerUrl } from "./sdk-internals.ts";
+import { useHostFsResponder } from "./host-fs-bridge.ts";
+import { respondToHostFileSystem, setWorkerUrl } from "./sdk-internals.ts";
 import { loadUserland } from "./userland-node.ts";
 import type { Userland } from "./userland.ts";
 
@@ -24,6 +25,7 @@ class BridgedWasmer extends Wasmer {
 /** Boots the kernel in Node with the userland built on disk (or the one given). */
 export async function bootNodeKernel(options: { userland?: Userland; includeTestCommands?: boolean } = {}): Promise<Kernel> {
   const userland = options.userland ?? (await loadUserland({ includeTestCommands: options.includeTestCommands }));
+  useHostFsResponder(respondToHostFileSystem);
   // No on-disk package cache: our packages are built in memory on every boot.
   const wasmer = await BridgedWasmer.create({ cache: "memory" });
   await wasmer.ready();

@@ -223,8 +223,64 @@ static pid_t spawn_argv(char **argv, char **envp, int *err)
     return *err ? -1 : pid;
 }
 
+/*
+ * Ctrl-C of a foreground job (wasm/README.md, "What the shell must do for
+ * Ctrl-C"): the kernel sends SIGINT to the root of the terminal session only,
+ * and ends it if it is blocked in waitpid. So the root shell's handler only
+ * sets a flag, the shell waits without blocking, and forwards SIGINT to each
+ * process it waits for.
+ */
+static volatile sig_atomic_t sigint_seen;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    sigint_seen = 1;
+}
+
+void foreground_signals_init(void)
+{
+    sh.fg_signals = 1;
+    signal(SIGINT, on_sigint);
+}
+
+/* A new command line from the prompt: nothing is interrupted. */
+void foreground_signals_reset(void)
+{
+    sigint_seen = 0;
+    sh.interrupted = 0;
+}
+
+/* Waits for pid while watching for Ctrl-C; returns its status, 130 when SIGINT ended it. */
+static int wait_foreground(pid_t pid)
+{
+    int status = 0, forwarded = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            return 127;
+        if (sigint_seen && !forwarded) {
+            kill(pid, SIGINT);
+            forwarded = 1;
+        }
+        sched_yield();
+    }
+    int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    if (forwarded) {
+        sh.interrupted = 1;
+        /* the kernel reports a process ended by SIGINT as exit status 27 */
+        if (code == 27 || code == 128 + SIGINT)
+            code = 128 + SIGINT;
+    }
+    return code;
+}
+
 int wait_pid(pid_t pid)
 {
+    if (sh.fg_signals)
+        return wait_foreground(pid);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
@@ -1098,6 +1154,8 @@ int run_node(Node *n)
         return sh.status;
     if (sh.exiting || sh.returning || sh.breaking || sh.continuing)
         return sh.status;
+    if (sh.interrupted)
+        return 128 + SIGINT;
     int status = 0;
     switch (n->type) {
     case N_SIMPLE:

@@ -117,6 +117,17 @@ static size_t visible_width(const char *s)
         s = nl + 1;
     size_t w = 0;
     for (; *s; s++) {
+        if (s[0] == 27 && s[1] == ']') {
+            /* an OSC string (a title, a shell mark): ends at BEL or ESC \ */
+            s += 2;
+            while (*s && *s != 7 && !(s[0] == 27 && s[1] == '\\'))
+                s++;
+            if (!*s)
+                break;
+            if (*s == 27)
+                s++; /* the loop steps over the backslash */
+            continue;
+        }
         if (*s == 27) {
             while (*s && !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
                 s++;

@@ -98,11 +98,49 @@ char *prompt_string(const char *ps)
     return expanded;
 }
 
+/*
+ * Shell integration marks (OSC 133, as VS Code and other terminals read them),
+ * written when BERTH_SHELL_INTEGRATION is set: A before the prompt, B at its
+ * end, C when a command line has been read, D;STATUS when it has finished. They let a
+ * terminal find each command's output and exit status without parsing text.
+ */
+static int command_marked;
+
+static int shell_integration(void)
+{
+    const char *on = var_get("BERTH_SHELL_INTEGRATION");
+    return on && *on;
+}
+
+static void shell_mark(const char *mark)
+{
+    if (!shell_integration())
+        return;
+    fflush(stdout);
+    dprintf(1, "\033]133;%s\007", mark);
+}
+
 /* Reads more input into buf; returns 0 at end of input. */
 static int read_more(int fd, Str *buf, int interactive, int continuation)
 {
     if (interactive) {
+        if (!continuation) {
+            if (command_marked) {
+                char done[32];
+                snprintf(done, sizeof done, "D;%d", sh.status);
+                shell_mark(done);
+                command_marked = 0;
+            }
+            shell_mark("A");
+        }
         char *prompt = prompt_string(var_get(continuation ? "PS2" : "PS1") ? var_get(continuation ? "PS2" : "PS1") : (continuation ? "> " : "$ "));
+        if (!continuation && shell_integration()) {
+            /* B ends the prompt; the line editor redraws it, and the mark, as the line changes */
+            char *marked = xmalloc(strlen(prompt) + 16);
+            sprintf(marked, "%s\033]133;B\007", prompt);
+            free(prompt);
+            prompt = marked;
+        }
         char *line = NULL;
         le_status st = le_readline(prompt, &line);
         free(prompt);
@@ -117,6 +155,10 @@ static int read_more(int fd, Str *buf, int interactive, int continuation)
         }
         if (*line && !continuation)
             le_history_add(line);
+        if (!continuation) {
+            shell_mark("C");
+            command_marked = 1;
+        }
         str_puts(buf, line);
         str_putc(buf, '\n');
         free(line);
@@ -165,9 +207,13 @@ static int run_input(int fd, int interactive)
                 line = parse_line;
                 continuation = 0;
                 if (r == PARSE_OK && !sh.opt_n) {
-                    if (interactive)
+                    if (interactive) {
                         fflush(stdout);
+                        foreground_signals_reset();
+                    }
                     run_node(n);
+                    if (sh.interrupted)
+                        sh.status = 128 + SIGINT;
                 }
                 /* drop consumed input */
                 if (pos > 65536) {
@@ -327,6 +373,9 @@ int main(int argc, char **argv)
         if (!var_get("PS1"))
             var_set("PS1", getuid() == 0 ? "\\u@\\h:\\w# " : "\\u@\\h:\\w$ ", 0);
         le_set_completer(shell_completer);
+        /* Ctrl-C on a terminal: this shell stops its foreground job */
+        if (isatty(0))
+            foreground_signals_init();
     }
     sh.line = 1;
     run_input(0, sh.interactive);

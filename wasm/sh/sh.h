@@ -156,6 +156,8 @@ struct Shell {
     char *self;        /* path to run this shell again */
     char *traps[65];
     int in_trap;
+    int fg_signals;    /* root of a terminal session: Ctrl-C reaches this shell, it forwards it */
+    int interrupted;   /* a Ctrl-C stopped the foreground job: unwind to the prompt */
 };
 extern struct Shell sh;
 
@@ -166,6 +168,8 @@ void sh_exit(int status) __attribute__((noreturn));
 char *subshell_script(const char *body);
 pid_t spawn_shell(const char *body, int in, int out, int extra_close);
 int wait_pid(pid_t pid);
+void foreground_signals_init(void);
+void foreground_signals_reset(void);
 void jobs_add(pid_t pid, const char *cmd);
 void jobs_list(void);
 int jobs_wait(pid_t pid, int *status); /* -1 unknown pid */

@@ -102,4 +102,56 @@ EOF`);
     const r = await sh("trap 'echo bye' EXIT; echo hi");
     assert.equal(r.stdout, "hi\nbye\n");
   });
+
+  /** Types lines into an interactive shell on a terminal; returns what the terminal showed and the exit status. */
+  async function interactive(env: Record<string, string>, lines: string[]): Promise<{ screen: string; exitCode: number }> {
+    const p = await machine.spawn(["sh", "-i"], { terminal: { columns: 80, rows: 24 }, env: { PS1: "$ ", ...env } });
+    let screen = "";
+    const reading = (async () => {
+      for await (const chunk of p.stdout) screen += new TextDecoder().decode(chunk);
+    })();
+    const settled = async () => {
+      // Type once the screen has been still for a while: the prompt is up and the editor reads in raw mode.
+      for (let seen = -1; seen !== screen.length; ) {
+        seen = screen.length;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    };
+    for (const line of lines) {
+      await settled();
+      // Control keys are typed alone; anything else is a line.
+      await p.write(line === "\x03" ? line : line + "\r");
+    }
+    const status = await Promise.race([p.wait(), new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    if (!status) await p.kill();
+    await reading;
+    return { screen, exitCode: status?.exitCode ?? -1 };
+  }
+
+  it("marks prompts and commands for the terminal (OSC 133) when BERTH_SHELL_INTEGRATION is set", async () => {
+    const mark = (m: string) => `\x1b]133;${m}\x07`;
+    const { screen, exitCode } = await interactive({ BERTH_SHELL_INTEGRATION: "1" }, ["echo hi; false", "exit 3"]);
+    assert.equal(exitCode, 3);
+    const first = screen.indexOf(mark("A"));
+    const ended = screen.indexOf(mark("D;1"));
+    assert.ok(first >= 0 && screen.indexOf(`$ ${mark("B")}`) > first, JSON.stringify(screen));
+    assert.ok(screen.indexOf(mark("C")) < screen.indexOf("hi\r\n") || screen.indexOf(mark("C")) < screen.indexOf("hi\n"), JSON.stringify(screen));
+    assert.ok(ended > screen.indexOf(mark("C")) && screen.indexOf(mark("A"), ended) > ended, JSON.stringify(screen));
+    const plain = await interactive({}, ["echo hi", "exit 0"]);
+    assert.ok(!plain.screen.includes("\x1b]133;"), JSON.stringify(plain.screen));
+  });
+
+  it("stops the foreground job on Ctrl-C, abandons the rest of the line and sets $? to 130", async () => {
+    const { screen, exitCode } = await interactive({}, [
+      "sleep 30; echo not-reached",
+      "\x03",
+      "for i in 1 2; do sleep 30; echo loop$i; done",
+      "\x03",
+      "echo status=$?",
+      "exit 4",
+    ]);
+    assert.equal(exitCode, 4, JSON.stringify(screen));
+    assert.match(screen, /status=130/);
+    assert.doesNotMatch(screen, /not-reached\r?\n|loop1/);
+  });
 });

@@ -1,0 +1,122 @@
+// The full-page playground in Chromium: boot to a prompt, the kernel shared by
+// host and containers, an interactive container, Ctrl-C, the X-ray view and
+// the tour. Screenshots land in e2e/output/.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { Page } from "playwright-core";
+
+import { launchBrowser, playground, screenshot, serveSite, waitForLastLine, type Browser, type Site } from "./harness.ts";
+
+describe("the playground page", () => {
+  let site: Site;
+  let browser: Browser;
+  let page: Page;
+  let pg: ReturnType<typeof playground>;
+
+  before(async () => {
+    site = await serveSite();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await page.goto(site.url);
+    pg = playground(page);
+    await pg.ready();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it("boots to a host prompt, cross-origin isolated", async () => {
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    await pg.waitForText("root@berth:~#");
+    await screenshot(page, "boot");
+  });
+
+  it("runs uname on the host and in a container: one kernel, two hostnames", async () => {
+    const host = await pg.run("uname -a");
+    const container = await pg.run("docker run --rm alpine uname -a");
+    assert.equal(host.exitCode, 0);
+    assert.equal(container.exitCode, 0, container.output);
+    const [hostLine] = host.output.trim().split("\n");
+    const containerLine = container.output.trim().split("\n").at(-1)!;
+    const [, hostName, ...hostKernel] = hostLine!.split(" ");
+    const [, containerName, ...containerKernel] = containerLine.split(" ");
+    assert.equal(hostName, "berth");
+    assert.match(containerName!, /^[0-9a-f]{12}$/);
+    assert.deepEqual(containerKernel, hostKernel);
+    assert.match(hostLine!, /^Linux berth \S+-berth .* wasm32/);
+  });
+
+  it("shows error messages on the terminal and passes exit statuses", async () => {
+    const missing = await pg.run("nosuchcommand");
+    assert.equal(missing.exitCode, 127);
+    assert.match(missing.output, /nosuchcommand: not found/);
+    const pipe = await pg.run("echo one two three | wc -w");
+    assert.deepEqual(pipe, { output: "3\n", exitCode: 0 });
+  });
+
+  it("stops a foreground job with Ctrl-C", async () => {
+    await pg.type("echo sleeping; sleep 100\r");
+    await waitForLastLine(page, /^sleeping$/);
+    const started = Date.now();
+    await pg.type("\x03");
+    const status = await pg.run("echo status=$?");
+    assert.ok(Date.now() - started < 10_000);
+    assert.equal(status.output, "status=130\n");
+  });
+
+  it("runs an interactive container: typed input, Ctrl-C inside, Ctrl-D back to the host", async () => {
+    // Typed like a person: each line once the container's prompt is back.
+    const containerPrompt = /^root@[0-9a-f]{12}:\/#$/;
+    await pg.type("docker run -it --name box alpine sh\r");
+    await waitForLastLine(page, containerPrompt);
+    await pg.type("echo inside-$(hostname | cut -c1-4)\r");
+    await waitForLastLine(page, containerPrompt);
+    // Ctrl-C once the job runs (the shell reads a line in raw mode, where Ctrl-C is a key).
+    await pg.type("echo sleeping; sleep 100\r");
+    await waitForLastLine(page, /^sleeping$/);
+    await pg.type("\x03");
+    await waitForLastLine(page, containerPrompt);
+    await pg.type("echo after-ctrl-c=$?\r");
+    await pg.waitForText("after-ctrl-c=130");
+    await screenshot(page, "interactive-container");
+    await pg.type("\x04");
+    const back = await pg.run("docker ps -a --format '{{.Names}} {{.Status}}'");
+    assert.match(back.output, /^box Exited \(0\)/m);
+    const screen = await pg.screen();
+    assert.match(screen, /inside-[0-9a-f]{4}/);
+  });
+
+  it("shows a container's layers and writes in the X-ray view", async () => {
+    const made = await pg.run("docker run --name xray-demo alpine sh -c 'echo hi > /root/note; rm /etc/issue'");
+    assert.equal(made.exitCode, 0, made.output);
+    const xray = page.locator("berth-xray");
+    await xray.getByRole("button", { name: /xray-demo/ }).click();
+    await xray.getByText("Layers of xray-demo").waitFor();
+    await xray.getByText("A /root/note").waitFor();
+    await xray.getByText("D /etc/issue").waitFor();
+    assert.ok(await xray.getByText(/image layer [0-9a-f]{12}/).first().isVisible());
+    await screenshot(page, "xray");
+  });
+
+  it("types a tour step's commands into the terminal", async () => {
+    const ended: Promise<string[]> = page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const commands: string[] = [];
+          document.addEventListener("berth-command-exit", (event) => {
+            commands.push((event as CustomEvent<{ command: string }>).detail.command);
+            if (commands.length === 2) resolve(commands);
+          });
+        }),
+    );
+    await page.getByRole("button", { name: "One kernel for everyone" }).click();
+    assert.deepEqual(await ended, ["uname -a", "docker run --rm alpine uname -a"]);
+  });
+
+  it("logs no console errors", () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The engine Worker: the one kernel of the page and every playground's engine
+ * and host on it. The page reaches it through Comlink (see protocol.ts); the
+ * UI thread never runs guest code or waits on it.
+ */
+import * as Comlink from "comlink";
+
+import { bootPlayground, type Playground } from "../../src/cli/playground.ts";
+import { FixtureRegistry, pull, type Registry } from "../../src/image/index.ts";
+import { bootBrowserKernel } from "../../src/kernel/browser-index.ts";
+import { userlandFromManifest, type Kernel, type KernelProcess, type UserlandManifest } from "../../src/kernel/index.ts";
+import type { EngineApi, KernelInfo, TerminalSize } from "./protocol.ts";
+import { decodeFiles, type SiteFixtures } from "./site-data.ts";
+import { takeXray } from "./xray.ts";
+
+/** Where the site keeps what the Worker loads, relative to this script. */
+const SITE = {
+  sdk: new URL("./sdk/dist/index.js", import.meta.url),
+  userland: new URL("./wasm/", import.meta.url),
+  fixtures: new URL("./fixtures.json", import.meta.url),
+};
+
+interface World {
+  readonly kernel: Kernel;
+  readonly registry: Registry;
+  readonly hostRootfs: Record<string, Uint8Array>;
+  readonly info: KernelInfo;
+}
+
+let world: Promise<World> | undefined;
+const playgrounds = new Map<number, Playground>();
+const sessions = new Map<number, KernelProcess>();
+let nextId = 1;
+
+async function fetchBytes(url: URL): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function fetchJson<T>(url: URL): Promise<T> {
+  return JSON.parse(new TextDecoder().decode(await fetchBytes(url))) as T;
+}
+
+async function bootWorld(): Promise<World> {
+  // Everything downloads at once; the SDK starts while the userland arrives.
+  const userland = fetchJson<UserlandManifest>(new URL("manifest.json", SITE.userland)).then((manifest) =>
+    userlandFromManifest(manifest, (file) => fetchBytes(new URL(file, SITE.userland))),
+  );
+  const fixtures = fetchJson<SiteFixtures>(SITE.fixtures);
+  const [kernel, registry, hostRootfs] = await Promise.all([
+    bootBrowserKernel({ sdkUrl: SITE.sdk, userland }),
+    fixtures.then(({ images }) => FixtureRegistry.build(images.map(({ recipe, files }) => ({ recipe, files: decodeFiles(files) })))),
+    fixtures.then(({ host }) => decodeFiles(host)),
+  ]);
+  return { kernel, registry, hostRootfs, info: { bootMs: Math.round(performance.now()) } };
+}
+
+function playground(id: number): Playground {
+  const found = playgrounds.get(id);
+  if (!found) throw new Error(`no playground ${id}`);
+  return found;
+}
+
+function session(id: number): KernelProcess {
+  const found = sessions.get(id);
+  if (!found) throw new Error(`no terminal session ${id}`);
+  return found;
+}
+
+const api: EngineApi = {
+  async boot() {
+    world ??= bootWorld();
+    return (await world).info;
+  },
+
+  async createPlayground() {
+    const { kernel, registry, hostRootfs } = await (world ??= bootWorld());
+    const id = nextId++;
+    playgrounds.set(id, await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color" }));
+    return id;
+  },
+
+  async openShell(playgroundId: number, size: TerminalSize, onOutput, onExit) {
+    const { host } = playground(playgroundId);
+    const shell = await host.machine.spawn(["sh", "-i"], {
+      cwd: "/root",
+      terminal: size,
+      // The shell marks each prompt and command's end (OSC 133), so the page
+      // can tell a command's exit status without parsing the screen.
+      env: { BERTH_SHELL_INTEGRATION: "1" },
+    });
+    const id = nextId++;
+    sessions.set(id, shell);
+    void (async () => {
+      for await (const chunk of shell.stdout) {
+        // A copy of our own to hand over: the chunk may share the SDK's buffer.
+        const data = chunk.slice();
+        onOutput(Comlink.transfer(data, [data.buffer]));
+      }
+      const { exitCode } = await shell.wait();
+      sessions.delete(id);
+      onExit(exitCode);
+    })();
+    return id;
+  },
+
+  async write(sessionId, data) {
+    // Returns at once: the SDK delivers writes in call order, and one it never
+    // confirms (seen after a terminal changed hands between processes) must
+    // hold up neither the page nor the keys typed after it.
+    void session(sessionId).write(data).catch(() => undefined);
+  },
+
+  async resize(sessionId, size) {
+    session(sessionId).resize(size.columns, size.rows);
+  },
+
+  async pull(playgroundId, image) {
+    const { engine } = playground(playgroundId);
+    await pull({ reference: image, registry: engine.registry, images: engine.images });
+  },
+
+  async xray(playgroundId, selected) {
+    return takeXray(playground(playgroundId).engine, selected);
+  },
+};
+
+Comlink.expose(api);

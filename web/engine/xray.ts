@@ -1,0 +1,111 @@
+/**
+ * The X-ray view's model: what the engine knows about images, containers and
+ * their layers, taken as plain data in the Worker and drawn by `<berth-xray>`.
+ * Nothing here is computed for show: every field is read from the stores.
+ */
+import type { Engine } from "../../src/engine/index.ts";
+import { familiarReference, parseReference } from "../../src/image/index.ts";
+
+export interface XrayLayer {
+  /** The layer's diff ID (digest of its uncompressed tar), "sha256:…". */
+  readonly diffId: string;
+  /** Size of the layer blob in bytes. */
+  readonly size: number;
+  /** The instruction that made it, from the image's history. */
+  readonly createdBy: string;
+}
+
+export interface XrayImage {
+  readonly id: string;
+  readonly names: readonly string[];
+  readonly layers: readonly XrayLayer[];
+  readonly os: string;
+  readonly architecture: string;
+}
+
+export interface XrayContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly status: string;
+  readonly exitCode: number;
+  /** Host PID of the main process while it runs, else 0. */
+  readonly pid: number;
+  readonly hostname: string;
+  readonly command: readonly string[];
+}
+
+export interface XrayChange {
+  readonly kind: "A" | "C" | "D";
+  readonly path: string;
+}
+
+export interface XraySelection {
+  readonly container: XrayContainer;
+  /** The image's layers, bottom first. */
+  readonly layers: readonly XrayLayer[];
+  /** The writable layer, as `docker diff` lists it. */
+  readonly changes: readonly XrayChange[];
+}
+
+export interface XraySnapshot {
+  readonly takenAt: number;
+  readonly images: readonly XrayImage[];
+  readonly containers: readonly XrayContainer[];
+  readonly selected: XraySelection | null;
+}
+
+export async function takeXray(engine: Engine, selected?: string): Promise<XraySnapshot> {
+  const images = new Map<string, XrayImage>();
+  for (const record of engine.images.list()) {
+    const image = await engine.images.resolve(record.name);
+    const known = images.get(image.id);
+    const name = familiarReference(parseReference(record.name));
+    if (known) {
+      images.set(image.id, { ...known, names: [...known.names, name] });
+      continue;
+    }
+    images.set(image.id, {
+      id: image.id,
+      names: [name],
+      os: image.config.os,
+      architecture: image.config.architecture,
+      layers: layersOf(image.config.history ?? [], image.config.rootfs.diff_ids, image.manifest.layers.map((l) => l.size)),
+    });
+  }
+  const containers = engine.runtime.list({ all: true }).map(
+    (c): XrayContainer => ({
+      id: c.id,
+      name: c.name,
+      image: c.config.image,
+      imageId: c.config.imageId,
+      status: c.state.status,
+      exitCode: c.state.exitCode,
+      pid: c.state.pid,
+      hostname: c.config.hostname,
+      command: [...c.config.entrypoint, ...c.config.cmd],
+    }),
+  );
+  const chosen = containers.find((c) => c.id === selected || c.name === selected) ?? containers[0];
+  let selection: XraySelection | null = null;
+  if (chosen) {
+    const container = engine.runtime.get(chosen.id);
+    selection = {
+      container: chosen,
+      layers: images.get(chosen.imageId)?.layers ?? [],
+      changes: container.rootfs.changes(),
+    };
+  }
+  return { takenAt: Date.now(), images: [...images.values()], containers, selected: selection };
+}
+
+/** Pairs each layer with the history entry that made it (empty layers have no blob). */
+function layersOf(
+  history: readonly { created_by?: string; empty_layer?: boolean }[],
+  diffIds: readonly string[],
+  sizes: readonly number[],
+): XrayLayer[] {
+  const steps = history.filter((h) => !h.empty_layer);
+  return diffIds.map((diffId, i) => ({ diffId, size: sizes[i] ?? 0, createdBy: steps[i]?.created_by ?? "" }));
+}

@@ -1,0 +1,79 @@
+/**
+ * The guided tour on the full-page playground: each step is a button that
+ * types real commands into the terminal, one after another.
+ */
+import type { BerthPlayground } from "./elements/berth-playground.ts";
+
+interface TourStep {
+  readonly title: string;
+  readonly text: string;
+  readonly commands: readonly string[];
+}
+
+const STEPS: readonly TourStep[] = [
+  {
+    title: "One kernel for everyone",
+    text: "The host and a container print the same kernel name, release and version: containers share the host's kernel. Only the hostname differs.",
+    commands: ["uname -a", "docker run --rm alpine uname -a"],
+  },
+  {
+    title: "Images vs containers",
+    text: "An image is a read-only template; each container is a running instance with its own writable layer. The second container starts from the same image and does not see the first one's file.",
+    commands: [
+      "docker images",
+      "docker run --name first alpine sh -c 'echo hello > /greeting; cat /greeting'",
+      "docker run --rm alpine cat /greeting",
+      "docker ps -a",
+    ],
+  },
+  {
+    title: "Namespaces: each its own view",
+    text: "Every container gets its own hostname and root filesystem. Different images bring different files (here, different distributions) on the same kernel and the same programs.",
+    commands: [
+      "hostname",
+      "docker run --rm --hostname box alpine hostname",
+      "docker run --rm debian head -1 /etc/os-release",
+      "docker run --rm fedora head -1 /etc/os-release",
+    ],
+  },
+  {
+    title: "Layers and copy-on-write",
+    text: "Writes land in the container's writable layer; the image below is untouched. docker diff lists what changed: A added, C changed, D deleted. Select the container in the X-ray view to see its layers.",
+    commands: ["docker run --name scratch alpine sh -c 'echo note > /root/note; rm /etc/issue'", "docker diff scratch", "docker run --rm alpine cat /etc/issue"],
+  },
+  {
+    title: "Background containers and logs",
+    text: "A detached container keeps running beside your shell; its output is kept by the engine.",
+    commands: ["docker run -d --name ticker alpine sh -c 'for i in 1 2 3; do echo tick $i; done; sleep 1000'", "docker ps", "docker logs ticker", "docker rm -f ticker"],
+  },
+];
+
+const playground = document.querySelector<BerthPlayground>("#playground");
+const list = document.querySelector("#tour");
+
+if (playground && list) {
+  let busy = false;
+  const buttons: HTMLButtonElement[] = [];
+  for (const step of STEPS) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = step.title;
+    const text = document.createElement("p");
+    text.textContent = step.text;
+    item.append(button, text);
+    list.append(item);
+    buttons.push(button);
+    button.addEventListener("click", async () => {
+      if (busy) return;
+      busy = true;
+      for (const b of buttons) b.disabled = true;
+      try {
+        for (const command of step.commands) await playground.run(command);
+      } finally {
+        busy = false;
+        for (const b of buttons) b.disabled = false;
+      }
+    });
+  }
+}
