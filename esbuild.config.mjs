@@ -73,7 +73,7 @@ function copyUserland(out) {
 export async function buildWeb(out = WEB_OUT) {
   rmSync(out, { recursive: true, force: true });
   await esbuild.build({ ...webBundles, outdir: out });
-  for (const file of ["index.html", "page.css", "coi-sw.js"]) copyFileSync(path.join("web", file), path.join(out, file));
+  for (const file of ["index.html", "embed-example.html", "page.css", "coi-sw.js"]) copyFileSync(path.join("web", file), path.join(out, file));
   copySdk(out);
   copyUserland(out);
   execFileSync(process.execPath, ["--import", "tsx", "scripts/site-data.ts", path.join(out, "fixtures.json")], { stdio: "inherit" });

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what Berth needs on a fresh Debian machine, once: the guest
-# toolchain from Debian (clang, lld, wasi-libc, binaryen) and the npm packages.
+# toolchain from Debian (clang, lld, wasi-libc, binaryen) and the npm packages;
+# with --browser also Debian's Chromium, for the browser tests.
 # Safe to run every time: it only acts on what is missing.
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ command -v dpkg-source >/dev/null 2>&1 || need="$need dpkg-dev"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need="$need debian-archive-keyring"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
+if [ "${1:-}" = "--browser" ]; then
+  [ -x /usr/bin/chromium ] || need="$need chromium"
+fi
 
 if [ -n "$need" ]; then
   echo "bootstrap: installing$need" >&2

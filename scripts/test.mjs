@@ -21,6 +21,14 @@ function find(dir, out) {
 }
 
 const filters = process.argv.slice(2);
+const files = ROOTS.flatMap((root) => find(root, []))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+// The browser tests drive Debian's Chromium: install it first if missing.
+if (files.some((f) => f.startsWith("e2e"))) {
+  const bootstrap = spawnSync("sh", ["scripts/bootstrap.sh", "--browser"], { stdio: "inherit" });
+  if (bootstrap.status !== 0) process.exit(1);
+}
 if (filters.length === 0) {
   // Node code, the page (DOM types) and the browser tests each have their own settings.
   for (const project of [".", "web", "e2e"]) {
@@ -31,9 +39,6 @@ if (filters.length === 0) {
     }
   }
 }
-const files = ROOTS.flatMap((root) => find(root, []))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files],

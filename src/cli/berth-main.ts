@@ -9,7 +9,7 @@ import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
-import { bootPlayground } from "./playground.ts";
+import { bootPlayground, TerminalKeys } from "./playground.ts";
 
 const USAGE = `Usage: berth [-c SCRIPT [NAME [ARG...]]]
 
@@ -47,14 +47,15 @@ async function main(argv: string[]): Promise<number> {
   const kernel = await bootNodeKernel();
   try {
     const registry = await FixtureRegistry.build(await readRecipes());
-    const { host: { machine: host } } = await bootPlayground({ kernel, registry, rootfs: await readRootfs(), term: process.env.TERM });
+    const keys = new TerminalKeys();
+    const { host: { machine: host } } = await bootPlayground({ kernel, registry, rootfs: await readRootfs(), term: process.env.TERM, terminalInput: keys });
     const interactive = argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY;
     const shArgs = argv.length > 0 ? ["sh", ...argv] : interactive ? ["sh", "-i"] : ["sh"];
     const child = await host.spawn(shArgs, {
       cwd: "/root",
       terminal: interactive ? { columns: process.stdout.columns, rows: process.stdout.rows } : undefined,
     });
-    return interactive ? await attachTerminal(child) : await attachPipes(child);
+    return interactive ? await attachTerminal(child, keys) : await attachPipes(child);
   } finally {
     await kernel.close();
   }
@@ -78,10 +79,10 @@ async function attachPipes(child: KernelProcess): Promise<number> {
 }
 
 /** A terminal: raw keystrokes in, the guest's screen out, resizes forwarded. */
-async function attachTerminal(child: KernelProcess): Promise<number> {
+async function attachTerminal(child: KernelProcess, keys: TerminalKeys): Promise<number> {
   const stdin = process.stdin;
   stdin.setRawMode(true);
-  const onData = (chunk: Buffer) => void child.write(new Uint8Array(chunk));
+  const onData = (chunk: Buffer) => keys.deliver(new Uint8Array(chunk), (data) => void child.write(data));
   const onResize = () => child.resize(process.stdout.columns, process.stdout.rows);
   stdin.on("data", onData);
   process.stdout.on("resize", onResize);

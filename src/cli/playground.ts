@@ -4,7 +4,7 @@
  * device, /run/berth/proc takes the host's process hooks; the host's /proc
  * lists every process on the kernel under host PIDs.
  */
-import { createEngine, DockerDevice, type Engine } from "../engine/index.ts";
+import { createEngine, DockerDevice, type Engine, type TerminalInput } from "../engine/index.ts";
 import { UnionDirectory } from "../fs/index.ts";
 import { createHost, type Host } from "../host/index.ts";
 import type { Registry } from "../image/index.ts";
@@ -22,9 +22,11 @@ export async function bootPlayground(options: {
   registry: Registry;
   rootfs: Readonly<Record<string, string | Uint8Array>>;
   term?: string;
+  /** The host terminal's keys, for `docker run -it` and `exec -it` (see TerminalInput). */
+  terminalInput?: TerminalInput;
 }): Promise<Playground> {
   const engine = createEngine({ kernel: options.kernel, registry: options.registry });
-  const device = new DockerDevice((request, io) => runDocker(engine, request, io));
+  const device = new DockerDevice((request, io) => runDocker(engine, request, io), options.terminalInput);
   const processes = engine.runtime.processTable;
   const host = await createHost(options.kernel, {
     rootfs: options.rootfs,
@@ -41,4 +43,24 @@ export async function bootPlayground(options: {
   });
   // Every process started on the host (its shells, `berth -c`) is a root of the host's namespace.
   return { engine, host: { ...host, machine: namespacedMachine(host.machine, processes.host) } };
+}
+
+/**
+ * The owner's side of TerminalInput: every key read from the terminal goes
+ * through `deliver`, to the docker session that diverted it or else to the
+ * host's shell.
+ */
+export class TerminalKeys implements TerminalInput {
+  #sink: ((data: Uint8Array) => void) | undefined;
+
+  divert(sink: (data: Uint8Array) => void): () => void {
+    this.#sink = sink;
+    return () => {
+      if (this.#sink === sink) this.#sink = undefined;
+    };
+  }
+
+  deliver(data: Uint8Array, toShell: (data: Uint8Array) => void): void {
+    (this.#sink ?? toShell)(data);
+  }
 }

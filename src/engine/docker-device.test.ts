@@ -77,4 +77,39 @@ describe("the docker device", () => {
     assert.match(r.stderr, /^Cannot connect to the Docker daemon at unix:\/\/\/run\/berth\/docker\. Is the docker daemon running\?\n$/);
     await container.close();
   });
+
+  it("takes a terminal's keys from the terminal's owner, and gives them back when the command ends", async () => {
+    let sink: ((data: Uint8Array) => void) | undefined;
+    const terminal = {
+      divert(to: (data: Uint8Array) => void) {
+        sink = to;
+        return () => (sink = undefined);
+      },
+    };
+    const device = new DockerDevice(async (_request, io) => {
+      for await (const chunk of io.stdin()) {
+        io.stdout(chunk);
+        if (new TextDecoder().decode(chunk).includes("\n")) return 3;
+      }
+      return 1;
+    }, terminal);
+    const machine = await kernel.createMachine({ env: { PATH: "/bin" }, mounts: [{ path: "/run/berth", fs: device }] });
+    try {
+      const p = await machine.spawn(["docker", "line"], { terminal: { columns: 80, rows: 24 } });
+      let output = "";
+      const reading = (async () => {
+        for await (const chunk of p.stdout) output += new TextDecoder().decode(chunk);
+      })();
+      for (let i = 0; i < 200 && !sink; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(sink, "the session never asked for the terminal's keys");
+      sink(new TextEncoder().encode("typed\n"));
+      const { exitCode } = await p.wait();
+      await reading;
+      assert.equal(exitCode, 3);
+      assert.match(output, /typed/);
+      assert.equal(sink, undefined);
+    } finally {
+      await machine.close();
+    }
+  });
 });

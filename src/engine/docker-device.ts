@@ -32,6 +32,18 @@ export interface DockerIO {
 
 export type DockerHandler = (request: DockerRequest, io: DockerIO) => Promise<number>;
 
+/**
+ * The host terminal's keystrokes, offered by whoever owns the terminal (the
+ * page's Worker, the Node CLI). A docker session reading a terminal takes
+ * them directly, the way a foreground process group owns a Linux tty,
+ * instead of through a forwarding guest: a guest stopped while it waits in
+ * read() would take the next line typed at the host's prompt with it.
+ */
+export interface TerminalInput {
+  /** Sends the terminal's input to `sink` until the returned function is called. */
+  divert(sink: (data: Uint8Array) => void): () => void;
+}
+
 const enum Frame {
   None = 0,
   Stdout = 1,
@@ -56,9 +68,12 @@ class Session {
   #stdinWake: (() => void) | undefined;
   #stdinAsked = false;
 
+  #restoreTerminal: (() => void) | undefined;
+
   constructor(
     readonly id: number,
     readonly handler: DockerHandler,
+    readonly terminal: TerminalInput | undefined,
   ) {}
 
   /** The guest's request, arriving in one or more writes. */
@@ -83,7 +98,7 @@ class Session {
     const io: DockerIO = {
       stdout: (data) => this.#push(Frame.Stdout, typeof data === "string" ? encoder.encode(data) : data),
       stderr: (data) => this.#push(Frame.Stderr, typeof data === "string" ? encoder.encode(data) : data),
-      stdin: () => this.#stdin(),
+      stdin: () => this.#stdin(request),
       rawTerminal: () => this.#push(Frame.RawTerminal, new Uint8Array()),
     };
     let status: number;
@@ -97,6 +112,8 @@ class Session {
   }
 
   #exit(status: number): void {
+    this.#restoreTerminal?.();
+    this.#restoreTerminal = undefined;
     const payload = new Uint8Array(4);
     new DataView(payload.buffer).setInt32(0, status, true);
     this.#push(Frame.Exit, payload);
@@ -146,10 +163,11 @@ class Session {
     return joined;
   }
 
-  async *#stdin(): AsyncIterable<Uint8Array> {
+  async *#stdin(request: DockerRequest): AsyncIterable<Uint8Array> {
     if (!this.#stdinAsked) {
       this.#stdinAsked = true;
-      this.#push(Frame.StdinWanted, encoder.encode(`/run/berth/${STDIN_DIR}/${this.id}`));
+      if (request.stdinTty && this.terminal) this.#restoreTerminal = this.terminal.divert((data) => this.feedStdin(data));
+      else this.#push(Frame.StdinWanted, encoder.encode(`/run/berth/${STDIN_DIR}/${this.id}`));
     }
     for (;;) {
       while (this.#stdinQueue.length > 0) yield this.#stdinQueue.shift()!;
@@ -168,6 +186,13 @@ class Session {
     this.#stdinEnded = true;
     this.#stdinWake?.();
   }
+
+  /** The guest hung up: its input ends, and the terminal's keys go back to the host. */
+  close(): void {
+    this.#restoreTerminal?.();
+    this.#restoreTerminal = undefined;
+    this.endStdin();
+  }
 }
 
 interface OpenHandle {
@@ -180,7 +205,10 @@ export class DockerDevice implements MountedFileSystem {
   readonly #handles = new Map<number, OpenHandle>();
   #next = 1;
 
-  constructor(readonly handler: DockerHandler) {}
+  constructor(
+    readonly handler: DockerHandler,
+    readonly terminal?: TerminalInput,
+  ) {}
 
   stat(path: string): MountedStat {
     if (path === "" || path === STDIN_DIR) return { kind: "directory", size: 0 };
@@ -200,7 +228,7 @@ export class DockerDevice implements MountedFileSystem {
   open(path: string, _options: OpenOptions): number {
     const handle = this.#next++;
     if (path === SESSION_FILE) {
-      const session = new Session(handle, this.handler);
+      const session = new Session(handle, this.handler, this.terminal);
       this.#sessions.set(handle, session);
       this.#handles.set(handle, { session, role: "session" });
       return handle;
@@ -230,7 +258,7 @@ export class DockerDevice implements MountedFileSystem {
     this.#handles.delete(handle);
     if (open.role === "stdin") open.session.endStdin();
     else {
-      open.session.endStdin();
+      open.session.close();
       this.#sessions.delete(open.session.id);
     }
   }

@@ -1,2 +1,2 @@
-export { DockerDevice, type DockerHandler, type DockerIO, type DockerRequest } from "./docker-device.ts";
+export { DockerDevice, type DockerHandler, type DockerIO, type DockerRequest, type TerminalInput } from "./docker-device.ts";
 export { createEngine, type Engine } from "./engine.ts";

@@ -5,7 +5,7 @@
  */
 import * as Comlink from "comlink";
 
-import { bootPlayground, type Playground } from "../../src/cli/playground.ts";
+import { bootPlayground, TerminalKeys, type Playground } from "../../src/cli/playground.ts";
 import { FixtureRegistry, pull, type Registry } from "../../src/image/index.ts";
 import { bootBrowserKernel } from "../../src/kernel/browser-index.ts";
 import { userlandFromManifest, type Kernel, type KernelProcess, type UserlandManifest } from "../../src/kernel/index.ts";
@@ -28,8 +28,20 @@ interface World {
 }
 
 let world: Promise<World> | undefined;
-const playgrounds = new Map<number, Playground>();
-const sessions = new Map<number, KernelProcess>();
+interface PlaygroundEntry {
+  readonly playground: Playground;
+  /** The terminal's keys: to the host shell, or to a `docker run -it` that took them. */
+  readonly keys: TerminalKeys;
+}
+
+interface Session {
+  readonly shell: KernelProcess;
+  readonly keys: TerminalKeys;
+}
+
+const playgrounds = new Map<number, PlaygroundEntry>();
+const sessions = new Map<number, Session>();
+const encoder = new TextEncoder();
 let nextId = 1;
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
@@ -56,13 +68,13 @@ async function bootWorld(): Promise<World> {
   return { kernel, registry, hostRootfs, info: { bootMs: Math.round(performance.now()) } };
 }
 
-function playground(id: number): Playground {
+function playground(id: number): PlaygroundEntry {
   const found = playgrounds.get(id);
   if (!found) throw new Error(`no playground ${id}`);
   return found;
 }
 
-function session(id: number): KernelProcess {
+function session(id: number): Session {
   const found = sessions.get(id);
   if (!found) throw new Error(`no terminal session ${id}`);
   return found;
@@ -77,12 +89,13 @@ const api: EngineApi = {
   async createPlayground() {
     const { kernel, registry, hostRootfs } = await (world ??= bootWorld());
     const id = nextId++;
-    playgrounds.set(id, await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color" }));
+    const keys = new TerminalKeys();
+    playgrounds.set(id, { keys, playground: await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color", terminalInput: keys }) });
     return id;
   },
 
   async openShell(playgroundId: number, size: TerminalSize, onOutput, onExit) {
-    const { host } = playground(playgroundId);
+    const { playground: { host }, keys } = playground(playgroundId);
     const shell = await host.machine.spawn(["sh", "-i"], {
       cwd: "/root",
       terminal: size,
@@ -91,7 +104,7 @@ const api: EngineApi = {
       env: { BERTH_SHELL_INTEGRATION: "1" },
     });
     const id = nextId++;
-    sessions.set(id, shell);
+    sessions.set(id, { shell, keys });
     void (async () => {
       for await (const chunk of shell.stdout) {
         // A copy of our own to hand over: the chunk may share the SDK's buffer.
@@ -106,23 +119,23 @@ const api: EngineApi = {
   },
 
   async write(sessionId, data) {
-    // Returns at once: the SDK delivers writes in call order, and one it never
-    // confirms (seen after a terminal changed hands between processes) must
-    // hold up neither the page nor the keys typed after it.
-    void session(sessionId).write(data).catch(() => undefined);
+    // Returns at once: the SDK takes writes in call order, and a guest that
+    // is not reading must not hold up the page.
+    const { shell, keys } = session(sessionId);
+    keys.deliver(encoder.encode(data), (bytes) => void shell.write(bytes).catch(() => undefined));
   },
 
   async resize(sessionId, size) {
-    session(sessionId).resize(size.columns, size.rows);
+    session(sessionId).shell.resize(size.columns, size.rows);
   },
 
   async pull(playgroundId, image) {
-    const { engine } = playground(playgroundId);
+    const { engine } = playground(playgroundId).playground;
     await pull({ reference: image, registry: engine.registry, images: engine.images });
   },
 
   async xray(playgroundId, selected) {
-    return takeXray(playground(playgroundId).engine, selected);
+    return takeXray(playground(playgroundId).playground.engine, selected);
   },
 };
 
