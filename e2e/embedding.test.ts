@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { launchBrowser, playground, screenshot, serveSite, type Site } from "./harness.ts";
+import { launchBrowser, playground, screenshot, serveSite, waitForLastLine, type Site } from "./harness.ts";
 
 describe("embedding the playground", () => {
   let site: Site;
@@ -65,6 +65,30 @@ describe("embedding the playground", () => {
       await alert.waitFor();
       assert.match(await alert.innerText(), /not cross-origin isolated/);
       await screenshot(page, "not-isolated");
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("shows a stopped kernel and restarts it, never freezing silently", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(site.url);
+      const pg = playground(page);
+      await pg.ready();
+      const engineWorker = page.workers().find((worker) => worker.url().endsWith("/engine-worker.js"));
+      assert.ok(engineWorker, "no engine Worker");
+      await engineWorker.evaluate(() => setTimeout(() => {
+        throw new Error("simulated engine crash");
+      }));
+      const alert = page.locator("berth-playground").getByRole("alert");
+      await alert.waitFor();
+      assert.match(await alert.innerText(), /The kernel stopped: .*simulated engine crash/);
+      await screenshot(page, "kernel-stopped");
+      await page.locator("berth-playground").getByRole("button", { name: "Restart" }).click();
+      await waitForLastLine(page, /^root@berth:~#$/);
+      assert.deepEqual(await pg.run("echo restarted"), { output: "restarted\n", exitCode: 0 });
     } finally {
       await browser.close();
     }

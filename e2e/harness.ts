@@ -32,9 +32,10 @@ export interface Site {
   close(): Promise<void>;
 }
 
-/** Serves dist/web on a free port, with or without the isolation headers. */
-export async function serveSite(options: { isolationHeaders?: boolean } = {}): Promise<Site> {
+/** Serves dist/web (or `dir`) on a free port, with or without the isolation headers. */
+export async function serveSite(options: { isolationHeaders?: boolean; dir?: string } = {}): Promise<Site> {
   const args = [path.join(ROOT, "scripts/serve.mjs")];
+  if (options.dir) args.push("--dir", options.dir);
   if (options.isolationHeaders === false) args.push("--no-isolation-headers");
   const server: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {

@@ -90,14 +90,27 @@ describe("the playground page", () => {
   });
 
   it("shows a container's layers and writes in the X-ray view", async () => {
-    const made = await pg.run("docker run --name xray-demo alpine sh -c 'echo hi > /root/note; rm /etc/issue'");
+    const command = "docker run --name xray-demo alpine sh -c 'echo hi > /root/note; rm /etc/issue'";
+    const made = await pg.run(command);
     assert.equal(made.exitCode, 0, made.output);
+    // A line longer than the terminal is redrawn in place (the guest knows the width).
+    assert.equal((await pg.screen()).split("--name xray-demo").length - 1, 1);
     const xray = page.locator("berth-xray");
     await xray.getByRole("button", { name: /xray-demo/ }).click();
     await xray.getByText("Layers of xray-demo").waitFor();
     await xray.getByText("A /root/note").waitFor();
     await xray.getByText("D /etc/issue").waitFor();
     assert.ok(await xray.getByText(/image layer [0-9a-f]{12}/).first().isVisible());
+    const running = await pg.run("docker run -d --name sleeper alpine sleep 1000");
+    assert.equal(running.exitCode, 0, running.output);
+    await xray.getByRole("button", { name: /sleeper/ }).click();
+    // PID 1 in the container's namespace, beside its host PID.
+    const row = xray.getByRole("row", { name: /sleep 1000/ });
+    await row.waitFor();
+    const [pid, hostPid] = (await row.getByRole("cell").allInnerTexts()).map((cell) => cell.trim());
+    assert.equal(pid, "1");
+    assert.match(hostPid!, /^\d+$/);
+    assert.notEqual(hostPid, "1");
     await screenshot(page, "xray");
   });
 
@@ -114,6 +127,21 @@ describe("the playground page", () => {
     );
     await page.getByRole("button", { name: "One kernel for everyone" }).click();
     assert.deepEqual(await ended, ["uname -a", "docker run --rm alpine uname -a"]);
+  });
+
+  it("keeps the guest's idea of the terminal size in step with the page", async () => {
+    // The line editor redraws a wrapped line in place only if it knows the width.
+    const long = `echo ${"wrapped-".repeat(12)}end`;
+    const result = await pg.run(long);
+    assert.equal(result.exitCode, 0);
+    const screen = await pg.screen();
+    assert.equal(screen.split(long).length - 1, 1, screen);
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.waitForTimeout(300);
+    const narrower = `echo ${"narrow-".repeat(10)}end`;
+    await pg.run(narrower);
+    assert.equal((await pg.screen()).split(narrower).length - 1, 1);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("logs no console errors", () => {

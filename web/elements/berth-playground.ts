@@ -15,7 +15,7 @@
  */
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 
-import { Comlink, pageEngine, pageProblem } from "../engine/client.ts";
+import { Comlink, onEngineStopped, pageEngine, pageProblem } from "../engine/client.ts";
 import type { CommandEndDetail, TerminalTheme } from "./berth-terminal.ts";
 import "./berth-terminal.ts";
 import "./berth-xray.ts";
@@ -25,7 +25,7 @@ export interface CommandResult {
   readonly exitCode: number;
 }
 
-type Phase = "booting" | "ready" | "exited" | "failed";
+type Phase = "booting" | "ready" | "exited" | "stopped" | "failed";
 
 export class BerthPlayground extends LitElement {
   static override properties = {
@@ -166,9 +166,17 @@ export class BerthPlayground extends LitElement {
     });
   }
 
+  #unsubscribe: (() => void) | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#unsubscribe = onEngineStopped((reason) => this.#engineStopped(reason));
     void this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -184,6 +192,9 @@ export class BerthPlayground extends LitElement {
         ${this.phase === "booting" ? "Starting the WebAssembly kernel…" : nothing}
         ${this.phase === "exited"
           ? html`The shell has exited.<button @click=${() => this.#openShell()}>Start a new shell</button>`
+          : nothing}
+        ${this.phase === "stopped"
+          ? html`<span role="alert">The kernel stopped: ${this.problem}</span><button @click=${() => this.#restart()}>Restart</button>`
           : nothing}
       </p>
       <div class="frame">
@@ -225,6 +236,22 @@ export class BerthPlayground extends LitElement {
     }
   }
 
+  /** The Worker died: nothing typed can reach a guest any more. */
+  #engineStopped(reason: string): void {
+    this.problem = reason;
+    this.phase = "stopped";
+    this.session = undefined;
+    this.#atPrompt = false;
+  }
+
+  /** A fresh kernel and host (the old containers are gone with the old Worker). */
+  #restart(): void {
+    this.phase = "booting";
+    this.problem = "";
+    this.playground = undefined;
+    void this.#start();
+  }
+
   #fail(problem: string): void {
     this.problem = problem;
     this.phase = "failed";
@@ -246,6 +273,8 @@ export class BerthPlayground extends LitElement {
         this.phase = "exited";
       }),
     );
+    // The terminal may have been fitted to its box while the shell started.
+    this.#resized(terminal.size);
     terminal.focus();
   }
 

@@ -136,6 +136,19 @@ export class BerthXray extends LitElement {
     dd {
       margin: 0;
     }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+    }
+    th {
+      text-align: left;
+      font-weight: 600;
+      opacity: 0.7;
+    }
+    th,
+    td {
+      padding: 1px 8px 1px 0;
+    }
     .empty {
       opacity: 0.65;
       font-style: italic;
@@ -198,6 +211,19 @@ export class BerthXray extends LitElement {
               </div>
               ${[...selection.layers].reverse().map((layer) => this.#layer(layer, "image layer"))}
             </div>
+            <h3>Processes</h3>
+            ${selection.processes.length
+              ? html`<table class="mono">
+                  <thead>
+                    <tr><th>PID</th><th>host PID</th><th>PPID</th><th>command</th></tr>
+                  </thead>
+                  <tbody>
+                    ${selection.processes.map(
+                      (p) => html`<tr><td>${p.pid}</td><td>${p.hostPid}</td><td>${p.ppid}</td><td>${p.command}</td></tr>`,
+                    )}
+                  </tbody>
+                </table>`
+              : html`<p class="empty">none: the container is not running</p>`}
             <h3>Namespaces</h3>
             <dl>
               <dt>hostname (UTS)</dt>

@@ -6,15 +6,38 @@ import * as Comlink from "comlink";
 
 import type { EngineApi } from "./protocol.ts";
 
-let engine: Comlink.Remote<EngineApi> | undefined;
+interface PageEngine {
+  readonly api: Comlink.Remote<EngineApi>;
+  readonly worker: Worker;
+}
 
-/** The page's engine Worker, started on first use. */
+let engine: PageEngine | undefined;
+const stopListeners = new Set<(reason: string) => void>();
+
+/** The page's engine Worker, started on first use (again after it stopped). */
 export function pageEngine(): Comlink.Remote<EngineApi> {
   if (!engine) {
     const worker = new Worker(new URL("./engine-worker.js", import.meta.url), { type: "module", name: "berth-engine" });
-    engine = Comlink.wrap<EngineApi>(worker);
+    const current: PageEngine = { worker, api: Comlink.wrap<EngineApi>(worker) };
+    // An error nobody caught in the Worker means the kernel's state is unknown:
+    // every playground on the page says so instead of freezing.
+    const stopped = (reason: string) => {
+      if (engine !== current) return;
+      engine = undefined;
+      worker.terminate();
+      for (const listener of stopListeners) listener(reason);
+    };
+    worker.addEventListener("error", (event) => stopped(event.message || "the engine Worker failed"));
+    worker.addEventListener("messageerror", () => stopped("the engine Worker sent a message the page cannot read"));
+    engine = current;
   }
-  return engine;
+  return engine.api;
+}
+
+/** Calls `listener` when the page's engine stops; returns the unsubscribe function. */
+export function onEngineStopped(listener: (reason: string) => void): () => void {
+  stopListeners.add(listener);
+  return () => stopListeners.delete(listener);
 }
 
 /** Why the engine cannot run on this page, or null when it can. */

@@ -47,6 +47,15 @@ export interface XraySelection {
   readonly layers: readonly XrayLayer[];
   /** The writable layer, as `docker diff` lists it. */
   readonly changes: readonly XrayChange[];
+  /** Its processes while it runs: PIDs in its own namespace beside host PIDs. */
+  readonly processes: readonly XrayProcess[];
+}
+
+export interface XrayProcess {
+  readonly pid: number;
+  readonly hostPid: number;
+  readonly ppid: number;
+  readonly command: string;
 }
 
 export interface XraySnapshot {
@@ -95,6 +104,7 @@ export async function takeXray(engine: Engine, selected?: string): Promise<XrayS
       container: chosen,
       layers: images.get(chosen.imageId)?.layers ?? [],
       changes: container.rootfs.changes(),
+      processes: engine.runtime.processes(chosen.id).map((p) => ({ pid: p.pid, hostPid: p.hostPid, ppid: p.ppid, command: p.args.join(" ") })),
     };
   }
   return { takenAt: Date.now(), images: [...images.values()], containers, selected: selection };
