@@ -144,6 +144,14 @@ describe("the playground page", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it("switches xterm's screen-reader mode from the page", async () => {
+    await page.getByLabel("Screen reader mode").check();
+    const tree = page.locator("berth-terminal .xterm-accessibility-tree");
+    await tree.waitFor({ state: "attached" });
+    assert.match(await tree.innerText(), /root@berth:~#/);
+    await page.getByLabel("Screen reader mode").uncheck();
+  });
+
   it("logs no console errors", () => {
     assert.deepEqual(browser.errors, []);
   });

@@ -77,3 +77,8 @@ if (playground && list) {
     });
   }
 }
+
+const screenReader = document.querySelector<HTMLInputElement>("#screen-reader");
+screenReader?.addEventListener("change", () => {
+  if (playground) playground.screenReader = screenReader.checked;
+});

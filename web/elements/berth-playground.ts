@@ -7,7 +7,8 @@
  *
  * Attributes: `image` (pulled before the prompt), `script` (commands run on
  * start, one per line, typed into the terminal), `height`, `theme`
- * (auto | light | dark), `xray` (show the X-ray view).
+ * (auto | light | dark), `xray` (show the X-ray view), `screen-reader` (xterm's
+ * screen-reader mode: output is also kept as text for assistive technology).
  *
  * For demos and tests: `ready` (a promise), `run(command)` → `{output,
  * exitCode}`, `type(text)`, `waitForText(text)`; events `berth-ready` and
@@ -34,6 +35,7 @@ export class BerthPlayground extends LitElement {
     height: { type: String },
     theme: { type: String },
     xray: { type: Boolean, reflect: true },
+    screenReader: { type: Boolean, attribute: "screen-reader", reflect: true },
     phase: { state: true },
     problem: { state: true },
     session: { state: true },
@@ -93,6 +95,7 @@ export class BerthPlayground extends LitElement {
   declare height: string;
   declare theme: TerminalTheme;
   declare xray: boolean;
+  declare screenReader: boolean;
   declare phase: Phase;
   declare problem: string;
   declare session: number | undefined;
@@ -116,6 +119,7 @@ export class BerthPlayground extends LitElement {
     this.height = "";
     this.theme = "auto";
     this.xray = false;
+    this.screenReader = false;
     this.phase = "booting";
     this.problem = "";
     this.ready = new Promise((resolve, reject) => {
@@ -200,6 +204,7 @@ export class BerthPlayground extends LitElement {
       <div class="frame">
         <berth-terminal
           .theme=${this.theme}
+          .screenReader=${this.screenReader}
           @terminal-input=${(e: CustomEvent<string>) => void this.#send(e.detail)}
           @terminal-resize=${(e: CustomEvent<{ columns: number; rows: number }>) => this.#resized(e.detail)}
           @terminal-prompt=${() => this.#prompted()}
