@@ -106,15 +106,18 @@ function processFiles(
     return p ? render(p) : "";
   };
   return {
-    // Fields as proc(5) lists them: pid (comm) state ppid pgrp session tty_nr tpgid flags
-    // minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads
-    // itrealvalue starttime vsize rss rsslim ... The kernel keeps no CPU or memory figures.
+    // The 52 fields of proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags,
+    // fault counts, CPU times, priority nice num_threads itrealvalue starttime vsize rss
+    // rsslim, addresses and signal masks, exit_signal processor ... exit_code. The kernel
+    // keeps no CPU or memory figures: those read 0.
     stat: ifAlive((p) => {
       const start = Math.max(0, Math.round(((p.startedAt - bootTime) / 1000) * TICKS_PER_SECOND));
-      return (
-        `${p.pid} (${comm(p)}) S ${p.ppid} ${p.pid} ${p.pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 0 0 ` +
-        "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n"
-      );
+      const fields = [p.pid, `(${comm(p)})`, "S", p.ppid, p.pid, p.pid, 0, -1, 4194560];
+      fields.push(0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, start, 0, 0, "18446744073709551615");
+      while (fields.length < 37) fields.push(0);
+      fields.push(17); // exit_signal: SIGCHLD
+      while (fields.length < 52) fields.push(0);
+      return `${fields.join(" ")}\n`;
     }),
     status: ifAlive(
       (p) =>

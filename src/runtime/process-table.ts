@@ -134,6 +134,14 @@ export class PidNamespace {
     return pid;
   }
 
+  /** A root's PID, listed at once with the arguments it is started with (its start line confirms them). */
+  #allocateRoot(argv: readonly string[]): number {
+    const pid = this.allocate(0);
+    const entry = this.#entries.get(pid);
+    if (entry) entry.args = [...argv];
+    return pid;
+  }
+
   /** A process announced itself; a known PID that starts again is an exec (same PID, new program). */
   start(pid: number, ppid: number, args: readonly string[]): void {
     if (this.#closed || pid <= 0) return;
@@ -193,7 +201,7 @@ export class PidNamespace {
    * with its whole tree when the kernel reports it gone.
    */
   async spawn(machine: Machine, argv: readonly string[], options: SpawnOptions = {}): Promise<{ pid: number; process: KernelProcess }> {
-    const pid = this.allocate(0);
+    const pid = this.#allocateRoot(argv);
     let process: KernelProcess;
     try {
       process = await machine.spawn(argv, { ...options, env: { ...options.env, ...pidEnv(pid) } });
@@ -206,7 +214,7 @@ export class PidNamespace {
 
   /** `machine.run` as a root of this namespace. */
   async run(machine: Machine, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const pid = this.allocate(0);
+    const pid = this.#allocateRoot(argv);
     try {
       return await machine.run(argv, { ...options, env: { ...options.env, ...pidEnv(pid) } });
     } finally {

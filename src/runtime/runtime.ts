@@ -39,6 +39,9 @@ export interface StartOptions {
 /** Directories of a rootfs that are not mounted from it: the kernel serves them. */
 const KERNEL_DIRECTORIES = new Set(["bin", "dev", "proc", "sys"]);
 
+/** How long the output of a main process that ended may still take to arrive. */
+const OUTPUT_GRACE_MS = 1000;
+
 /** Memory a container reports without --memory. */
 const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
 
@@ -195,7 +198,9 @@ export class Runtime {
     const output = Promise.all([record("stdout")(process.stdout), record("stderr")(process.stderr)]);
     const exited = (async () => {
       const { exitCode, reason } = await process.wait();
-      await output;
+      // A child still holding the main process's stdout (sh -c 'sleep 1000' killed) keeps the
+      // pipe open: the container stops with its main process, as Docker's does, output or not.
+      await Promise.race([output, new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS))]);
       namespace.close();
       await machine.close();
       const stopping = this.#tasks.get(container.id)?.stopping;

@@ -2,12 +2,12 @@ import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
 import type { Container, LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
-import type { FlagSpec } from "../flags.ts";
+import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { ago, humanDuration, quotedCommand, shortId, table } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
 
-const RUN_FLAGS: FlagSpec[] = [
+export const RUN_FLAGS: FlagSpec[] = [
   { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },
   { name: "entrypoint", kind: "string", description: "Overwrite the default ENTRYPOINT of the image" },
   { name: "env", short: "e", kind: "list", description: "Set environment variables" },
@@ -37,31 +37,12 @@ export const runCommand: DockerCommand = {
   flags: RUN_FLAGS,
   minArgs: 1,
   async run({ engine, flags, io, request }) {
-    const [image, ...cmd] = flags.args as string[];
     const bool = (name: string) => flags.bools.get(name) ?? false;
-    const entrypoint = flags.strings.get("entrypoint");
-    let container: Container;
-    try {
-      await ensureImage(engine, image!, io);
-      container = await engine.runtime.create({
-        image: image!,
-        name: flags.strings.get("name"),
-        cmd,
-        entrypoint: entrypoint === undefined ? undefined : entrypoint === "" ? [] : [entrypoint],
-        env: flags.lists.get("env"),
-        hostname: flags.strings.get("hostname"),
-        workingDir: flags.strings.get("workdir"),
-        user: flags.strings.get("user"),
-        labels: Object.fromEntries((flags.lists.get("label") ?? []).map((l) => [l.split("=")[0]!, l.slice(l.indexOf("=") + 1)])),
-        tty: bool("tty"),
-        openStdin: bool("interactive"),
-        autoRemove: bool("rm"),
-      });
-    } catch (error) {
-      throw runError(error);
-    }
+    const container = await createContainer(engine, flags, io, "run");
     if (bool("detach")) {
-      await startOrFail(engine, container, {});
+      const process = await startOrFail(engine, container, {});
+      // Without -i the container's stdin is empty, as Docker's /dev/null.
+      if (!container.config.openStdin) await process.closeStdin();
       io.stdout(`${container.id}\n`);
       return 0;
     }
@@ -84,6 +65,32 @@ export const runCommand: DockerCommand = {
   },
 };
 
+/** docker create / the first half of docker run: the image (pulled when missing) and a container from the flags. */
+export async function createContainer(engine: Engine, flags: ParsedFlags, io: DockerIO, command: "run" | "create"): Promise<Container> {
+  const [image, ...cmd] = flags.args as string[];
+  const bool = (name: string) => flags.bools.get(name) ?? false;
+  const entrypoint = flags.strings.get("entrypoint");
+  try {
+    await ensureImage(engine, image!, io);
+    return await engine.runtime.create({
+      image: image!,
+      name: flags.strings.get("name"),
+      cmd,
+      entrypoint: entrypoint === undefined ? undefined : entrypoint === "" ? [] : [entrypoint],
+      env: flags.lists.get("env"),
+      hostname: flags.strings.get("hostname"),
+      workingDir: flags.strings.get("workdir"),
+      user: flags.strings.get("user"),
+      labels: Object.fromEntries((flags.lists.get("label") ?? []).map((l) => [l.split("=")[0]!, l.slice(l.indexOf("=") + 1)])),
+      tty: bool("tty"),
+      openStdin: bool("interactive"),
+      autoRemove: bool("rm"),
+    });
+  } catch (error) {
+    throw runError(error, command);
+  }
+}
+
 async function startOrFail(engine: Engine, container: Container, options: Parameters<Engine["runtime"]["start"]>[1]) {
   try {
     return await engine.runtime.start(container.id, options);
@@ -101,12 +108,12 @@ async function startOrFail(engine: Engine, container: Container, options: Parame
   }
 }
 
-function runError(error: unknown): CommandError {
+function runError(error: unknown, command: "run" | "create" = "run"): CommandError {
   const message = error instanceof Error ? error.message : String(error);
   if (BerthError.is(error, "INVALID_ARGUMENT") && message.startsWith("invalid reference format")) {
-    return new CommandError(`docker: ${message}\n\nRun 'docker run --help' for more information`, 125);
+    return new CommandError(`docker: ${message}\n\nRun 'docker ${command} --help' for more information`, 125);
   }
-  return new CommandError(`docker: Error response from daemon: ${message}\n\nRun 'docker run --help' for more information`, 125);
+  return new CommandError(`docker: Error response from daemon: ${message}\n\nRun 'docker ${command} --help' for more information`, 125);
 }
 
 function statusText(c: Container, now: number): string {
@@ -163,7 +170,7 @@ export const psCommand: DockerCommand = {
 };
 
 /** Runs `action` for each named container; prints what it returns, errors as Docker does. */
-async function eachContainer(
+export async function eachContainer(
   names: readonly string[],
   io: DockerIO,
   action: (name: string) => Promise<string | undefined>,
@@ -228,8 +235,9 @@ export const killCommand: DockerCommand = {
   flags: [{ name: "signal", short: "s", kind: "string", description: "Signal to send to the container" }],
   minArgs: 1,
   async run({ engine, flags, io }) {
+    const signal = flags.strings.get("signal");
     return eachContainer(flags.args, io, async (name) => {
-      await engine.runtime.kill(name);
+      await engine.runtime.kill(name, { signal });
       return name;
     });
   },
@@ -253,31 +261,62 @@ export const logsCommand: DockerCommand = {
   usage: "logs [OPTIONS] CONTAINER",
   summary: "Fetch the logs of a container",
   flags: [
-    { name: "timestamps", short: "t", kind: "bool", description: "Show timestamps" },
+    { name: "follow", short: "f", kind: "bool", description: "Follow log output" },
     { name: "tail", short: "n", kind: "string", description: "Number of lines to show from the end of the logs", defaultValue: "all" },
+    { name: "timestamps", short: "t", kind: "bool", description: "Show timestamps" },
   ],
   minArgs: 1,
   maxArgs: 1,
   async run({ engine, flags, io }) {
     const container = engine.runtime.get(flags.args[0]!);
-    const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
-    for (const entry of container.logs) {
-      for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
-        const last = lines.at(-1);
-        if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
-        else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
+    const tail = flags.strings.get("tail") ?? "all";
+    // Docker reads any tail that is not a number as "all".
+    const count = /^\d+$/.test(tail) ? Number(tail) : Infinity;
+    const timestamps = flags.bools.get("timestamps") ?? false;
+    const stamp = (time: Date) => (timestamps ? `${time.toISOString().replace("Z", "000000Z")} ` : "");
+    const write = (stream: LogEntry["stream"], text: string) => (stream === "stderr" ? io.stderr(text) : io.stdout(text));
+    // Follow from here: whatever is written while the past is printed comes after it.
+    const follow = (flags.bools.get("follow") ?? false) && engine.runtime.isRunning(container.id);
+    const followed: LogEntry[] = [];
+    let live: ((entry: LogEntry) => void) | undefined;
+    const stop = follow ? engine.runtime.followLogs(container.id, (entry) => (live ? live(entry) : followed.push(entry))) : undefined;
+    const lines = logLines(container.logs);
+    for (const line of count === Infinity ? lines : lines.slice(Math.max(0, lines.length - count))) write(line.stream, stamp(line.time) + line.text);
+    if (!stop) return 0;
+    const startOfLine = { stdout: true, stderr: true };
+    live = (entry) => {
+      // Stamp each line as it starts; a partial line continues without one.
+      const text = new TextDecoder().decode(entry.data);
+      let out = "";
+      for (const piece of text.split(/(?<=\n)/)) {
+        if (!piece) continue;
+        out += (startOfLine[entry.stream] ? stamp(entry.time) : "") + piece;
+        startOfLine[entry.stream] = piece.endsWith("\n");
       }
-    }
-    const tail = flags.strings.get("tail");
-    const shown = tail === undefined || tail === "all" ? lines : lines.slice(Math.max(0, lines.length - Number(tail)));
-    for (const line of shown) {
-      const text = flags.bools.get("timestamps") ? `${line.time.toISOString().replace("Z", "000000Z")} ${line.text}` : line.text;
-      if (line.stream === "stderr") io.stderr(text);
-      else io.stdout(text);
+      write(entry.stream, out);
+    };
+    for (const entry of followed.splice(0)) live(entry);
+    try {
+      await engine.runtime.wait(container.id);
+    } finally {
+      stop();
     }
     return 0;
   },
 };
+
+/** A container's log as lines, each with its stream and the time its first part was written. */
+function logLines(entries: readonly LogEntry[]): { stream: LogEntry["stream"]; time: Date; text: string }[] {
+  const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
+  for (const entry of entries) {
+    for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
+      const last = lines.at(-1);
+      if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
+      else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
+    }
+  }
+  return lines;
+}
 
 export const diffCommand: DockerCommand = {
   name: "diff",

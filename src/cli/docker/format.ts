@@ -7,11 +7,11 @@
 /**
  * Columns as the docker CLI's tabwriter lays them out (minimum width 10,
  * padding 3): each column as wide as its widest cell plus three spaces, at
- * least ten; the last column is not padded.
+ * least ten (twenty for `docker top`); the last column is not padded.
  */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[], minWidth = 10): string {
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(10, 3 + Math.max(...all.map((r) => [...(r[i] ?? "")].length))));
+  const widths = header.map((_, i) => Math.max(minWidth, 3 + Math.max(...all.map((r) => [...(r[i] ?? "")].length))));
   return all
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - [...cell].length))).join(""))
     .map((line) => line.trimEnd())

@@ -9,17 +9,24 @@ import { formatOptions, parseFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
+import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
 import { infoCommand, versionCommand } from "./system-commands.ts";
 
 export const COMMANDS: readonly DockerCommand[] = [
   runCommand,
+  createCommand,
+  execCommand,
   psCommand,
+  topCommand,
   pullCommand,
   imagesCommand,
   startCommand,
+  stopCommand,
+  restartCommand,
   killCommand,
   waitCommand,
   rmCommand,
+  renameCommand,
   rmiCommand,
   tagCommand,
   logsCommand,

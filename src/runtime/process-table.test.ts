@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { readAll } from "../fs/mounted-fs.contract.ts";
+import type { KernelProcess, Machine } from "../kernel/index.ts";
+import { ProcessTable } from "./process-table.ts";
+import { ProcHookDevice, unescapeArg } from "./proc-hook.ts";
+
+const RW = { read: true, write: true, create: false, createNew: false, truncate: false, append: true };
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Writes lines as libcompat does (one open per event) and returns what a read gives back. */
+async function hook(device: ProcHookDevice, text: string): Promise<string> {
+  const handle = device.open("proc", RW);
+  device.write(handle, 0, bytes(text));
+  const reply = new TextDecoder().decode(device.read(handle, 0, 64));
+  device.close(handle);
+  return reply;
+}
+
+describe("process table", () => {
+  it("numbers a container's processes from 1 and gives each a global host PID", async () => {
+    const table = new ProcessTable();
+    const host = table.host;
+    assert.equal(await hook(host.device, "alloc 0\n"), "pid 1\n");
+    await hook(host.device, "start 1 0 sh\n");
+    const box = table.createNamespace("c1");
+    assert.equal(await hook(box.device, "alloc 0\n"), "pid 1\n");
+    await hook(box.device, "start 1 0 sh -c sleep\\0401000\n");
+    assert.equal(await hook(box.device, "alloc 1\n"), "pid 2\n");
+    await hook(box.device, "start 2 1 sleep 1000\n");
+    assert.deepEqual(
+      box.list().map((p) => [p.pid, p.hostPid, p.ppid, p.args.join(" ")]),
+      [
+        [1, 2, 0, "sh -c sleep 1000"],
+        [2, 3, 1, "sleep 1000"],
+      ],
+    );
+    assert.deepEqual(
+      table.list().map((p) => [p.pid, p.ppid, p.namespacePid, p.containerId]),
+      [
+        [1, 0, 1, null],
+        [2, 0, 1, "c1"],
+        [3, 2, 2, "c1"],
+      ],
+    );
+  });
+
+  it("lists a process only once it has started, and forgets it at its exit", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    await hook(ns.device, "alloc 0\n");
+    assert.deepEqual(ns.list(), []);
+    await hook(ns.device, "start 1 0 sh\n");
+    assert.equal(ns.list().length, 1);
+    await hook(ns.device, "exit 1 0\n");
+    assert.deepEqual(ns.list(), []);
+  });
+
+  it("keeps the PID across exec: a second start replaces the program", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    await hook(ns.device, "alloc 0\n");
+    await hook(ns.device, "start 1 0 env sleep 5\nstart 1 0 sleep 5\n");
+    assert.deepEqual(ns.list().map((p) => p.args), [["sleep", "5"]]);
+  });
+
+  it("drops a root's whole tree when the kernel reports it gone, and everything at close", async () => {
+    const table = new ProcessTable();
+    const ns = table.createNamespace("c");
+    await hook(ns.device, "alloc 0\nstart 1 0 sh\nalloc 1\nstart 2 1 sleep 9\nalloc 0\nstart 3 0 sh\nalloc 3\nstart 4 3 ps\n");
+    ns.dropTree(3);
+    assert.deepEqual(ns.list().map((p) => p.pid), [1, 2]);
+    ns.close();
+    assert.deepEqual(ns.list(), []);
+    assert.deepEqual(table.list(), []);
+    assert.equal(await hook(ns.device, "alloc 0\n"), "", "no PIDs after close");
+  });
+
+  it("gives orphans to PID 1, as Linux does", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    await hook(ns.device, "alloc 0\nstart 1 0 sh\nalloc 1\nstart 2 1 sh\nalloc 2\nstart 3 2 sleep 9\nexit 2 0\n");
+    assert.deepEqual(ns.list().map((p) => [p.pid, p.ppid]), [[1, 0], [3, 1]]);
+  });
+
+  it("ignores lines that do not parse and never throws on them", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    for (const line of ["", "start", "start x 0 a", "start 1", "exit", "exit -1 0", "alloc", "alloc x", "alloc 1 2", "bogus 1 2", "start 99999999999 0 a"]) {
+      assert.equal(await hook(ns.device, `${line}\n`), "", line);
+    }
+    assert.deepEqual(ns.list(), []);
+  });
+
+  it("joins lines split over writes and answers on the same descriptor", () => {
+    const ns = new ProcessTable().createNamespace("c");
+    const handle = ns.device.open("proc", RW);
+    ns.device.write(handle, 0, bytes("all"));
+    ns.device.write(handle, 3, bytes("oc 0\n"));
+    assert.equal(new TextDecoder().decode(ns.device.read(handle, 0, 64)), "pid 1\n");
+    assert.equal(ns.device.read(handle, 0, 64).length, 0);
+  });
+
+  it("serves only its one file", async () => {
+    const device = new ProcessTable().host.device;
+    assert.deepEqual(device.readDir(""), [{ name: "proc", kind: "file", size: 0 }]);
+    assert.throws(() => device.open("other", { ...RW, create: true }), { code: "EACCES" });
+    assert.throws(() => device.stat("nope"), { code: "ENOENT" });
+    assert.equal(await readAll(device, "proc"), "");
+  });
+
+  it("undoes libcompat's escapes", () => {
+    assert.equal(unescapeArg("a\\040b\\134c\\011d\\012"), "a b\\c\td\n");
+  });
+
+  it("starts roots with their PID in the environment and drops their tree when they end", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    let env: Record<string, string> | undefined;
+    let finish!: () => void;
+    const ended = new Promise<void>((resolve) => (finish = resolve));
+    const fake: KernelProcess = {
+      id: 1,
+      write: async () => {},
+      closeStdin: async () => {},
+      stdout: (async function* () {})(),
+      stderr: null,
+      resize: () => {},
+      wait: async () => {
+        await ended;
+        return { exitCode: 137, reason: "terminated" };
+      },
+      kill: async () => finish(),
+      terminate: async () => finish(),
+    };
+    const machine: Machine = {
+      run: async () => ({ exitCode: 0, reason: "exited", stdout: "", stderr: "" }),
+      spawn: async (_argv, options) => {
+        env = options?.env as Record<string, string>;
+        return fake;
+      },
+      close: async () => {},
+    };
+    const { pid, process } = await ns.spawn(machine, ["sh"], { env: { A: "1" } });
+    assert.equal(pid, 1);
+    assert.deepEqual(env, { A: "1", BERTH_PID: "1", BERTH_PPID: "0" });
+    await hook(ns.device, "start 1 0 sh\nalloc 1\nstart 2 1 sleep 9\n");
+    assert.equal(ns.list().length, 2);
+    await process.kill(); // the kernel ends the tree: no exit lines come
+    await process.wait();
+    assert.deepEqual(ns.list(), []);
+  });
+});
