@@ -129,6 +129,31 @@ describe("the playground page", () => {
     assert.deepEqual(await ended, ["uname -a", "docker run --rm alpine uname -a"]);
   });
 
+  it("runs every tour step without an engine error or a missing command", async () => {
+    const steps = await page.locator("#tour button").allInnerTexts();
+    assert.ok(steps.length >= 5);
+    for (const step of steps.slice(1)) {
+      // As a string: tsx would wrap named functions in a helper the page lacks.
+      const results = page.evaluate(`new Promise((resolve) => {
+        const seen = [];
+        const onExit = (event) => seen.push(event.detail);
+        document.addEventListener("berth-command-exit", onExit);
+        // The step is done when its buttons are enabled again.
+        const poll = setInterval(() => {
+          if (seen.length > 0 && !document.querySelector("#tour button").disabled) {
+            clearInterval(poll);
+            document.removeEventListener("berth-command-exit", onExit);
+            resolve(seen);
+          }
+        }, 50);
+      })`) as Promise<{ command: string; exitCode: number; output: string }[]>;
+      await page.getByRole("button", { name: step }).click();
+      for (const { command, exitCode, output } of await results) {
+        assert.ok(![125, 126, 127].includes(exitCode), `${step}: ${command} exited ${exitCode}\n${output}`);
+      }
+    }
+  });
+
   it("keeps the guest's idea of the terminal size in step with the page", async () => {
     // The line editor redraws a wrapped line in place only if it knows the width.
     const long = `echo ${"wrapped-".repeat(12)}end`;

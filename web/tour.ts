@@ -28,10 +28,11 @@ const STEPS: readonly TourStep[] = [
   },
   {
     title: "Namespaces: each its own view",
-    text: "Every container gets its own hostname and root filesystem. Different images bring different files (here, different distributions) on the same kernel and the same programs.",
+    text: "Every container gets its own hostname, root filesystem and process IDs: its first process is PID 1 and it sees only its own processes. Different images bring different files (here, different distributions) on the same kernel and the same programs.",
     commands: [
       "hostname",
       "docker run --rm --hostname box alpine hostname",
+      "docker run --rm alpine sh -c 'echo my PID is $$; ps'",
       "docker run --rm debian head -1 /etc/os-release",
       "docker run --rm fedora head -1 /etc/os-release",
     ],
@@ -43,8 +44,15 @@ const STEPS: readonly TourStep[] = [
   },
   {
     title: "Background containers and logs",
-    text: "A detached container keeps running beside your shell; its output is kept by the engine.",
-    commands: ["docker run -d --name ticker alpine sh -c 'for i in 1 2 3; do echo tick $i; done; sleep 1000'", "docker ps", "docker logs ticker", "docker rm -f ticker"],
+    text: "A detached container keeps running beside your shell; its output is kept by the engine. On the host its processes have host PIDs: ps on the host and docker top show them.",
+    commands: [
+      "docker run -d --name ticker alpine sh -c 'for i in 1 2 3; do echo tick $i; done; sleep 1000'",
+      "docker ps",
+      "docker logs ticker",
+      "docker top ticker",
+      "ps",
+      "docker rm -f ticker",
+    ],
   },
 ];
 
