@@ -7,6 +7,9 @@
  *   exit PID STATUS                a process ended
  *   alloc PPID                     a PID for a child about to start; the answer,
  *                                  read back on the same descriptor, is "pid N\n"
+ *   status PID                     the status an ended process reported in its exit
+ *                                  line, answered "status N\n" (the kernel's join
+ *                                  gives 79 for any status from 80 up)
  *
  * A line that does not parse is ignored: a guest can never hurt the engine
  * through this file.
@@ -17,6 +20,8 @@ export interface ProcHooks {
   allocate(parentPid: number): number;
   start(pid: number, ppid: number, args: readonly string[]): void;
   exit(pid: number, status: number): void;
+  /** The status a recently ended process reported, if known. */
+  status?(pid: number): number | undefined;
 }
 
 const FILE = "proc";
@@ -112,6 +117,12 @@ export class ProcHookDevice implements MountedFileSystem {
         const pid = number(1);
         const status = number(2);
         if (pid > 0 && status >= 0) this.hooks.exit(pid, status & 0xff);
+        break;
+      }
+      case "status": {
+        const pid = number(1);
+        const status = words.length === 2 && pid > 0 ? this.hooks.status?.(pid) : undefined;
+        if (status !== undefined) session.reply = encoder.encode(`status ${status}\n`);
         break;
       }
       case "alloc": {

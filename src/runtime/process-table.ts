@@ -50,6 +50,9 @@ interface Entry {
   startedAt: Date;
 }
 
+/** How many exit statuses a namespace remembers for `status` questions. */
+const MAX_STATUSES = 1024;
+
 export class ProcessTable {
   #nextHostPid = 1;
   readonly #namespaces = new Set<PidNamespace>();
@@ -100,6 +103,8 @@ export class ProcessTable {
 
 export class PidNamespace {
   readonly #entries = new Map<number, Entry>();
+  /** Exit statuses reported lately, for parents whose join saw the kernel's 79 (bounded). */
+  readonly #statuses = new Map<number, number>();
   #nextPid = 1;
   #closed = false;
   /** The file guests write their hooks to, to be mounted at /run/berth. */
@@ -113,7 +118,8 @@ export class PidNamespace {
     this.device = new ProcHookDevice({
       allocate: (parent) => this.allocate(parent),
       start: (pid, ppid, args) => this.start(pid, ppid, args),
-      exit: (pid) => this.exit(pid),
+      exit: (pid, status) => this.exit(pid, status),
+      status: (pid) => this.#statuses.get(pid),
     });
   }
 
@@ -158,8 +164,11 @@ export class PidNamespace {
     if (pid >= this.#nextPid) this.#nextPid = pid + 1;
   }
 
-  exit(pid: number): void {
+  exit(pid: number, status?: number): void {
     this.#entries.delete(pid);
+    if (status === undefined) return;
+    this.#statuses.set(pid, status);
+    if (this.#statuses.size > MAX_STATUSES) this.#statuses.delete(this.#statuses.keys().next().value!);
   }
 
   /** The kernel says this root is gone: its tree goes with it (their exits will never be written). */

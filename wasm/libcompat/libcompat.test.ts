@@ -62,6 +62,13 @@ describe("libcompat on WASIX", () => {
     assert.notEqual(pid, ppid);
   });
 
+  it("sees every child status from 80 up as 79 outside a namespace (a kernel fact)", async () => {
+    // proc_join's answer; in a pid namespace libcompat asks the engine for the real one.
+    assert.equal((await probe("spawn", "probe", "exit", "127")).stdout, "status 79\n");
+    assert.equal((await probe("spawn", "probe", "exit", "79")).stdout, "status 79\n");
+    assert.equal((await probe("spawn", "probe", "exit", "78")).stdout, "status 78\n");
+  });
+
   it("reads stdin to EOF", async () => {
     assert.equal((await machine.run(["probe", "cat"], { stdin: "in\n" })).stdout, "in\n");
   });
@@ -194,6 +201,7 @@ describe("libcompat pid namespace", () => {
   let kernel: Kernel;
   let machine: Machine;
   const events: string[] = [];
+  const statuses = new Map<number, number>();
   let next = 100;
   const device = new ProcHookDevice({
     allocate: (parent) => {
@@ -201,7 +209,11 @@ describe("libcompat pid namespace", () => {
       return next++;
     },
     start: (pid, ppid, args) => events.push(`start ${pid} ${ppid} ${args.join(" ")}`),
-    exit: (pid, status) => events.push(`exit ${pid} ${status}`),
+    exit: (pid, status) => {
+      events.push(`exit ${pid} ${status}`);
+      statuses.set(pid, status);
+    },
+    status: (pid) => statuses.get(pid),
   });
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
@@ -235,6 +247,11 @@ describe("libcompat pid namespace", () => {
     assert.match(r.stdout, /exited (0|27)\n$/);
     // A pid that is neither the caller nor its child is out of the kernel's reach here.
     assert.equal((await run(12, "probe", "kill", "5", "9")).stdout, "kill -1 errno 63\n");
+  });
+
+  it("gets a child's real exit status from the engine where the kernel says 79", async () => {
+    assert.equal((await run(13, "probe", "spawn", "probe", "exit", "127")).stdout, "status 127\n");
+    assert.equal((await run(14, "probe", "spawn", "probe", "exit", "200")).stdout, "status 200\n");
   });
 
   it("keeps the pid across exec", async () => {

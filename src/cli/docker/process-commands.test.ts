@@ -34,6 +34,11 @@ describe("container processes", () => {
     assert.match(r.stdout, /^1\n +PID +PPID ARGS *\n +1 +0 sh -c echo \$\$; ps -o pid,ppid,args\n +2 +1 ps -o pid,ppid,args\n$/);
   });
 
+  it("passes statuses from 80 up through shells intact (the kernel's join alone says 79)", async () => {
+    const r = await sh('docker run --rm alpine nosuchprogram 2>/dev/null; echo $?; docker run --rm alpine sh -c "sh -c \\"exit 130\\"; echo \\$?"');
+    assert.equal(r.stdout, "127\n130\n");
+  });
+
   it("shows a running container's processes on the host under host PIDs, and in docker top", async () => {
     const id = (await docker("run", "-d", "--name", "web", "alpine", "sleep", "1000")).stdout.trim();
     assert.match(id, /^[0-9a-f]{64}$/);

@@ -38,6 +38,11 @@ pid_t berth_namespace_pid(void);
 void berth_add_child(pid_t pid, pid_t kernel);
 /* The kernel pid of this process or one of its children; -1 when neither. */
 pid_t berth_child_kernel_pid(pid_t pid);
+/*
+ * The kernel's join reports every exit status from 80 up as 79; the status
+ * the child wrote in its exit hook line, asked of the engine; -1 if unknown.
+ */
+int berth_reported_status(pid_t pid);
 /* A child's namespace pid from its kernel pid (forgotten once reaped). */
 pid_t berth_child_pid(pid_t kernel, int reaped);
 

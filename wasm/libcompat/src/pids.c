@@ -68,6 +68,25 @@ static pid_t ask_for_pid(const char *request, size_t len)
     return pid > 0 ? (pid_t)pid : 0;
 }
 
+int berth_reported_status(pid_t pid)
+{
+    if (!namespace_pid || !berth_hook_present || pid <= 0)
+        return -1;
+    char request[32];
+    int len = snprintf(request, sizeof request, "status %d\n", (int)pid);
+    int fd = open_hook(O_RDWR | O_APPEND);
+    if (fd < 0)
+        return -1;
+    char reply[32] = {0};
+    ssize_t n = -1;
+    if (write(fd, request, len) == len)
+        n = read(fd, reply, sizeof reply - 1);
+    close(fd);
+    if (n <= 7 || strncmp(reply, "status ", 7) || !strchr(reply, '\n'))
+        return -1;
+    return atoi(reply + 7) & 0xff;
+}
+
 pid_t berth_kernel_pid(void)
 {
     wasix_pid_t pid = 0;

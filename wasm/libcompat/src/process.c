@@ -425,6 +425,9 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
     return spawn_common(pid, file, 1, fa, argv, envp, 0);
 }
 
+/* The kernel's join gives this for every exit status from 80 up (Kernel facts in wasm/README.md). */
+enum { KERNEL_STATUS_CEILING = 79 };
+
 pid_t waitpid(pid_t pid, int *status, int options)
 {
     wasix_option_pid_t which = {0};
@@ -476,7 +479,13 @@ pid_t waitpid(pid_t pid, int *status, int options)
     }
     if (!which.tag)
         return pid;
-    return berth_child_pid((pid_t)which.pid, js.tag != WASIX_JOIN_STOPPED);
+    pid_t child = berth_child_pid((pid_t)which.pid, js.tag != WASIX_JOIN_STOPPED);
+    if (js.tag == WASIX_JOIN_EXIT_NORMAL && (js.u.exit_normal & 0xff) == KERNEL_STATUS_CEILING && status) {
+        int reported = berth_reported_status(child);
+        if (reported >= 0)
+            *status = reported << 8;
+    }
+    return child;
 }
 
 pid_t wait(int *status)
