@@ -154,18 +154,27 @@ describe("the playground page", () => {
     }
   });
 
-  it("keeps the guest's idea of the terminal size in step with the page", async () => {
+  it("keeps the guest's idea of the terminal size in step with the page: stty size, tput cols", async () => {
     // The line editor redraws a wrapped line in place only if it knows the width.
     const long = `echo ${"wrapped-".repeat(12)}end`;
     const result = await pg.run(long);
     assert.equal(result.exitCode, 0);
     const screen = await pg.screen();
     assert.equal(screen.split(long).length - 1, 1, screen);
-    await page.setViewportSize({ width: 900, height: 700 });
-    await page.waitForTimeout(300);
-    const narrower = `echo ${"narrow-".repeat(10)}end`;
-    await pg.run(narrower);
-    assert.equal((await pg.screen()).split(narrower).length - 1, 1);
+    const terminalSize = () =>
+      page.evaluate(() => {
+        const terminal = document.querySelector("berth-playground")!.shadowRoot!.querySelector("berth-terminal") as unknown as { size: { rows: number; columns: number } };
+        return `${terminal.size.rows} ${terminal.size.columns}`;
+      });
+    assert.equal((await pg.run("stty size")).output, `${await terminalSize()}\n`);
+    const before = await terminalSize();
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.waitForFunction((old) => {
+      const terminal = document.querySelector("berth-playground")!.shadowRoot!.querySelector("berth-terminal") as unknown as { size: { rows: number; columns: number } };
+      return `${terminal.size.rows} ${terminal.size.columns}` !== old;
+    }, before);
+    assert.equal((await pg.run("stty size")).output, `${await terminalSize()}\n`);
+    assert.equal((await pg.run("tput cols")).output.trim(), (await terminalSize()).split(" ")[1]);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

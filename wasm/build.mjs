@@ -25,6 +25,7 @@ const LIBCOMPAT_START = path.join(BUILD, "libcompat-start.o");
 export const PROGRAMS = [
   { name: "sh", dir: "sh", commands: ["sh"] },
   { name: "docker", dir: "docker", commands: ["docker"] },
+  { name: "tty", dir: "tty", commands: ["stty", "tput"] },
 ];
 
 /** Test-only guests, built beside the product but listed apart in the manifest. */

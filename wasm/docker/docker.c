@@ -225,8 +225,14 @@ int main(int argc, char **argv)
                 kill(forwarder, SIGKILL);
                 waitpid(forwarder, NULL, 0);
             }
-            if (raw)
-                wasix_tty_set(&cooked);
+            if (raw) {
+                /* the modes only: the window may have been resized meanwhile */
+                wasix_tty_t now = cooked;
+                wasix_tty_get(&now);
+                now.echo = cooked.echo;
+                now.line_buffered = cooked.line_buffered;
+                wasix_tty_set(&now);
+            }
             close(session);
             return status;
         }

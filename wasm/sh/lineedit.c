@@ -26,9 +26,15 @@ static int raw_mode(void)
     raw.line_buffered = 0;
     return wasix_tty_set(&raw) ? -1 : 0;
 }
+/* Restores the modes only: the size may have changed while the line was read. */
 static void cooked_mode(void)
 {
-    wasix_tty_set(&saved_tty);
+    wasix_tty_t now;
+    if (wasix_tty_get(&now))
+        now = saved_tty;
+    now.echo = saved_tty.echo;
+    now.line_buffered = saved_tty.line_buffered;
+    wasix_tty_set(&now);
 }
 static int terminal_columns(void)
 {
