@@ -36,6 +36,10 @@ export const webBundles = {
   bundle: true,
   platform: "browser",
   format: "esm",
+  // berth.js starts the engine Worker before the elements' code has loaded.
+  splitting: true,
+  // Chunks stay beside the entries: their import.meta.url finds the Worker and SDK.
+  chunkNames: "[name]-[hash]",
   target: "es2022",
   sourcemap: true,
   minify: true,

@@ -44,6 +44,7 @@ try {
       });
       await page.goto(site.url);
       cold.push(await page.evaluate(async () => {
+        await customElements.whenDefined("berth-playground");
         await document.querySelector("berth-playground")!.ready;
         return performance.now();
       }));
@@ -67,6 +68,7 @@ try {
   await playground(page).ready();
   await page.reload();
   const warm = await page.evaluate(async () => {
+    await customElements.whenDefined("berth-playground");
     await document.querySelector("berth-playground")!.ready;
     return performance.now();
   });

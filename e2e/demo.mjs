@@ -15,6 +15,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
+  await page.evaluate(() => customElements.whenDefined("berth-playground"));
   const playground = page.locator("berth-playground").first();
   await playground.evaluate((element) => element.ready);
 

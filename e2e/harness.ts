@@ -110,7 +110,9 @@ export interface CommandResult {
 export function playground(page: Page, index = 0) {
   const call = <T>(method: "run" | "type" | "waitForText" | "ready", arg?: string) =>
     page.evaluate(
-      ([i, m, a]) => {
+      async ([i, m, a]) => {
+        // berth.js defines the element once its code has loaded, after the kernel started.
+        await customElements.whenDefined("berth-playground");
         const element = document.querySelectorAll("berth-playground")[i as number] as unknown as Record<string, unknown>;
         const member = element[m as string];
         return (typeof member === "function" ? (member as (x?: string) => unknown).call(element, a) : member) as Promise<T>;

@@ -77,6 +77,7 @@ if (playground && list) {
       busy = true;
       for (const b of buttons) b.disabled = true;
       try {
+        await customElements.whenDefined("berth-playground");
         for (const command of step.commands) await playground.run(command);
       } finally {
         busy = false;
