@@ -114,6 +114,20 @@ describe("the playground page", () => {
     await screenshot(page, "xray");
   });
 
+  it("opens a shell in a running container with docker exec -it: its own PID namespace", async () => {
+    await pg.type("docker exec -it sleeper sh\r");
+    await waitForLastLine(page, /^root@[0-9a-f]{12}:\/#$/);
+    await pg.type("ps\r");
+    await waitForLastLine(page, /^root@[0-9a-f]{12}:\/#$/);
+    await pg.type("exit\r");
+    await waitForLastLine(page, /^root@berth:~#$/);
+    const screen = await pg.screen();
+    const ps = screen.slice(screen.lastIndexOf("# ps"));
+    assert.match(ps, /^\s+1 .* sleep\s*$/m);
+    assert.match(ps, /^\s+\d+ .* ps\s*$/m);
+    assert.equal((await pg.run("echo back")).output, "back\n");
+  });
+
   it("types a tour step's commands into the terminal", async () => {
     const ended: Promise<string[]> = page.evaluate(
       () =>
