@@ -10,6 +10,7 @@ export {
   expandInstruction,
   parseDockerfile,
   parseInstruction,
+  parseOnbuildTrigger,
   type AddInstruction,
   type ArgInstruction,
   type CmdInstruction,

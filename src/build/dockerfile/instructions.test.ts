@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 
 import { BUILDKIT_DOCKERFILE_CONFORMANCE as DATA } from "./conformance.ts";
 import { DockerfileError } from "./errors.ts";
-import { checkSupported, expandInstruction, parseDockerfile, type Instruction } from "./instructions.ts";
+import { checkSupported, expandInstruction, parseDockerfile, parseOnbuildTrigger, type Instruction } from "./instructions.ts";
 import { envFromList, ShellLex } from "./shell-lex.ts";
 
 const expander = (env: string[]) => {
@@ -100,6 +100,14 @@ describe("instructions", () => {
     assert.deepEqual(only('HEALTHCHECK CMD ["true"]', "HEALTHCHECK").health.test, ["CMD", "true"]);
     assert.deepEqual(only("HEALTHCHECK NONE", "HEALTHCHECK").health.test, ["NONE"]);
     assert.deepEqual(only("ARG a b=c", "ARG").args, [{ key: "a" }, { key: "b", value: "c" }]);
+  });
+
+  it("parses ONBUILD triggers when they fire, with the FROM's line", () => {
+    const trigger = only("ONBUILD COPY --chown=1 . /app", "ONBUILD");
+    const copy = parseOnbuildTrigger(trigger.expression, { start: 7, end: 7 });
+    assert.ok(copy.kind === "COPY");
+    assert.deepEqual([copy.chown, copy.sourcePaths, copy.destPath, copy.range], ["1", ["."], "/app", { start: 7, end: 7 }]);
+    assert.throws(() => parseOnbuildTrigger("COPY x", { start: 7, end: 7 }), { message: /^dockerfile parse error on line 7: COPY requires at least two arguments/ });
   });
 
   it("turns heredocs into inline files and sources", () => {

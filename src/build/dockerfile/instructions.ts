@@ -522,6 +522,22 @@ export function parseDockerfile(source: string): Dockerfile {
   };
 }
 
+/**
+ * An ONBUILD trigger, parsed when an image built FROM the one holding it is built.
+ * `range` is the line of the FROM that fired it, for errors.
+ */
+export function parseOnbuildTrigger(expression: string, range: LineRange): Instruction {
+  let ins: Instruction | FromInstruction;
+  try {
+    const node = parse(expression).ast.children[0]!;
+    ins = parseInstruction(node);
+  } catch (error) {
+    throw withRange(error instanceof DockerfileError ? new Error(error.detail) : error, range);
+  }
+  if (ins.kind === "FROM") throw new DockerfileError("parse", "FROM isn't allowed as an ONBUILD trigger", range);
+  return { ...ins, range };
+}
+
 // ---------------------------------------------------------------------------------
 // Expansion
 
