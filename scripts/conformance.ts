@@ -1,6 +1,7 @@
 /**
  * `npm run conformance`: our sh, on the real kernel, over the oils-spec POSIX
- * cases in ../shared/conformance/oils-spec, the way oils runs them: the code
+ * cases in ../shared/conformance/oils-spec (then the Dockerfile parser over
+ * buildkit's test data), the way oils runs them: the code
  * on stdin, only PATH, SH and TMP set, a fresh $TMP as the working directory,
  * a time limit per case. Prints one line per file and a total.
  *
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { MemoryFileSystem } from "../src/fs/index.ts";
 import type { Kernel } from "../src/kernel/index.ts";
 import { bootNodeKernel } from "../src/kernel/node-index.ts";
+import { buildkitConformanceReport } from "../src/build/dockerfile/conformance.ts";
 import { parseSpecFile, passes, type Outcome, type SpecCase } from "./oils-spec.ts";
 
 export const SPEC_DIR = fileURLToPath(new URL("../../shared/conformance/oils-spec/", import.meta.url));
@@ -141,5 +143,7 @@ if (process.argv[1] === SELF) {
     }
   }
   console.log(summaryLine(result));
+  // The Dockerfile parser against buildkit's own test data (no kernel needed).
+  for (const line of buildkitConformanceReport().lines) console.log(line);
   console.log("toybox-tests: not run (toybox's own test suite is not wired up yet)");
 }

@@ -7,14 +7,15 @@ import fs from "node:fs";
 import path from "node:path";
 
 const ROOTS = ["src", "wasm", "scripts", "bench", "e2e"];
-const SKIP = new Set(["node_modules", "build", "dist"]);
+// Not searched: dependencies, outputs, and the userland's build tree (sources of others).
+const SKIP = new Set(["node_modules", "dist", "e2e/output", "wasm/build"]);
 
 function find(dir, out) {
   if (!fs.existsSync(dir)) return out;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIP.has(entry.name)) find(full, out);
+      if (!SKIP.has(entry.name) && !SKIP.has(full)) find(full, out);
     } else if (entry.name.endsWith(".test.ts")) out.push(full);
   }
   return out;
