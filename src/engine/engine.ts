@@ -2,6 +2,7 @@
  * The engine (Docker's daemon): one kernel, the image store and registry, the
  * container runtime, and the host machine whose `docker` command talks to it.
  */
+import type { FileSource } from "../build/index.ts";
 import { MemoryContentStore } from "../fs/index.ts";
 import { ImageStore, type Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
@@ -13,6 +14,12 @@ export interface Engine {
   readonly images: ImageStore;
   readonly runtime: Runtime;
   readonly startedAt: Date;
+  /**
+   * The host machine's files (absolute paths, without the leading slash), for
+   * what the docker CLI reads from its caller's machine: `docker build PATH`.
+   * Set by whoever boots the host (bootPlayground).
+   */
+  hostFiles?: FileSource;
 }
 
 export function createEngine(options: { kernel: Kernel; registry: Registry }): Engine {

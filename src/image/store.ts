@@ -78,6 +78,11 @@ export class ImageStore {
     }
   }
 
+  /** An image by its manifest digest, named or not (the builder's intermediate images). */
+  load(manifestDigest: Digest): Promise<Image> {
+    return this.#load(manifestDigest);
+  }
+
   async #load(manifestDigest: Digest): Promise<Image> {
     const manifestBytes = await this.content.get(manifestDigest);
     const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as ImageManifest;

@@ -28,6 +28,8 @@ export interface CreateOptions {
   readonly tty?: boolean;
   readonly openStdin?: boolean;
   readonly autoRemove?: boolean;
+  /** Run this manifest (an unnamed image, e.g. a build step's) instead of resolving `image`. */
+  readonly manifestDigest?: Digest;
 }
 
 export interface StartOptions {
@@ -121,7 +123,7 @@ export class Runtime {
   }
 
   async create(options: CreateOptions): Promise<Container> {
-    const image = await this.images.resolve(options.image);
+    const image = options.manifestDigest ? await this.images.load(options.manifestDigest) : await this.images.resolve(options.image);
     checkPlatform(image, options.image);
     if (options.name !== undefined) this.#checkName(options.name);
     const id = newContainerId();

@@ -6,6 +6,7 @@
 import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
 import { BerthError } from "../../util/index.ts";
 import { formatOptions, parseFlags } from "../flags.ts";
+import { buildCommand } from "./build-commands.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly DockerCommand[] = [
   topCommand,
   pullCommand,
   imagesCommand,
+  buildCommand,
   startCommand,
   stopCommand,
   restartCommand,

@@ -1,0 +1,633 @@
+/**
+ * docker build: a Dockerfile's stages run step by step on the real kernel.
+ *
+ * - FROM pulls the base image when it is missing.
+ * - ENV, ARG, LABEL, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL, SHELL,
+ *   HEALTHCHECK, MAINTAINER change the config only (empty layers in history).
+ * - RUN runs `SHELL + [cmd]` (or the exec form) in a container made from the
+ *   image so far; its writable layer becomes the step's layer.
+ * - COPY/ADD write files from the build context (or an earlier stage) into a
+ *   new layer; WORKDIR makes its directory when it is missing.
+ *
+ * Every step stores its config and manifest (unnamed), so the next RUN's
+ * container starts from it; only the final image gets the names asked for.
+ * A failing step leaves no name behind.
+ */
+import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, writeTar, type DirNode, type TreeNode } from "../fs/index.ts";
+import { MEDIA_TYPES, pull, type Descriptor, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
+import type { Runtime } from "../runtime/index.ts";
+import { BerthError, type Digest } from "../util/index.ts";
+import {
+  checkSupported,
+  DockerfileError,
+  envFromList,
+  expandInstruction,
+  formatSnippet,
+  parseDockerfile,
+  ShellLex,
+  type Dockerfile,
+  type Instruction,
+  type Stage,
+} from "./dockerfile/index.ts";
+import { joinPath, type FileSource } from "./context.ts";
+
+export interface BuildOptions {
+  readonly images: ImageStore;
+  readonly registry: Registry;
+  readonly runtime: Runtime;
+  /** The build context: the directory's files, paths relative to it. */
+  readonly context: FileSource;
+  readonly dockerfile: string;
+  /** The Dockerfile's name, for messages ("Dockerfile"). */
+  readonly dockerfileName?: string;
+  readonly tags?: readonly string[];
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  /** BuildKit's plain progress, line by line. */
+  readonly progress?: (text: string) => void;
+}
+
+export interface BuildResult {
+  readonly id: Digest;
+  readonly manifest: Descriptor;
+}
+
+/** A failed step: BuildKit's "failed to solve" message; the CLI prints it and exits 1. */
+export class BuildError extends BerthError {
+  constructor(
+    message: string,
+    /** The Dockerfile snippet, when the error is at a line. */
+    readonly snippet = "",
+  ) {
+    super("INVALID_ARGUMENT", message);
+    this.name = "BuildError";
+  }
+}
+
+const DEFAULT_SHELL = ["/bin/sh", "-c"];
+const HISTORY_COMMENT = "buildkit.dockerfile.v0";
+/** Instructions BuildKit shows as steps ([n/N]); the others only change the config. */
+const STEP_KINDS = new Set(["RUN", "COPY", "ADD", "WORKDIR"]);
+
+interface StageState {
+  config: ImageConfig;
+  layers: Descriptor[];
+  /** The layers' trees, lowest first. */
+  trees: DirNode[];
+  shell: string[];
+  args: Map<string, string>;
+  manifest?: Descriptor;
+}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  return new Builder(options).run();
+}
+
+class Builder {
+  #vertex = 0;
+  readonly #lex: ShellLex;
+  readonly #df: Dockerfile;
+  readonly #stages = new Map<string, StageState>();
+
+  constructor(readonly o: BuildOptions) {
+    this.#vertex = 0;
+    const name = o.dockerfileName ?? "Dockerfile";
+    this.#df = this.#vertexDone(`[internal] load build definition from ${name}`, () => {
+      this.#line(`transferring dockerfile: ${new TextEncoder().encode(o.dockerfile).length}B done`);
+      return this.#located(() => {
+        const df = parseDockerfile(o.dockerfile);
+        checkSupported(df);
+        return df;
+      });
+    });
+    this.#lex = new ShellLex({ escapeToken: this.#df.escapeToken });
+  }
+
+  async run(): Promise<BuildResult> {
+    const df = this.#df;
+    if (df.stages.length === 0) throw new BuildError("failed to solve: the Dockerfile has no FROM instruction");
+    let last = df.stages.length - 1;
+    if (this.o.target !== undefined) {
+      last = df.stages.findIndex((s) => s.name?.toLowerCase() === this.o.target!.toLowerCase());
+      if (last < 0) throw new BuildError(`failed to solve: target stage "${this.o.target}" could not be found`);
+    }
+    const metaArgs = new Map<string, string>();
+    for (const arg of df.metaArgs) {
+      for (const a of arg.args) {
+        const value = this.o.buildArgs?.[a.key] ?? (a.value === undefined ? undefined : this.#expandWith(a.value, metaArgs));
+        if (value !== undefined) metaArgs.set(a.key, value);
+      }
+    }
+    let state: StageState | undefined;
+    for (let i = 0; i <= last; i++) {
+      state = await this.#stage(df.stages[i]!, metaArgs);
+      this.#stages.set(String(i), state);
+      if (df.stages[i]!.name) this.#stages.set(df.stages[i]!.name!.toLowerCase(), state);
+    }
+    return this.#export(state!);
+  }
+
+  // -------------------------------------------------------------------------------
+  // Stages and steps
+
+  async #stage(stage: Stage, metaArgs: Map<string, string>): Promise<StageState> {
+    const steps = stage.commands.filter((c) => STEP_KINDS.has(c.kind)).length + 1;
+    let step = 1;
+    const label = () => `[${this.#stageLabel(stage)}${step}/${steps}]`;
+    const from = this.#located(() => expandInstruction(stage.from, (w) => this.#expandWith(w, metaArgs)));
+    const state = await this.#from(from.baseName, `${label()} FROM ${this.#fromLabel(from.baseName)}`);
+    for (const ins of stage.commands) {
+      const args = state.args;
+      const env = [...(state.config.config.Env ?? []), ...[...args].map(([k, v]) => `${k}=${v}`)];
+      const expanded = this.#located(() => expandInstruction(ins, (w) => this.#expandWith(w, env)), ins);
+      if (STEP_KINDS.has(ins.kind)) step++;
+      await this.#step(state, expanded, STEP_KINDS.has(ins.kind) ? `${label()} ${ins.original.trim()}` : "", metaArgs);
+    }
+    return state;
+  }
+
+  #stageLabel(stage: Stage): string {
+    return this.#df.stages.length > 1 || stage.name ? `${stage.name ?? `stage-${this.#df.stages.indexOf(stage)}`} ` : "";
+  }
+
+  #fromLabel(name: string): string {
+    if (this.#stages.has(name.toLowerCase())) return name;
+    return name === "scratch" ? name : qualify(name);
+  }
+
+  async #from(baseName: string, title: string): Promise<StageState> {
+    const previous = this.#stages.get(baseName.toLowerCase());
+    if (previous && this.#df.stages.some((s) => s.name?.toLowerCase() === baseName.toLowerCase())) {
+      return { ...previous, layers: [...previous.layers], trees: [...previous.trees], args: new Map(), config: previous.config };
+    }
+    if (baseName === "scratch") {
+      return {
+        config: { architecture: "wasm32", os: "linux", config: { Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] }, rootfs: { type: "layers", diff_ids: [] }, history: [] },
+        layers: [],
+        trees: [],
+        shell: DEFAULT_SHELL,
+        args: new Map(),
+      };
+    }
+    const image = await this.#vertexAsync(title, async () => {
+      try {
+        return await this.o.images.resolve(baseName);
+      } catch {
+        this.#line(`resolve ${qualify(baseName)} done`);
+        return pull({ reference: baseName, registry: this.o.registry, images: this.o.images });
+      }
+    });
+    const trees = await Promise.all(image.manifest.layers.map(async (l) => layerTree(readTar(await this.o.images.content.get(l.digest)))));
+    return {
+      config: { ...image.config, history: image.config.history ?? [] },
+      layers: [...image.manifest.layers],
+      trees,
+      shell: DEFAULT_SHELL,
+      args: new Map(),
+      manifest: image.target,
+    };
+  }
+
+  async #step(state: StageState, ins: Instruction, title: string, metaArgs: Map<string, string>): Promise<void> {
+    const run = { ...state.config.config } as { -readonly [K in keyof RunConfig]: RunConfig[K] };
+    const history = (createdBy: string, empty: boolean) =>
+      ({ created: new Date().toISOString(), created_by: createdBy, comment: HISTORY_COMMENT, ...(empty ? { empty_layer: true } : {}) }) as HistoryEntry;
+    const setConfig = (createdBy: string) => this.#commit(state, run, undefined, history(createdBy, true));
+    switch (ins.kind) {
+      case "ENV": {
+        const env = new Map((run.Env ?? []).map((e) => [e.split("=")[0]!, e] as const));
+        for (const p of ins.env) env.set(p.key, `${p.key}=${p.value}`);
+        run.Env = [...env.values()];
+        return setConfig(`ENV ${ins.env.map((p) => `${p.key}=${p.value}`).join(" ")}`);
+      }
+      case "ARG":
+        for (const a of ins.args) {
+          const value = this.o.buildArgs?.[a.key] ?? a.value ?? metaArgs.get(a.key);
+          if (value !== undefined) state.args.set(a.key, value);
+        }
+        return setConfig(`ARG ${ins.args.map((a) => (a.value === undefined ? a.key : `${a.key}=${a.value}`)).join(" ")}`);
+      case "LABEL":
+        run.Labels = { ...(run.Labels ?? {}), ...Object.fromEntries(ins.labels.map((l) => [l.key, l.value])) };
+        return setConfig(`LABEL ${ins.labels.map((l) => `${l.key}=${l.value}`).join(" ")}`);
+      case "MAINTAINER":
+        return setConfig(`MAINTAINER ${ins.maintainer}`);
+      case "USER":
+        run.User = ins.user;
+        return setConfig(`USER ${ins.user}`);
+      case "EXPOSE": {
+        const ports = { ...(run.ExposedPorts ?? {}) } as Record<string, object>;
+        for (const p of ins.ports) ports[p.includes("/") ? p : `${p}/tcp`] = {};
+        run.ExposedPorts = ports;
+        return setConfig(`EXPOSE map[${Object.keys(ports).map((p) => `${p}:{}`).join(" ")}]`);
+      }
+      case "VOLUME": {
+        const volumes = { ...(run.Volumes ?? {}) } as Record<string, object>;
+        for (const v of ins.volumes) volumes[v] = {};
+        run.Volumes = volumes;
+        return setConfig(`VOLUME ${goList(ins.volumes)}`);
+      }
+      case "STOPSIGNAL":
+        run.StopSignal = ins.signal;
+        return setConfig(`STOPSIGNAL ${ins.signal}`);
+      case "SHELL":
+        state.shell = ins.shell;
+        return setConfig(`SHELL ${goList(ins.shell)}`);
+      case "CMD":
+      case "ENTRYPOINT": {
+        const argv = ins.prependShell ? [...state.shell, ins.cmdLine.join(" ")] : ins.cmdLine;
+        if (ins.kind === "CMD") run.Cmd = argv;
+        else {
+          run.Entrypoint = argv;
+          if (!this.#cmdSetInStage) run.Cmd = null;
+        }
+        return setConfig(`${ins.kind} ${goList(argv)}`);
+      }
+      case "HEALTHCHECK":
+        return setConfig(`HEALTHCHECK ${goList(ins.health.test)}`);
+      case "ONBUILD":
+        return setConfig(`ONBUILD ${ins.expression}`);
+      case "WORKDIR": {
+        const path = joinPath(run.WorkingDir || "/", ins.path);
+        run.WorkingDir = path;
+        return this.#vertexAsync(title, async () => {
+          const fs = new OverlayFileSystem([...state.trees].reverse());
+          if (exists(fs, path)) return this.#commit(state, run, undefined, history(`WORKDIR ${path}`, true));
+          const upper = new MemoryFileSystem();
+          upper.mkdirAll(path);
+          return this.#commit(state, run, upper.root, history(`WORKDIR ${path}`, false));
+        });
+      }
+      case "RUN":
+        return this.#vertexAsync(title, () => this.#run(state, ins, run, history));
+      case "COPY":
+      case "ADD":
+        return this.#vertexAsync(title, () => this.#copy(state, ins, run, history));
+    }
+  }
+
+  /** Whether the stage being built set CMD (an ENTRYPOINT after it keeps it); simplified: never. */
+  readonly #cmdSetInStage = false;
+
+  async #run(
+    state: StageState,
+    ins: Extract<Instruction, { kind: "RUN" }>,
+    run: RunConfig,
+    history: (createdBy: string, empty: boolean) => HistoryEntry,
+  ): Promise<void> {
+    const argv = ins.prependShell ? [...state.shell, ins.cmdLine.join(" ")] : ins.cmdLine;
+    const described = ins.prependShell ? argv.join(" ") : goList(argv);
+    // The step's container starts from the image so far.
+    if (!state.manifest) await this.#commit(state, { ...run }, undefined, undefined);
+    const argEnv = [...state.args].map(([k, v]) => `${k}=${v}`);
+    const container = await this.o.runtime.create({
+      image: "<build>",
+      manifestDigest: state.manifest!.digest,
+      entrypoint: [],
+      cmd: argv,
+      env: argEnv,
+      workingDir: run.WorkingDir || "/",
+      user: run.User,
+    });
+    const t0 = Date.now();
+    const output: string[] = [];
+    let partial = "";
+    const decoder = new TextDecoder();
+    const emit = (text: string) => {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const stamped = `${((Date.now() - t0) / 1000).toFixed(3)} ${line}`;
+        output.push(stamped);
+        this.#line(stamped);
+      }
+    };
+    let exitCode: number;
+    try {
+      await this.o.runtime.start(container.id, { onOutput: (entry) => emit(decoder.decode(entry.data, { stream: true })) });
+      exitCode = await this.o.runtime.wait(container.id);
+      if (partial) emit("\n");
+    } catch (error) {
+      await this.o.runtime.remove(container.id, { force: true }).catch(() => undefined);
+      throw new StepError(`process "${described}" did not complete successfully: ${(error as Error).message}`, ins);
+    }
+    const upper = container.rootfs.upper;
+    await this.o.runtime.remove(container.id, { force: true });
+    if (exitCode !== 0) {
+      throw new StepError(`process "${described}" did not complete successfully: exit code: ${exitCode}`, ins, output);
+    }
+    const prefix = argEnv.length ? `|${argEnv.length} ${argEnv.join(" ")} ` : "";
+    await this.#commit(state, run, upper, history(`RUN ${prefix}${described} # buildkit`, false));
+  }
+
+  async #copy(
+    state: StageState,
+    ins: Extract<Instruction, { kind: "COPY" | "ADD" }>,
+    run: RunConfig,
+    history: (createdBy: string, empty: boolean) => HistoryEntry,
+  ): Promise<void> {
+    let source: FileSource = this.o.context;
+    if (ins.kind === "COPY" && ins.from !== undefined) {
+      const stage = this.#stages.get(ins.from.toLowerCase());
+      if (stage) source = overlaySource(stage.trees);
+      else {
+        const image = await this.#from(ins.from, `[internal] load ${qualify(ins.from)}`);
+        source = overlaySource(image.trees);
+      }
+    }
+    const current = new OverlayFileSystem([...state.trees].reverse());
+    const workdir = run.WorkingDir || "/";
+    const dest = joinPath(workdir, ins.destPath);
+    const upper = new MemoryFileSystem();
+    const meta = { ...ownerOf(ins.chown), ...(ins.chmod !== undefined ? { mode: parseInt(ins.chmod, 8) } : {}) };
+    const destIsDir = ins.destPath.endsWith("/") || ins.sourcePaths.length + ins.sourceContents.length > 1 || isDir(current, dest);
+    const put = (path: string, data: Uint8Array) => {
+      upper.writeFile(path, data);
+      applyMeta(upper, path, meta);
+    };
+    for (const content of ins.sourceContents) {
+      put(destIsDir ? joinPath(dest, content.path) : dest, new TextEncoder().encode(content.data));
+    }
+    for (const pattern of ins.sourcePaths) {
+      const matches = glob(source, pattern);
+      if (matches.length === 0) {
+        throw new StepError(`failed to compute cache key: failed to calculate checksum of ref: "/${trimSlashes(pattern)}": not found`, ins);
+      }
+      const many = matches.length > 1;
+      for (const match of matches) {
+        const stat = source.stat(match);
+        if (stat.kind === "directory") {
+          const into = dest;
+          upper.mkdirAll(into, {});
+          walk(source, match, (rel, data) => put(joinPath(into, rel), data), (rel) => upper.mkdirAll(joinPath(into, rel)));
+        } else {
+          put(destIsDir || many ? joinPath(dest, basename(match)) : dest, source.readFile(match));
+        }
+      }
+    }
+    const shown = [...ins.sourcePaths, ...ins.sourceContents.map((c) => c.path)].join(" ");
+    const from = ins.kind === "COPY" && ins.from !== undefined ? `--from=${ins.from} ` : "";
+    await this.#commit(state, run, upper.root, history(`${ins.kind} ${from}${shown} ${ins.destPath} # buildkit`, false));
+  }
+
+  /** Records a step: a layer (when `upper` is given), the config, history, and the manifest. */
+  async #commit(state: StageState, run: RunConfig, upper: DirNode | undefined, entry: HistoryEntry | undefined): Promise<void> {
+    const content = this.o.images.content;
+    let diffIds = state.config.rootfs.diff_ids;
+    if (upper) {
+      const tar = writeTar(layerEntries(upper));
+      const digest = await content.put(tar);
+      state.layers = [...state.layers, { mediaType: MEDIA_TYPES.layer, digest, size: tar.length }];
+      state.trees = [...state.trees, layerTree(readTar(tar))];
+      diffIds = [...diffIds, digest];
+    }
+    state.config = {
+      ...state.config,
+      created: new Date().toISOString(),
+      config: run,
+      rootfs: { type: "layers", diff_ids: diffIds },
+      history: entry ? [...(state.config.history ?? []), entry] : state.config.history,
+    };
+    const configBytes = json(state.config);
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.manifest,
+      config: { mediaType: MEDIA_TYPES.config, digest: await content.put(configBytes), size: configBytes.length },
+      layers: state.layers,
+    };
+    const manifestBytes = json(manifest);
+    state.manifest = {
+      mediaType: MEDIA_TYPES.manifest,
+      digest: await content.put(manifestBytes),
+      size: manifestBytes.length,
+      platform: { os: state.config.os, architecture: state.config.architecture },
+    };
+  }
+
+  async #export(state: StageState): Promise<BuildResult> {
+    if (!state.manifest) await this.#commit(state, state.config.config, undefined, undefined);
+    const manifest = state.manifest!;
+    const id = (await this.o.images.load(manifest.digest)).id;
+    await this.#vertexAsync("exporting to image", async () => {
+      this.#line("exporting layers done");
+      this.#line(`writing image ${id} done`);
+      for (const tag of this.o.tags ?? []) {
+        this.o.images.set(tag, manifest);
+        this.#line(`naming to ${qualify(tag)} done`);
+      }
+    });
+    return { id, manifest };
+  }
+
+  // -------------------------------------------------------------------------------
+  // Words, errors and progress
+
+  #expandWith(word: string, env: Map<string, string> | readonly string[]): string {
+    const list = env instanceof Map ? [...env].map(([k, v]) => `${k}=${v}`) : env;
+    return this.#lex.processWord(word, envFromList([...list]));
+  }
+
+  /** Runs `f`, turning Dockerfile errors into BuildErrors with the snippet. */
+  #located<T>(f: () => T, ins?: Instruction): T {
+    try {
+      return f();
+    } catch (error) {
+      if (error instanceof DockerfileError) {
+        const snippet = formatSnippetOf(this.o.dockerfile, error, this.o.dockerfileName);
+        throw new BuildError(`failed to solve: ${error.kind === "parse" ? error.message : error.detail}`, snippet);
+      }
+      if (ins) throw new StepError((error as Error).message, ins);
+      throw error;
+    }
+  }
+
+  #line(text: string): void {
+    this.o.progress?.(`#${this.#vertex} ${text}\n`);
+  }
+
+  #open(title: string): number {
+    this.#vertex++;
+    this.o.progress?.(`\n#${this.#vertex} ${title}\n`);
+    return Date.now();
+  }
+
+  #vertexDone<T>(title: string, f: () => T): T {
+    const t0 = this.#open(title);
+    try {
+      return f();
+    } finally {
+      this.#line(`DONE ${seconds(t0)}`);
+    }
+  }
+
+  async #vertexAsync<T>(title: string, f: () => Promise<T>): Promise<T> {
+    if (!title) return f();
+    const t0 = this.#open(title);
+    try {
+      const value = await f();
+      this.#line(`DONE ${seconds(t0)}`);
+      return value;
+    } catch (error) {
+      if (error instanceof StepError) {
+        this.#line(`ERROR: ${error.message}`);
+        const tail = error.output.slice(-10);
+        const box = ["------", ` > ${title}:`, ...tail, "------"].join("\n");
+        const snippet = formatSnippetOf(this.o.dockerfile, { range: error.ins.range }, this.o.dockerfileName);
+        throw new BuildError(`failed to solve: ${error.message}`, `${box}\n${snippet}`);
+      }
+      if (!(error instanceof BuildError)) {
+        this.#line(`ERROR: ${(error as Error).message}`);
+        throw new BuildError(`failed to solve: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** An error of one instruction, with the output its process wrote. */
+class StepError extends Error {
+  constructor(
+    message: string,
+    readonly ins: Instruction,
+    readonly output: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function formatSnippetOf(source: string, error: { range: { start: number; end: number } }, name = "Dockerfile"): string {
+  return formatSnippet(source, error.range, name);
+}
+
+function seconds(t0: number): string {
+  return `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+}
+
+/** "alpine" -> "docker.io/library/alpine:latest", as BuildKit names images. */
+function qualify(name: string): string {
+  let ref = name;
+  if (!ref.includes("@") && !/:[^/]+$/.test(ref)) ref += ":latest";
+  const first = ref.split("/")[0]!;
+  if (!ref.includes("/") || !(first.includes(".") || first.includes(":") || first === "localhost")) {
+    ref = `docker.io/${ref.includes("/") ? "" : "library/"}${ref}`;
+  }
+  return ref;
+}
+
+/** Go's %v of a string slice: [a b c], as Docker writes CMD/SHELL in history. */
+function goList(words: readonly string[]): string {
+  return `[${words.map((w) => JSON.stringify(w)).join(" ")}]`;
+}
+
+function json(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+function exists(fs: OverlayFileSystem, path: string): boolean {
+  try {
+    fs.stat(trimSlashes(path));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDir(fs: OverlayFileSystem, path: string): boolean {
+  try {
+    return fs.stat(trimSlashes(path)).kind === "directory";
+  } catch {
+    return false;
+  }
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, "");
+}
+
+function basename(path: string): string {
+  const parts = trimSlashes(path).split("/");
+  return parts[parts.length - 1] ?? "";
+}
+
+function ownerOf(chown: string | undefined): { uid?: number; gid?: number } {
+  if (chown === undefined) return {};
+  const [user, group] = chown.split(":");
+  const out: { uid?: number; gid?: number } = {};
+  if (user && /^\d+$/.test(user)) out.uid = Number(user);
+  if (group && /^\d+$/.test(group)) out.gid = Number(group);
+  else if (out.uid !== undefined) out.gid = out.uid;
+  return out;
+}
+
+function applyMeta(fs: MemoryFileSystem, path: string, meta: { uid?: number; gid?: number; mode?: number }): void {
+  if (Object.keys(meta).length === 0) return;
+  let node: TreeNode = fs.root;
+  for (const part of trimSlashes(path).split("/")) {
+    if (node.kind !== "directory") return;
+    const next: TreeNode | undefined = node.children.get(part);
+    if (!next) return;
+    node = next;
+  }
+  if (node.kind !== "whiteout") Object.assign(node, meta);
+}
+
+/** Every file under `dir` of a source, paths relative to `dir`. */
+function walk(source: FileSource, dir: string, file: (rel: string, data: Uint8Array) => void, directory: (rel: string) => void, rel = ""): void {
+  for (const entry of source.readDir(joinRel(dir, rel))) {
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.kind === "directory") {
+      directory(child);
+      walk(source, dir, file, directory, child);
+    } else file(child, source.readFile(joinRel(dir, child)));
+  }
+}
+
+function joinRel(a: string, b: string): string {
+  return [trimSlashes(a), trimSlashes(b)].filter(Boolean).join("/");
+}
+
+/** The paths (relative) a COPY source names: a path, or a glob of * ? [...] per segment. */
+function glob(source: FileSource, pattern: string): string[] {
+  const parts = trimSlashes(joinPath("/", pattern)).split("/").filter(Boolean);
+  let paths = [""];
+  for (const part of parts) {
+    const next: string[] = [];
+    for (const base of paths) {
+      if (!/[*?[]/.test(part)) {
+        const path = joinRel(base, part);
+        try {
+          source.stat(path);
+          next.push(path);
+        } catch {
+          // not there
+        }
+        continue;
+      }
+      const re = new RegExp(`^${part.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+      try {
+        for (const entry of source.readDir(base)) if (re.test(entry.name)) next.push(joinRel(base, entry.name));
+      } catch {
+        // not a directory
+      }
+    }
+    paths = next;
+  }
+  return paths.sort();
+}
+
+/** An earlier stage's (or image's) files as a copy source. */
+function overlaySource(trees: readonly DirNode[]): FileSource {
+  const fs = new OverlayFileSystem([...trees].reverse());
+  return {
+    stat: (p) => fs.stat(p),
+    readDir: (p) => fs.readDir(p),
+    readFile: (p) => {
+      const handle = fs.open(p, { read: true, write: false, create: false, createNew: false, truncate: false, append: false });
+      try {
+        const size = fs.stat(p).size;
+        return fs.read(handle, 0, size);
+      } finally {
+        fs.close(handle);
+      }
+    },
+  };
+}

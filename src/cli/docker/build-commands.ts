@@ -1,0 +1,78 @@
+/**
+ * docker build: reads the context from the caller's machine (the host's
+ * files, relative to the docker command's cwd) and prints BuildKit's plain
+ * progress on stderr; -q prints only the image ID on stdout.
+ */
+import { build, BuildError, joinPath, subSource } from "../../build/index.ts";
+import type { DockerCommand } from "./command.ts";
+import { CommandError } from "./command.ts";
+
+export const buildCommand: DockerCommand = {
+  name: "build",
+  aliases: ["image build", "builder build", "buildx build"],
+  usage: "build [OPTIONS] PATH | URL | -",
+  summary: "Build an image from a Dockerfile",
+  flags: [
+    { name: "build-arg", kind: "list", description: "Set build-time variables" },
+    { name: "file", short: "f", kind: "string", description: "Name of the Dockerfile (default: \"PATH/Dockerfile\")" },
+    { name: "no-cache", kind: "bool", description: "Do not use cache when building the image" },
+    { name: "progress", kind: "string", description: "Set type of progress output (\"auto\", \"plain\", \"tty\", \"quiet\")", defaultValue: "auto" },
+    { name: "quiet", short: "q", kind: "bool", description: "Suppress the build output and print image ID on success" },
+    { name: "tag", short: "t", kind: "list", description: "Name and optionally a tag (format: \"name:tag\")" },
+    { name: "target", kind: "string", description: "Set the target build stage to build" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run({ engine, flags, io, request }) {
+    const files = engine.hostFiles;
+    if (!files) throw new CommandError("ERROR: this engine has no host filesystem to read a build context from");
+    const arg = flags.args[0]!;
+    const contextDir = joinPath(request.cwd || "/", arg);
+    try {
+      if (files.stat(contextDir).kind !== "directory") throw new Error("not a directory");
+    } catch {
+      throw new CommandError(`ERROR: unable to prepare context: path "${arg}" not found`);
+    }
+    const fileFlag = flags.strings.get("file");
+    const dockerfilePath = fileFlag ? joinPath(request.cwd || "/", fileFlag) : joinPath(contextDir, "Dockerfile");
+    const dockerfileName = dockerfilePath.slice(dockerfilePath.lastIndexOf("/") + 1);
+    let dockerfile: string;
+    try {
+      dockerfile = new TextDecoder().decode(files.readFile(dockerfilePath));
+    } catch {
+      throw new CommandError(`ERROR: failed to solve: failed to read dockerfile: open ${dockerfileName}: no such file or directory`);
+    }
+    const buildArgs: Record<string, string> = {};
+    for (const entry of flags.lists.get("build-arg") ?? []) {
+      const eq = entry.indexOf("=");
+      // `--build-arg NAME` would take NAME from the caller's environment, which the CLI does not get.
+      if (eq > 0) buildArgs[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    const quiet = (flags.bools.get("quiet") ?? false) || flags.strings.get("progress") === "quiet";
+    const progress = quiet ? undefined : (text: string) => io.stderr(text);
+    progress?.('#0 building with "default" instance using docker driver\n');
+    try {
+      const result = await build({
+        images: engine.images,
+        registry: engine.registry,
+        runtime: engine.runtime,
+        context: subSource(files, contextDir),
+        dockerfile,
+        dockerfileName,
+        tags: flags.lists.get("tag") ?? [],
+        buildArgs,
+        target: flags.strings.get("target"),
+        progress,
+      });
+      if (quiet) io.stdout(`${result.id}\n`);
+      else io.stderr("\n");
+      return 0;
+    } catch (error) {
+      if (error instanceof BuildError) {
+        io.stderr(`${quiet || error.snippet.startsWith("------") ? "" : "\n"}${error.snippet}ERROR: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};
