@@ -18,8 +18,6 @@ export interface BrowserKernelOptions {
   readonly sdkUrl: string | URL;
   /** The userland, or its download in flight (the SDK starts meanwhile). */
   readonly userland: Userland | Promise<Userland>;
-  /** SDK worker threads kept for concurrent processes; the SDK's own default is 2. */
-  readonly parallelism?: number;
 }
 
 /** Why the kernel cannot run on this page, or null when it can. */
@@ -30,11 +28,22 @@ export function browserKernelProblem(): string | null {
   return null;
 }
 
+type SdkOptions = NonNullable<ConstructorParameters<typeof Sdk.Wasmer>[0]>;
+
+/** The part of WebAssembly's JS API used here (src/ is typed without the DOM library). */
+interface StreamingCompiler {
+  compileStreaming(source: Promise<Response>): Promise<NonNullable<SdkOptions["wasm"]>>;
+}
+
 export async function bootBrowserKernel(options: BrowserKernelOptions): Promise<Kernel> {
   const problem = browserKernelProblem();
   // Without isolation the SDK fails silently (runs "succeed" with no output).
   if (problem) throw new Error(`cannot start the kernel: ${problem}`);
   const sdkUrl = new URL(options.sdkUrl);
+  // Compile the SDK's 4.7 MB module while its JavaScript loads (the SDK would only
+  // start fetching it afterwards); if this fails, the SDK fetches it itself.
+  const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: StreamingCompiler };
+  const sdkModule = wasmApi.compileStreaming(fetch(new URL("../pkg/wasmer_sdk_js_bg.wasm", sdkUrl))).catch(() => undefined);
   const sdk = (await import(/* @vite-ignore */ sdkUrl.href)) as typeof Sdk;
   const bridge = (await import(/* @vite-ignore */ new URL("host-filesystem.js", sdkUrl).href)) as {
     respondToHostFileSystem: HostFsResponder;
@@ -42,12 +51,13 @@ export async function bootBrowserKernel(options: BrowserKernelOptions): Promise<
   useHostFsResponder(bridge.respondToHostFileSystem);
 
   class BridgedWasmer extends sdk.Wasmer {
-    protected static override async initializeCore(coreOptions: ConstructorParameters<typeof Sdk.Wasmer>[0] = {}) {
+    protected static override async initializeCore(coreOptions: SdkOptions = {}) {
       const core = await super.initializeCore(coreOptions);
       wrapSandboxFactory(core as unknown as Parameters<typeof wrapSandboxFactory>[0]);
       return core;
     }
   }
-  const wasmer = await BridgedWasmer.create({ cache: "memory", parallelism: options.parallelism ?? 6 });
+  const wasm = await sdkModule;
+  const wasmer = await BridgedWasmer.create({ cache: "memory", ...(wasm ? { wasm } : {}) });
   return createKernel(wasmer, options.userland);
 }
