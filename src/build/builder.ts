@@ -76,6 +76,8 @@ interface StageState {
   trees: DirNode[];
   shell: string[];
   args: Map<string, string>;
+  /** Whether this stage has set CMD (ENTRYPOINT then keeps it, else resets it). */
+  cmdSet: boolean;
   manifest?: Descriptor;
 }
 
@@ -158,7 +160,7 @@ class Builder {
   async #from(baseName: string, title: string): Promise<StageState> {
     const previous = this.#stages.get(baseName.toLowerCase());
     if (previous && this.#df.stages.some((s) => s.name?.toLowerCase() === baseName.toLowerCase())) {
-      return { ...previous, layers: [...previous.layers], trees: [...previous.trees], args: new Map(), config: previous.config };
+      return { ...previous, layers: [...previous.layers], trees: [...previous.trees], args: new Map(), cmdSet: false, config: previous.config };
     }
     if (baseName === "scratch") {
       return {
@@ -167,6 +169,7 @@ class Builder {
         trees: [],
         shell: DEFAULT_SHELL,
         args: new Map(),
+        cmdSet: false,
       };
     }
     const image = await this.#vertexAsync(title, async () => {
@@ -184,6 +187,7 @@ class Builder {
       trees,
       shell: DEFAULT_SHELL,
       args: new Map(),
+      cmdSet: false,
       manifest: image.target,
     };
   }
@@ -235,10 +239,12 @@ class Builder {
       case "CMD":
       case "ENTRYPOINT": {
         const argv = ins.prependShell ? [...state.shell, ins.cmdLine.join(" ")] : ins.cmdLine;
-        if (ins.kind === "CMD") run.Cmd = argv;
-        else {
+        if (ins.kind === "CMD") {
+          run.Cmd = argv;
+          state.cmdSet = true;
+        } else {
           run.Entrypoint = argv;
-          if (!this.#cmdSetInStage) run.Cmd = null;
+          if (!state.cmdSet) run.Cmd = null;
         }
         return setConfig(`${ins.kind} ${goList(argv)}`);
       }
@@ -264,9 +270,6 @@ class Builder {
         return this.#vertexAsync(title, () => this.#copy(state, ins, run, history));
     }
   }
-
-  /** Whether the stage being built set CMD (an ENTRYPOINT after it keeps it); simplified: never. */
-  readonly #cmdSetInStage = false;
 
   async #run(
     state: StageState,

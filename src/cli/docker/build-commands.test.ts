@@ -66,6 +66,12 @@ describe("docker build", () => {
       ],
     );
     assert.match((await sh("docker images app")).stdout, /^app +latest +[0-9a-f]{12} /m);
+
+    const history = (await sh("docker history app")).stdout.split("\n");
+    assert.match(history[0]!, /^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
+    assert.match(history[1]!, new RegExp(`^${image.id.slice(7, 19)} +\\S.* ago +CMD \\["cat" "/data/greeting\\.txt" "/data/ran\\.t… +0B +buildkit\\.dockerfile\\.v0$`));
+    assert.match(history[2]!, /^<missing> +.* ago +RUN \/bin\/sh -c echo ran > \/data\/ran\.txt # bu… +4B +buildkit\.dockerfile\.v0$/);
+    assert.match(history[3]!, /^<missing> +.* ago +COPY greeting\.txt \/data\/greeting\.txt # build… +23B +buildkit\.dockerfile\.v0$/);
   });
 
   it("fails on a RUN's exit code in Docker's words, shows its output, and makes no image", async () => {

@@ -4,8 +4,11 @@
  * progress on stderr; -q prints only the image ID on stdout.
  */
 import { build, BuildError, joinPath, subSource } from "../../build/index.ts";
+import { readTar } from "../../fs/index.ts";
+import type { Digest } from "../../util/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { CommandError } from "./command.ts";
+import { ago, humanSize, table } from "./format.ts";
 
 export const buildCommand: DockerCommand = {
   name: "build",
@@ -74,5 +77,54 @@ export const buildCommand: DockerCommand = {
       }
       throw error;
     }
+  },
+};
+
+/** The bytes of the files a layer tar holds: the SIZE docker history shows. */
+async function layerSize(engine: Parameters<DockerCommand["run"]>[0]["engine"], digest: Digest): Promise<number> {
+  const entries = readTar(await engine.images.content.get(digest));
+  return entries.reduce((n, e) => n + (e.type === "file" ? (e.data?.length ?? 0) : 0), 0);
+}
+
+export const historyCommand: DockerCommand = {
+  name: "history",
+  aliases: ["image history"],
+  usage: "history [OPTIONS] IMAGE",
+  summary: "Show the history of an image",
+  flags: [
+    { name: "human", short: "H", kind: "bool", description: "Print sizes and dates in human readable format", defaultValue: "true" },
+    { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
+    { name: "quiet", short: "q", kind: "bool", description: "Only show image IDs" },
+  ],
+  minArgs: 1,
+  maxArgs: 1,
+  async run({ engine, flags, io }) {
+    const image = await engine.images.resolve(flags.args[0]!);
+    const noTrunc = flags.bools.get("no-trunc") ?? false;
+    const human = flags.bools.get("human") ?? true;
+    const history = image.config.history ?? [];
+    const layers = [...image.manifest.layers];
+    // Each non-empty history entry made the next layer, in order.
+    const rows: string[][] = [];
+    let layer = 0;
+    const sized: { entry: (typeof history)[number]; size: number }[] = [];
+    for (const entry of history) {
+      const size = entry.empty_layer || layer >= layers.length ? 0 : await layerSize(engine, layers[layer++]!.digest);
+      sized.push({ entry, size });
+    }
+    sized.reverse();
+    const id = noTrunc ? image.id : image.id.slice(7, 19);
+    if (flags.bools.get("quiet")) {
+      io.stdout(`${id}\n`);
+      return 0;
+    }
+    sized.forEach(({ entry, size }, i) => {
+      const createdBy = (entry.created_by ?? "").replace(/\s+/g, " ");
+      const cut = !noTrunc && [...createdBy].length > 45 ? [...createdBy].slice(0, 44).join("") + "…" : createdBy;
+      const created = entry.created ? (human ? ago(new Date(entry.created)) : entry.created) : "N/A";
+      rows.push([i === 0 ? id : "<missing>", created, cut, human ? humanSize(size) : String(size), entry.comment ?? ""]);
+    });
+    io.stdout(table(["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows));
+    return 0;
   },
 };

@@ -6,7 +6,7 @@
 import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
 import { BerthError } from "../../util/index.ts";
 import { formatOptions, parseFlags } from "../flags.ts";
-import { buildCommand } from "./build-commands.ts";
+import { buildCommand, historyCommand } from "./build-commands.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
@@ -22,6 +22,7 @@ export const COMMANDS: readonly DockerCommand[] = [
   pullCommand,
   imagesCommand,
   buildCommand,
+  historyCommand,
   startCommand,
   stopCommand,
   restartCommand,

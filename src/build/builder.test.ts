@@ -1,0 +1,86 @@
+// The builder on the real kernel, without the CLI: steps, layers, config, history,
+// ENTRYPOINT/CMD rules, and a failing RUN that leaves no name behind.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import { createEngine, type Engine } from "../engine/index.ts";
+import { MemoryFileSystem, readTar } from "../fs/index.ts";
+import { FixtureRegistry } from "../image/index.ts";
+import { readRecipes } from "../image/node-index.ts";
+import type { Kernel } from "../kernel/index.ts";
+import { bootNodeKernel } from "../kernel/node-index.ts";
+import { build, BuildError } from "./builder.ts";
+import { hostFiles, subSource } from "./context.ts";
+
+describe("builder", () => {
+  let kernel: Kernel;
+  let engine: Engine;
+  before(async () => {
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    engine = createEngine({ kernel, registry: await FixtureRegistry.build(await readRecipes()) });
+  });
+  after(async () => kernel.close());
+
+  const context = (files: Record<string, string>) => subSource(hostFiles(new Map([["ctx", MemoryFileSystem.from(files)]])), "/ctx");
+  const opts = (dockerfile: string, files: Record<string, string> = {}, extra: object = {}) => ({
+    images: engine.images,
+    registry: engine.registry,
+    runtime: engine.runtime,
+    context: context(files),
+    dockerfile,
+    ...extra,
+  });
+
+  it("commits one layer per COPY/RUN and a WORKDIR that makes a directory, config-only history for the rest", async () => {
+    const lines: string[] = [];
+    const result = await build(
+      opts(
+        'FROM alpine\nENV A=1\nWORKDIR /app\nCOPY dir/ ./site/\nCOPY *.txt notes/\nRUN echo "$A" > /app/a && rm /etc/motd 2>/dev/null; true\nENTRYPOINT ["cat"]\nUSER 1000\nEXPOSE 80\n',
+        { "dir/index.html": "<h1>hi</h1>", "a.txt": "A", "b.txt": "B", "c.md": "C" },
+        { tags: ["site:1"], progress: (t: string) => lines.push(t) },
+      ),
+    );
+    const image = await engine.images.resolve("site:1");
+    assert.equal(image.id, result.id);
+    const base = await engine.images.resolve("alpine");
+    const added = image.manifest.layers.slice(base.manifest.layers.length);
+    assert.equal(added.length, 4, "WORKDIR (a new directory), COPY, COPY, RUN");
+    const paths = async (n: number) => readTar(await engine.images.content.get(added[n + 1]!.digest)).map((e) => e.path);
+    assert.deepEqual(await paths(0), ["app", "app/site", "app/site/index.html"]);
+    assert.deepEqual(await paths(1), ["app", "app/notes", "app/notes/a.txt", "app/notes/b.txt"]);
+    assert.ok((await paths(2)).includes("app/a"));
+    const run = image.config.config;
+    assert.deepEqual([run.WorkingDir, run.User, run.Entrypoint, run.Cmd, run.ExposedPorts], ["/app", "1000", ["cat"], null, { "80/tcp": {} }]);
+    assert.ok(run.Env!.includes("A=1"));
+    const history = image.config.history!.slice(base.config.history!.length);
+    assert.deepEqual(
+      history.map((h) => h.created_by),
+      [
+        "ENV A=1",
+        "WORKDIR /app",
+        "COPY dir/ ./site/ # buildkit",
+        "COPY *.txt notes/ # buildkit",
+        'RUN /bin/sh -c echo "$A" > /app/a && rm /etc/motd 2>/dev/null; true # buildkit',
+        'ENTRYPOINT ["cat"]',
+        "USER 1000",
+        "EXPOSE map[80/tcp:{}]",
+      ],
+    );
+    assert.equal(history.filter((h) => !h.empty_layer).length, 4);
+    assert.equal(history[1]!.empty_layer, undefined);
+    assert.match(lines.join(""), /#\d+ \[4\/5\] COPY \*\.txt notes\/\n/);
+  });
+
+  it("fails a RUN with its exit code in BuildKit's words and names nothing", async () => {
+    const names = engine.images.list().length;
+    await assert.rejects(
+      build(opts("FROM alpine\nRUN exit 7\n", {}, { tags: ["nope"] })),
+      (e: unknown) => e instanceof BuildError && e.message === 'failed to solve: process "/bin/sh -c exit 7" did not complete successfully: exit code: 7' && /Dockerfile:2/.test(e.snippet),
+    );
+    assert.equal(engine.images.list().length, names);
+  });
+
+  it("says which COPY source is missing", async () => {
+    await assert.rejects(build(opts("FROM alpine\nCOPY missing.txt /\n")), /failed to calculate checksum of ref: "\/missing.txt": not found/);
+  });
+});
