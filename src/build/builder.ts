@@ -16,7 +16,7 @@
 import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, writeTar, type DirNode, type TreeNode } from "../fs/index.ts";
 import { MEDIA_TYPES, pull, type Descriptor, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { BerthError, type Digest } from "../util/index.ts";
+import { BerthError, sha256, type Digest } from "../util/index.ts";
 import {
   checkSupported,
   DockerfileError,
@@ -45,6 +45,35 @@ export interface BuildOptions {
   readonly target?: string;
   /** BuildKit's plain progress, line by line. */
   readonly progress?: (text: string) => void;
+  /** Steps of earlier builds to reuse (the engine's); --no-cache: `noCache`. */
+  readonly cache?: BuildCache;
+  readonly noCache?: boolean;
+}
+
+interface CachedStep {
+  readonly created: string;
+  readonly layer?: Descriptor;
+}
+
+/**
+ * The build cache: what a step made, keyed like Docker's — the chain of every
+ * instruction since the base image's ID, plus the content of copied files.
+ * An unchanged rebuild reuses every layer and timestamp: the same image ID.
+ */
+export class BuildCache {
+  readonly #steps = new Map<string, CachedStep>();
+
+  get(key: string): CachedStep | undefined {
+    return this.#steps.get(key);
+  }
+
+  set(key: string, step: CachedStep): void {
+    this.#steps.set(key, step);
+  }
+
+  get size(): number {
+    return this.#steps.size;
+  }
 }
 
 export interface BuildResult {
@@ -78,6 +107,8 @@ interface StageState {
   args: Map<string, string>;
   /** Whether this stage has set CMD (ENTRYPOINT then keeps it, else resets it). */
   cmdSet: boolean;
+  /** The cache key of the image so far. */
+  key: string;
   manifest?: Descriptor;
 }
 
@@ -87,6 +118,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
 class Builder {
   #vertex = 0;
+  /** Set when the current step came from the cache. */
+  #hit = false;
   readonly #lex: ShellLex;
   readonly #df: Dockerfile;
   readonly #stages = new Map<string, StageState>();
@@ -160,7 +193,7 @@ class Builder {
   async #from(baseName: string, title: string): Promise<StageState> {
     const previous = this.#stages.get(baseName.toLowerCase());
     if (previous && this.#df.stages.some((s) => s.name?.toLowerCase() === baseName.toLowerCase())) {
-      return { ...previous, layers: [...previous.layers], trees: [...previous.trees], args: new Map(), cmdSet: false, config: previous.config };
+      return { ...previous, layers: [...previous.layers], trees: [...previous.trees], args: new Map(), cmdSet: false, key: previous.key, config: previous.config };
     }
     if (baseName === "scratch") {
       return {
@@ -170,6 +203,7 @@ class Builder {
         shell: DEFAULT_SHELL,
         args: new Map(),
         cmdSet: false,
+        key: "scratch",
       };
     }
     const image = await this.#vertexAsync(title, async () => {
@@ -188,6 +222,7 @@ class Builder {
       shell: DEFAULT_SHELL,
       args: new Map(),
       cmdSet: false,
+      key: image.id,
       manifest: image.target,
     };
   }
@@ -258,6 +293,8 @@ class Builder {
         return this.#vertexAsync(title, async () => {
           const fs = new OverlayFileSystem([...state.trees].reverse());
           if (exists(fs, path)) return this.#commit(state, run, undefined, history(`WORKDIR ${path}`, true));
+          const hit = this.#lookup(state, `WORKDIR ${path}`);
+          if (hit) return this.#commit(state, run, hit, history(`WORKDIR ${path}`, false));
           const upper = new MemoryFileSystem();
           upper.mkdirAll(path);
           return this.#commit(state, run, upper.root, history(`WORKDIR ${path}`, false));
@@ -279,9 +316,12 @@ class Builder {
   ): Promise<void> {
     const argv = ins.prependShell ? [...state.shell, ins.cmdLine.join(" ")] : ins.cmdLine;
     const described = ins.prependShell ? argv.join(" ") : goList(argv);
+    const argEnv = [...state.args].map(([k, v]) => `${k}=${v}`);
+    const createdBy = `RUN ${argEnv.length ? `|${argEnv.length} ${argEnv.join(" ")} ` : ""}${described} # buildkit`;
+    const hit = this.#lookup(state, createdBy);
+    if (hit) return this.#commit(state, run, hit, history(createdBy, false));
     // The step's container starts from the image so far.
     if (!state.manifest) await this.#commit(state, { ...run }, undefined, undefined);
-    const argEnv = [...state.args].map(([k, v]) => `${k}=${v}`);
     const container = await this.o.runtime.create({
       image: "<build>",
       manifestDigest: state.manifest!.digest,
@@ -318,8 +358,7 @@ class Builder {
     if (exitCode !== 0) {
       throw new StepError(`process "${described}" did not complete successfully: exit code: ${exitCode}`, ins, output);
     }
-    const prefix = argEnv.length ? `|${argEnv.length} ${argEnv.join(" ")} ` : "";
-    await this.#commit(state, run, upper, history(`RUN ${prefix}${described} # buildkit`, false));
+    await this.#commit(state, run, upper, history(createdBy, false));
   }
 
   async #copy(
@@ -369,23 +408,44 @@ class Builder {
     }
     const shown = [...ins.sourcePaths, ...ins.sourceContents.map((c) => c.path)].join(" ");
     const from = ins.kind === "COPY" && ins.from !== undefined ? `--from=${ins.from} ` : "";
-    await this.#commit(state, run, upper.root, history(`${ins.kind} ${from}${shown} ${ins.destPath} # buildkit`, false));
+    const createdBy = `${ins.kind} ${from}${shown} ${ins.destPath} # buildkit`;
+    const contentKey = await contentDigest(upper.root);
+    const hit = this.#lookup(state, createdBy, contentKey);
+    await this.#commit(state, run, hit ?? upper.root, history(createdBy, false), contentKey);
   }
 
   /** Records a step: a layer (when `upper` is given), the config, history, and the manifest. */
-  async #commit(state: StageState, run: RunConfig, upper: DirNode | undefined, entry: HistoryEntry | undefined): Promise<void> {
+  async #commit(
+    state: StageState,
+    run: RunConfig,
+    upper: DirNode | CachedStep | undefined,
+    entry: HistoryEntry | undefined,
+    contentKey = "",
+  ): Promise<void> {
     const content = this.o.images.content;
     let diffIds = state.config.rootfs.diff_ids;
-    if (upper) {
-      const tar = writeTar(layerEntries(upper));
-      const digest = await content.put(tar);
-      state.layers = [...state.layers, { mediaType: MEDIA_TYPES.layer, digest, size: tar.length }];
-      state.trees = [...state.trees, layerTree(readTar(tar))];
-      diffIds = [...diffIds, digest];
+    let layer: Descriptor | undefined;
+    if (entry) {
+      state.key = `${state.key}\n${entry.created_by}${contentKey ? `\n${contentKey}` : ""}`;
+      const cached = this.o.noCache ? undefined : this.o.cache?.get(state.key);
+      if (cached && (!upper || !("kind" in upper))) entry = { ...entry, created: cached.created };
     }
+    if (upper && "kind" in upper) {
+      const tar = writeTar(layerEntries(upper));
+      layer = { mediaType: MEDIA_TYPES.layer, digest: await content.put(tar), size: tar.length };
+      state.trees = [...state.trees, layerTree(readTar(tar))];
+    } else if (upper?.layer) {
+      layer = upper.layer;
+      state.trees = [...state.trees, layerTree(readTar(await content.get(layer.digest)))];
+    }
+    if (layer) {
+      state.layers = [...state.layers, layer];
+      diffIds = [...diffIds, layer.digest];
+    }
+    if (entry) this.o.cache?.set(state.key, { created: entry.created!, ...(layer ? { layer } : {}) });
     state.config = {
       ...state.config,
-      created: new Date().toISOString(),
+      created: entry?.created ?? state.config.created ?? new Date().toISOString(),
       config: run,
       rootfs: { type: "layers", diff_ids: diffIds },
       history: entry ? [...(state.config.history ?? []), entry] : state.config.history,
@@ -404,6 +464,15 @@ class Builder {
       size: manifestBytes.length,
       platform: { os: state.config.os, architecture: state.config.architecture },
     };
+  }
+
+  /** A cached layer for the step `createdBy` on the image so far; says CACHED on a hit. */
+  #lookup(state: StageState, createdBy: string, contentKey = ""): CachedStep | undefined {
+    if (this.o.noCache) return undefined;
+    const hit = this.o.cache?.get(`${state.key}\n${createdBy}${contentKey ? `\n${contentKey}` : ""}`);
+    if (!hit?.layer) return undefined;
+    this.#hit = true;
+    return hit;
   }
 
   async #export(state: StageState): Promise<BuildResult> {
@@ -465,9 +534,11 @@ class Builder {
   async #vertexAsync<T>(title: string, f: () => Promise<T>): Promise<T> {
     if (!title) return f();
     const t0 = this.#open(title);
+    this.#hit = false;
     try {
       const value = await f();
-      this.#line(`DONE ${seconds(t0)}`);
+      this.#line(this.#hit ? "CACHED" : `DONE ${seconds(t0)}`);
+      this.#hit = false;
       return value;
     } catch (error) {
       if (error instanceof StepError) {
@@ -519,6 +590,23 @@ function qualify(name: string): string {
 /** Go's %v of a string slice: [a b c], as Docker writes CMD/SHELL in history. */
 function goList(words: readonly string[]): string {
   return `[${words.map((w) => JSON.stringify(w)).join(" ")}]`;
+}
+
+/** The digest of a layer's paths, kinds, modes, owners and bytes (not times): COPY's cache key. */
+async function contentDigest(root: DirNode): Promise<string> {
+  const parts: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  for (const e of layerEntries(root)) {
+    parts.push(encoder.encode(`${e.path}\0${e.type}\0${e.mode}\0${e.uid}:${e.gid}\0${e.linkname ?? ""}\0${e.data?.length ?? 0}\0`));
+    if (e.data) parts.push(e.data);
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  return sha256(all);
 }
 
 function json(value: unknown): Uint8Array {

@@ -2,7 +2,7 @@
  * The engine (Docker's daemon): one kernel, the image store and registry, the
  * container runtime, and the host machine whose `docker` command talks to it.
  */
-import type { FileSource } from "../build/index.ts";
+import { BuildCache, type FileSource } from "../build/index.ts";
 import { MemoryContentStore } from "../fs/index.ts";
 import { ImageStore, type Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
@@ -14,6 +14,8 @@ export interface Engine {
   readonly images: ImageStore;
   readonly runtime: Runtime;
   readonly startedAt: Date;
+  /** What `docker build` steps made, for reuse (CACHED). */
+  readonly buildCache: BuildCache;
   /**
    * The host machine's files (absolute paths, without the leading slash), for
    * what the docker CLI reads from its caller's machine: `docker build PATH`.
@@ -30,5 +32,6 @@ export function createEngine(options: { kernel: Kernel; registry: Registry }): E
     images,
     runtime: new Runtime(options.kernel, images),
     startedAt: new Date(),
+    buildCache: new BuildCache(),
   };
 }

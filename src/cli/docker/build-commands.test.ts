@@ -74,6 +74,26 @@ describe("docker build", () => {
     assert.match(history[3]!, /^<missing> +.* ago +COPY greeting\.txt \/data\/greeting\.txt # build… +23B +buildkit\.dockerfile\.v0$/);
   });
 
+  it("rebuilds from the cache: CACHED steps and the same image ID; a changed file rebuilds from its COPY", async () => {
+    const first = (await engine.images.resolve("app")).id;
+    const again = await sh("cd /root/three && docker build -t app .");
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /\n#(\d+) \[2\/3\] COPY greeting\.txt \/data\/greeting\.txt\n#\1 CACHED\n/);
+    assert.match(again.stderr, /\n#(\d+) \[3\/3\] RUN echo ran > \/data\/ran\.txt\n#\1 CACHED\n/);
+    assert.equal((await engine.images.resolve("app")).id, first);
+
+    const changed = await sh("echo changed > /root/three/greeting.txt && cd /root/three && docker build -t app . && docker run --rm app");
+    assert.equal(changed.exitCode, 0, changed.stderr);
+    assert.doesNotMatch(changed.stderr, /CACHED/);
+    assert.equal(changed.stdout, "changed\nran\n");
+    assert.notEqual((await engine.images.resolve("app")).id, first);
+
+    const noCache = await sh("cd /root/three && docker build --no-cache -t app .");
+    assert.equal(noCache.exitCode, 0, noCache.stderr);
+    assert.doesNotMatch(noCache.stderr, /CACHED/);
+    await sh("echo 'hello from the context' > /root/three/greeting.txt");
+  });
+
   it("fails on a RUN's exit code in Docker's words, shows its output, and makes no image", async () => {
     const before = engine.images.list().length;
     const r = await sh("cd /root/fail && docker build -t broken .");

@@ -66,6 +66,8 @@ export const buildCommand: DockerCommand = {
         buildArgs,
         target: flags.strings.get("target"),
         progress,
+        cache: engine.buildCache,
+        noCache: flags.bools.get("no-cache") ?? false,
       });
       if (quiet) io.stdout(`${result.id}\n`);
       else io.stderr("\n");
