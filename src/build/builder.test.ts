@@ -80,6 +80,14 @@ describe("builder", () => {
     assert.equal(engine.images.list().length, names);
   });
 
+  it("leaves out of COPY what .dockerignore names", async () => {
+    await build(opts("FROM alpine\nCOPY . /etc/ctx/\n", { ".dockerignore": "*.log\n", "a.txt": "A", "debug.log": "L" }, { tags: ["ignored"] }));
+    const image = await engine.images.resolve("ignored");
+    const top = image.manifest.layers[image.manifest.layers.length - 1]!;
+    const paths = readTar(await engine.images.content.get(top.digest)).map((e) => e.path);
+    assert.deepEqual(paths, ["etc", "etc/ctx", "etc/ctx/.dockerignore", "etc/ctx/a.txt"]);
+  });
+
   it("says which COPY source is missing", async () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY missing.txt /\n")), /failed to calculate checksum of ref: "\/missing.txt": not found/);
   });

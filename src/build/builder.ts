@@ -29,7 +29,7 @@ import {
   type Instruction,
   type Stage,
 } from "./dockerfile/index.ts";
-import { joinPath, type FileSource } from "./context.ts";
+import { dockerignore, filteredSource, joinPath, type FileSource } from "./context.ts";
 
 export interface BuildOptions {
   readonly images: ImageStore;
@@ -123,6 +123,9 @@ class Builder {
   readonly #lex: ShellLex;
   readonly #df: Dockerfile;
   readonly #stages = new Map<string, StageState>();
+  /** The context, less what .dockerignore leaves out. */
+  readonly #context: FileSource;
+  #contextLoaded = false;
 
   constructor(readonly o: BuildOptions) {
     this.#vertex = 0;
@@ -136,6 +139,16 @@ class Builder {
       });
     });
     this.#lex = new ShellLex({ escapeToken: this.#df.escapeToken });
+    this.#context = this.#vertexDone("[internal] load .dockerignore", () => {
+      let text = "";
+      try {
+        text = new TextDecoder().decode(o.context.readFile(".dockerignore"));
+      } catch {
+        // no .dockerignore
+      }
+      this.#line(`transferring context: ${new TextEncoder().encode(text).length || 2}B done`);
+      return text ? filteredSource(o.context, dockerignore(text)) : o.context;
+    });
   }
 
   async run(): Promise<BuildResult> {
@@ -176,9 +189,32 @@ class Builder {
       const env = [...(state.config.config.Env ?? []), ...[...args].map(([k, v]) => `${k}=${v}`)];
       const expanded = this.#located(() => expandInstruction(ins, (w) => this.#expandWith(w, env)), ins);
       if (STEP_KINDS.has(ins.kind)) step++;
+      if ((ins.kind === "COPY" && ins.from === undefined) || ins.kind === "ADD") this.#loadContext();
       await this.#step(state, expanded, STEP_KINDS.has(ins.kind) ? `${label()} ${ins.original.trim()}` : "", metaArgs);
     }
     return state;
+  }
+
+  /** BuildKit's "load build context" vertex, once, before the first step that reads it. */
+  #loadContext(): void {
+    if (this.#contextLoaded) return;
+    this.#contextLoaded = true;
+    this.#vertexDone("[internal] load build context", () => {
+      let bytes = 0;
+      const count = (dir: string) => {
+        for (const e of this.#context.readDir(dir)) {
+          const path = dir ? `${dir}/${e.name}` : e.name;
+          if (e.kind === "directory") count(path);
+          else bytes += this.#context.stat(path).size;
+        }
+      };
+      try {
+        count("");
+      } catch {
+        // an unreadable context shows in the COPY that needs it
+      }
+      this.#line(`transferring context: ${bytes}B done`);
+    });
   }
 
   #stageLabel(stage: Stage): string {
@@ -367,7 +403,7 @@ class Builder {
     run: RunConfig,
     history: (createdBy: string, empty: boolean) => HistoryEntry,
   ): Promise<void> {
-    let source: FileSource = this.o.context;
+    let source: FileSource = this.#context;
     if (ins.kind === "COPY" && ins.from !== undefined) {
       const stage = this.#stages.get(ins.from.toLowerCase());
       if (stage) source = overlaySource(stage.trees);

@@ -67,3 +67,75 @@ export function joinPath(base: string, path: string): string {
   }
   return `/${parts.join("/")}`;
 }
+
+/**
+ * .dockerignore: patterns of paths (Go's filepath.Match per segment, `**` for any
+ * number of directories, a leading `!` re-includes); the last pattern that matches
+ * a path or one of its parents decides. Comments start with `#`.
+ */
+export function dockerignore(text: string): (path: string) => boolean {
+  const rules = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => {
+      const negate = line.startsWith("!");
+      const pattern = joinPath("/", (negate ? line.slice(1) : line).trim()).slice(1);
+      return { negate, re: patternRegExp(pattern) };
+    })
+    .filter((r) => r.re !== undefined);
+  return (path: string) => {
+    const parts = path.split("/").filter(Boolean);
+    let ignored = false;
+    for (const rule of rules) {
+      for (let n = 1; n <= parts.length; n++) {
+        if (rule.re!.test(parts.slice(0, n).join("/"))) {
+          ignored = !rule.negate;
+          break;
+        }
+      }
+    }
+    return ignored;
+  };
+}
+
+function patternRegExp(pattern: string): RegExp | undefined {
+  if (!pattern) return undefined;
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*" && pattern[i + 1] === "*") {
+      i++;
+      if (pattern[i + 1] === "/") {
+        i++;
+        re += "(?:.*/)?";
+      } else re += ".*";
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i);
+      if (end < 0) return undefined;
+      re += `[${pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+      i = end;
+    } else if (c === "\\" && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
+    else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** A context without the paths `ignored` says to leave out (the Dockerfile and .dockerignore stay readable). */
+export function filteredSource(source: FileSource, ignored: (path: string) => boolean): FileSource {
+  const check = (path: string) => {
+    const clean = path.split("/").filter(Boolean).join("/");
+    if (clean && ignored(clean)) throw Object.assign(new Error(`${path}: no such file or directory`), { code: "ENOENT" });
+    return clean;
+  };
+  return {
+    stat: (path) => source.stat(check(path)),
+    readDir: (path) => {
+      const dir = check(path);
+      return source.readDir(dir).filter((e) => !ignored(dir ? `${dir}/${e.name}` : e.name));
+    },
+    readFile: (path) => source.readFile(check(path)),
+  };
+}
