@@ -517,6 +517,7 @@ class Builder {
     const id = (await this.o.images.load(manifest.digest)).id;
     await this.#vertexAsync("exporting to image", async () => {
       this.#line("exporting layers done");
+      this.o.images.keep(manifest);
       this.#line(`writing image ${id} done`);
       for (const tag of this.o.tags ?? []) {
         this.o.images.set(tag, manifest);

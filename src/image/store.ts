@@ -30,6 +30,8 @@ export interface Image {
 
 export class ImageStore {
   readonly #records = new Map<string, ImageRecord>();
+  /** Images kept without a name (a build without -t, or whose tag moved on): Docker's <none>:<none>. */
+  readonly #unnamed = new Map<Digest, Descriptor>();
 
   constructor(readonly content: ContentStore) {}
 
@@ -48,6 +50,22 @@ export class ImageStore {
     return record;
   }
 
+  /** Keeps an image even when no name points at it (docker build's images). */
+  keep(target: Descriptor): void {
+    this.#unnamed.set(target.digest, target);
+  }
+
+  /** Drops a kept image (docker rmi of its last name or its ID). */
+  forget(manifestDigest: Digest): void {
+    this.#unnamed.delete(manifestDigest);
+  }
+
+  /** Kept images no name points at: the dangling images `docker images` shows as <none>. */
+  dangling(): Descriptor[] {
+    const named = new Set([...this.#records.values()].map((r) => r.target.digest));
+    return [...this.#unnamed.values()].filter((d) => !named.has(d.digest));
+  }
+
   delete(name: string): void {
     const key = formatReference(parseReference(name));
     if (!this.#records.delete(key)) throw new BerthError("NOT_FOUND", `No such image: ${name}`);
@@ -60,9 +78,9 @@ export class ImageStore {
     const id = nameOrId.startsWith("sha256:") ? nameOrId.slice(7) : nameOrId;
     if (/^[0-9a-f]{1,64}$/.test(id)) {
       const matches = new Set<Digest>();
-      for (const record of this.#records.values()) {
-        const image = await this.#load(record.target.digest);
-        if (image.id.slice(7).startsWith(id)) matches.add(record.target.digest);
+      for (const target of [...[...this.#records.values()].map((r) => r.target), ...this.#unnamed.values()]) {
+        const image = await this.#load(target.digest);
+        if (image.id.slice(7).startsWith(id)) matches.add(target.digest);
       }
       if (matches.size === 1) return this.#load([...matches][0]!);
       if (matches.size > 1) throw new BerthError("INVALID_ARGUMENT", `multiple IDs found with provided prefix: ${id}`);

@@ -87,6 +87,12 @@ describe("docker build", () => {
     assert.doesNotMatch(changed.stderr, /CACHED/);
     assert.equal(changed.stdout, "changed\nran\n");
     assert.notEqual((await engine.images.resolve("app")).id, first);
+    // The image the tag moved from stays, dangling, as Docker's <none>:<none>; it runs by ID.
+    const short = first.slice(7, 19);
+    assert.match((await sh("docker images")).stdout, new RegExp(`^<none> +<none> +${short} `, "m"));
+    assert.equal((await sh(`docker run --rm ${short}`)).stdout, "hello from the context\nran\n");
+    assert.equal((await sh(`docker rmi ${short}`)).stdout, `Deleted: ${first}\n`);
+    assert.doesNotMatch((await sh("docker images")).stdout, /<none>/);
 
     const noCache = await sh("cd /root/three && docker build --no-cache -t app .");
     assert.equal(noCache.exitCode, 0, noCache.stderr);

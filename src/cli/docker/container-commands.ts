@@ -25,6 +25,8 @@ export const RUN_FLAGS: FlagSpec[] = [
 async function ensureImage(engine: Engine, reference: string, io: DockerIO): Promise<void> {
   const name = familiarReference(parseReference(reference));
   if (engine.images.get(reference)) return;
+  // An image ID (full or short) of a local image: no pull, as Docker.
+  if (/^(sha256:)?[0-9a-f]{1,64}$/.test(reference) && (await engine.images.resolve(reference).catch(() => undefined))) return;
   io.stderr(`Unable to find image '${name}' locally\n`);
   await pullWithProgress(engine, reference, (text) => io.stderr(text));
 }

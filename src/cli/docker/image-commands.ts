@@ -69,6 +69,16 @@ export const imagesCommand: DockerCommand = {
       rows.push([repository, ref.tag ?? "<none>", id, created, humanSize(size)]);
       if (!ids.includes(id)) ids.push(id);
     }
+    if (!filter) {
+      for (const target of engine.images.dangling()) {
+        const image = await engine.images.load(target.digest);
+        const id = flags.bools.get("no-trunc") ? image.id : shortId(image.id);
+        const size = image.manifest.layers.reduce((n, l) => n + l.size, 0);
+        const created = image.config.created ? ago(new Date(image.config.created)) : "N/A";
+        rows.push(["<none>", "<none>", id, created, humanSize(size)]);
+        if (!ids.includes(id)) ids.push(id);
+      }
+    }
     if (flags.bools.get("quiet")) io.stdout(ids.map((id) => `${id}\n`).join(""));
     else io.stdout(table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows));
     return 0;
@@ -112,7 +122,11 @@ async function removeImage(engine: Engine, name: string, force: boolean, io: Doc
     const ref = parseReference(n);
     io.stdout(`Untagged: ${familiarRepository(ref)}:${ref.tag}\n`);
   }
-  if ((await engine.images.resolve(image.id).catch(() => undefined)) === undefined) io.stdout(`Deleted: ${image.id}\n`);
+  // The last name gone (or removed by ID), the image goes too.
+  if ((await engine.images.resolve(image.id).then((i) => i.names.length > 0).catch(() => false)) === false) {
+    engine.images.forget(image.manifestDigest);
+    io.stdout(`Deleted: ${image.id}\n`);
+  }
 }
 
 export const tagCommand: DockerCommand = {
