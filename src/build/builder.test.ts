@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { createEngine, type Engine } from "../engine/index.ts";
-import { MemoryFileSystem, readTar } from "../fs/index.ts";
+import { MemoryFileSystem, readTar, writeTar } from "../fs/index.ts";
 import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { Kernel } from "../kernel/index.ts";
@@ -86,6 +86,24 @@ describe("builder", () => {
     const top = image.manifest.layers[image.manifest.layers.length - 1]!;
     const paths = readTar(await engine.images.content.get(top.digest)).map((e) => e.path);
     assert.deepEqual(paths, ["etc", "etc/ctx", "etc/ctx/.dockerignore", "etc/ctx/a.txt"]);
+  });
+
+  it("unpacks a local tar archive on ADD (plain and gzip), and copies it as is on COPY", async () => {
+    const tar = writeTar([
+      { path: "pkg", type: "directory", mode: 0o755, uid: 0, gid: 0, mtime: 0 },
+      { path: "pkg/readme", type: "file", data: new TextEncoder().encode("R"), mode: 0o600, uid: 0, gid: 0, mtime: 0 },
+    ]);
+    const gz = new Uint8Array(await new Response(new Blob([tar]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+    const ctx = subSource(hostFiles(new Map([["ctx", MemoryFileSystem.from({ "a.tar": tar, "b.tgz": gz })]])), "/ctx");
+    await build({ ...opts("FROM alpine\nADD a.tar /opt/a/\nADD b.tgz /opt/b\nCOPY a.tar /opt/c/\n"), context: ctx, tags: ["unpacked"] });
+    const image = await engine.images.resolve("unpacked");
+    const layers = image.manifest.layers.slice(-3);
+    const paths = await Promise.all(layers.map(async (l) => readTar(await engine.images.content.get(l.digest)).map((e) => `${e.path}${e.type === "file" ? `:${e.mode.toString(8)}` : ""}`)));
+    assert.deepEqual(paths, [
+      ["opt", "opt/a", "opt/a/pkg", "opt/a/pkg/readme:600"],
+      ["opt", "opt/b", "opt/b/pkg", "opt/b/pkg/readme:600"],
+      ["opt", "opt/c", "opt/c/a.tar:644"],
+    ]);
   });
 
   it("says which COPY source is missing", async () => {

@@ -13,7 +13,7 @@
  * container starts from it; only the final image gets the names asked for.
  * A failing step leaves no name behind.
  */
-import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, writeTar, type DirNode, type TreeNode } from "../fs/index.ts";
+import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, writeTar, type DirNode, type TarEntry, type TreeNode } from "../fs/index.ts";
 import { MEDIA_TYPES, pull, type Descriptor, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { BerthError, sha256, type Digest } from "../util/index.ts";
@@ -438,7 +438,20 @@ class Builder {
           upper.mkdirAll(into, {});
           walk(source, match, (rel, data) => put(joinPath(into, rel), data), (rel) => upper.mkdirAll(joinPath(into, rel)));
         } else {
-          put(destIsDir || many ? joinPath(dest, basename(match)) : dest, source.readFile(match));
+          const data = source.readFile(match);
+          const archive = ins.kind === "ADD" && ins.unpack !== false ? await tarEntries(data) : undefined;
+          if (archive) {
+            // ADD of a local tar archive (plain or gzip): its contents, unpacked into the destination directory.
+            upper.mkdirAll(dest);
+            for (const entry of archive) {
+              const path = joinPath(dest, entry.path);
+              if (entry.type === "directory") upper.mkdirAll(path, { mode: entry.mode });
+              else if (entry.type === "file") {
+                upper.writeFile(path, entry.data ?? new Uint8Array());
+                applyMeta(upper, path, { mode: entry.mode, uid: entry.uid, gid: entry.gid, ...meta });
+              }
+            }
+          } else put(destIsDir || many ? joinPath(dest, basename(match)) : dest, data);
         }
       }
     }
@@ -627,6 +640,25 @@ function qualify(name: string): string {
 /** Go's %v of a string slice: [a b c], as Docker writes CMD/SHELL in history. */
 function goList(words: readonly string[]): string {
   return `[${words.map((w) => JSON.stringify(w)).join(" ")}]`;
+}
+
+/** A tar archive's entries (gzip-compressed or not); undefined for anything else. */
+async function tarEntries(data: Uint8Array): Promise<TarEntry[] | undefined> {
+  let bytes = data;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch {
+      return undefined;
+    }
+  }
+  if (bytes.length < 512 || new TextDecoder().decode(bytes.subarray(257, 262)) !== "ustar") return undefined;
+  try {
+    return readTar(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The digest of a layer's paths, kinds, modes, owners and bytes (not times): COPY's cache key. */
