@@ -106,6 +106,16 @@ describe("builder", () => {
     ]);
   });
 
+  it("sets owners with --chown, by name from the image's /etc/passwd or by number", async () => {
+    await build(opts("FROM alpine\nCOPY --chown=nobody a.txt /opt/\nCOPY --chown=2:0 a.txt /opt/b.txt\n", { "a.txt": "A" }, { tags: ["owned"] }));
+    const image = await engine.images.resolve("owned");
+    const owners = await Promise.all(
+      image.manifest.layers.slice(-2).map(async (l) => readTar(await engine.images.content.get(l.digest)).filter((e) => e.type === "file").map((e) => [e.path, e.uid, e.gid])),
+    );
+    assert.deepEqual(owners, [[["opt/a.txt", 65534, 65534]], [["opt/b.txt", 2, 0]]]);
+    await assert.rejects(build(opts("FROM alpine\nCOPY --chown=nosuch a.txt /opt/\n", { "a.txt": "A" })), /no such user: nosuch/);
+  });
+
   it("says which COPY source is missing", async () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY missing.txt /\n")), /failed to calculate checksum of ref: "\/missing.txt": not found/);
   });

@@ -416,7 +416,7 @@ class Builder {
     const workdir = run.WorkingDir || "/";
     const dest = joinPath(workdir, ins.destPath);
     const upper = new MemoryFileSystem();
-    const meta = { ...ownerOf(ins.chown), ...(ins.chmod !== undefined ? { mode: parseInt(ins.chmod, 8) } : {}) };
+    const meta = { ...ownerOf(ins.chown, overlaySource(state.trees)), ...(ins.chmod !== undefined ? { mode: parseInt(ins.chmod, 8) } : {}) };
     const destIsDir = ins.destPath.endsWith("/") || ins.sourcePaths.length + ins.sourceContents.length > 1 || isDir(current, dest);
     const put = (path: string, data: Uint8Array) => {
       upper.writeFile(path, data);
@@ -708,13 +708,34 @@ function basename(path: string): string {
   return parts[parts.length - 1] ?? "";
 }
 
-function ownerOf(chown: string | undefined): { uid?: number; gid?: number } {
+/** --chown=USER[:GROUP], names looked up in the image's /etc/passwd and /etc/group, as BuildKit does. */
+function ownerOf(chown: string | undefined, image: FileSource): { uid?: number; gid?: number } {
   if (chown === undefined) return {};
-  const [user, group] = chown.split(":");
+  const [user, group] = chown.split(":") as [string, string | undefined];
+  const table = (file: string) => {
+    try {
+      return new TextDecoder().decode(image.readFile(file)).split("\n").map((l) => l.split(":"));
+    } catch {
+      return [];
+    }
+  };
   const out: { uid?: number; gid?: number } = {};
-  if (user && /^\d+$/.test(user)) out.uid = Number(user);
-  if (group && /^\d+$/.test(group)) out.gid = Number(group);
-  else if (out.uid !== undefined) out.gid = out.uid;
+  if (/^\d+$/.test(user)) out.uid = Number(user);
+  else {
+    const entry = table("etc/passwd").find((f) => f[0] === user);
+    if (!entry) throw new Error(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`);
+    out.uid = Number(entry[2]);
+    if (group === undefined) out.gid = Number(entry[3]);
+  }
+  if (group !== undefined) {
+    if (/^\d+$/.test(group)) out.gid = Number(group);
+    else {
+      const entry = table("etc/group").find((f) => f[0] === group);
+      if (!entry) throw new Error(`unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
+      out.gid = Number(entry[2]);
+    }
+  }
+  out.gid ??= out.uid;
   return out;
 }
 
