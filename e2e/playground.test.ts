@@ -105,12 +105,17 @@ describe("the playground page", () => {
     assert.equal(running.exitCode, 0, running.output);
     await xray.getByRole("button", { name: /sleeper/ }).click();
     // PID 1 in the container's namespace, beside its host PID.
-    const row = xray.getByRole("row", { name: /sleep 1000/ });
+    const row = xray.getByRole("table", { name: "container processes" }).getByRole("row", { name: /sleep 1000/ });
     await row.waitFor();
     const [pid, hostPid] = (await row.getByRole("cell").allInnerTexts()).map((cell) => cell.trim());
     assert.equal(pid, "1");
     assert.match(hostPid!, /^\d+$/);
     assert.notEqual(hostPid, "1");
+    // The host sees the same process under that host PID, marked with its container.
+    const hostRow = xray.getByRole("table", { name: "host processes" }).getByRole("row", { name: /sleep 1000/ });
+    const [hostView, , inContainer] = (await hostRow.getByRole("cell").allInnerTexts()).map((cell) => cell.trim());
+    assert.equal(hostView, hostPid);
+    assert.match(inContainer!, /^sleeper \(PID 1\)$/);
     await screenshot(page, "xray");
   });
 

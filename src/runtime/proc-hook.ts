@@ -5,6 +5,8 @@
  *
  *   start PID PPID ARG0 ARG1 ...   a process began (arguments escaped as in /proc/mounts)
  *   exit PID STATUS                a process ended
+ *   reaped PID                     a parent collected this child (the kernel ends
+ *                                  some processes without their exit line)
  *   alloc PPID                     a PID for a child about to start; the answer,
  *                                  read back on the same descriptor, is "pid N\n"
  *   status PID                     the status an ended process reported in its exit
@@ -20,6 +22,8 @@ export interface ProcHooks {
   allocate(parentPid: number): number;
   start(pid: number, ppid: number, args: readonly string[]): void;
   exit(pid: number, status: number): void;
+  /** Gone, whatever its status was (reported by the parent that waited for it). */
+  reaped(pid: number): void;
   /** The status a recently ended process reported, if known. */
   status?(pid: number): number | undefined;
 }
@@ -117,6 +121,12 @@ export class ProcHookDevice implements MountedFileSystem {
         const pid = number(1);
         const status = number(2);
         if (pid > 0 && status >= 0) this.hooks.exit(pid, status & 0xff);
+        break;
+      }
+      case "reaped": {
+        // A parent collected this child; the kernel may have ended it without its exit line.
+        const pid = number(1);
+        if (pid > 0 && words.length === 2) this.hooks.reaped(pid);
         break;
       }
       case "status": {

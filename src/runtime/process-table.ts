@@ -119,6 +119,7 @@ export class PidNamespace {
       allocate: (parent) => this.allocate(parent),
       start: (pid, ppid, args) => this.start(pid, ppid, args),
       exit: (pid, status) => this.exit(pid, status),
+      reaped: (pid) => this.exit(pid),
       status: (pid) => this.#statuses.get(pid),
     });
   }

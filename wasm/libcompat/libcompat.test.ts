@@ -213,6 +213,7 @@ describe("libcompat pid namespace", () => {
       events.push(`exit ${pid} ${status}`);
       statuses.set(pid, status);
     },
+    reaped: (pid) => events.push(`reaped ${pid}`),
     status: (pid) => statuses.get(pid),
   });
   before(async () => {
@@ -229,7 +230,7 @@ describe("libcompat pid namespace", () => {
     next = 100;
     const r = await run(7, "probe", "spawn", "probe", "pid");
     assert.equal(r.stdout, "pid 100 ppid 7\nstatus 0\n");
-    assert.deepEqual(events, ["start 7 0 probe spawn probe pid", "alloc 7 -> 100", "start 100 7 probe pid", "exit 100 0", "exit 7 0"]);
+    assert.deepEqual(events, ["start 7 0 probe spawn probe pid", "alloc 7 -> 100", "start 100 7 probe pid", "exit 100 0", "reaped 100", "exit 7 0"]);
   });
 
   it("asks for a pid when started without one", async () => {
@@ -259,6 +260,7 @@ describe("libcompat pid namespace", () => {
     next = 400;
     const r = await run(11, "env", "probe", "pid");
     assert.equal(r.stdout, "pid 11 ppid 0\n");
-    assert.deepEqual(events, ["start 11 0 env probe pid", "start 11 0 probe pid", "exit 11 0", "exit 11 0"]);
+    // exec is a spawn that keeps the pid, joined by the caller: hence the reaped line.
+    assert.deepEqual(events, ["start 11 0 env probe pid", "start 11 0 probe pid", "exit 11 0", "reaped 11", "exit 11 0"]);
   });
 });

@@ -149,6 +149,9 @@ export class BerthXray extends LitElement {
     td {
       padding: 1px 8px 1px 0;
     }
+    .dim {
+      opacity: 0.65;
+    }
     .empty {
       opacity: 0.65;
       font-style: italic;
@@ -213,7 +216,7 @@ export class BerthXray extends LitElement {
             </div>
             <h3>Processes</h3>
             ${selection.processes.length
-              ? html`<table class="mono">
+              ? html`<table class="mono" aria-label="container processes">
                   <thead>
                     <tr><th>PID</th><th>host PID</th><th>PPID</th><th>command</th></tr>
                   </thead>
@@ -237,6 +240,22 @@ export class BerthXray extends LitElement {
             </dl>
           `
         : nothing}
+      <h3>The host's view: every process on the kernel</h3>
+      <table class="mono" aria-label="host processes">
+        <thead>
+          <tr><th>host PID</th><th>PPID</th><th>in</th><th>command</th></tr>
+        </thead>
+        <tbody>
+          ${snapshot.hostProcesses.map(
+            (p) => html`<tr>
+              <td>${p.hostPid}</td>
+              <td>${p.ppid}</td>
+              <td>${p.container ? html`${p.container} <span class="dim">(PID ${p.namespacePid})</span>` : "host"}</td>
+              <td>${p.command}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
       <h3>Images</h3>
       ${snapshot.images.length === 0
         ? html`<p class="empty">No images yet. <code>docker pull alpine</code> fetches one.</p>`

@@ -58,11 +58,24 @@ export interface XrayProcess {
   readonly command: string;
 }
 
+/** A process as the host sees it: host PIDs, and the container it runs in. */
+export interface XrayHostProcess {
+  readonly hostPid: number;
+  readonly ppid: number;
+  /** Its PID inside its container (the same as hostPid on the host itself). */
+  readonly namespacePid: number;
+  /** Container name, or null for the host's own processes. */
+  readonly container: string | null;
+  readonly command: string;
+}
+
 export interface XraySnapshot {
   readonly takenAt: number;
   readonly images: readonly XrayImage[];
   readonly containers: readonly XrayContainer[];
   readonly selected: XraySelection | null;
+  /** Every process on the kernel, in the host's view. */
+  readonly hostProcesses: readonly XrayHostProcess[];
 }
 
 export async function takeXray(engine: Engine, selected?: string): Promise<XraySnapshot> {
@@ -107,7 +120,17 @@ export async function takeXray(engine: Engine, selected?: string): Promise<XrayS
       processes: engine.runtime.processes(chosen.id).map((p) => ({ pid: p.pid, hostPid: p.hostPid, ppid: p.ppid, command: p.args.join(" ") })),
     };
   }
-  return { takenAt: Date.now(), images: [...images.values()], containers, selected: selection };
+  const names = new Map(containers.map((c) => [c.id, c.name]));
+  const hostProcesses = engine.runtime.processes().map(
+    (p): XrayHostProcess => ({
+      hostPid: p.hostPid,
+      ppid: p.ppid,
+      namespacePid: p.namespacePid,
+      container: p.containerId ? (names.get(p.containerId) ?? p.containerId.slice(0, 12)) : null,
+      command: p.args.join(" "),
+    }),
+  );
+  return { takenAt: Date.now(), images: [...images.values()], containers, selected: selection, hostProcesses };
 }
 
 /** Pairs each layer with the history entry that made it (empty layers have no blob). */

@@ -39,6 +39,19 @@ describe("container processes", () => {
     assert.equal(r.stdout, "127\n130\n");
   });
 
+  it("forgets a process the kernel ended without its exit line once its parent has waited for it", async () => {
+    // The shell lives on (reading stdin), so its tree is not dropped as a whole.
+    const shell = await host.spawn(["sh", "-c", "sleep 30 & sleep 1; kill -9 $!; wait; echo waited; read line"]);
+    let output = "";
+    for await (const chunk of shell.stdout) {
+      output += new TextDecoder().decode(chunk);
+      if (output.includes("waited")) break;
+    }
+    const sleeping = engine.runtime.processes().filter((p) => p.args.join(" ") === "sleep 30");
+    await shell.kill();
+    assert.deepEqual(sleeping, []);
+  });
+
   it("shows a running container's processes on the host under host PIDs, and in docker top", async () => {
     const id = (await docker("run", "-d", "--name", "web", "alpine", "sleep", "1000")).stdout.trim();
     assert.match(id, /^[0-9a-f]{64}$/);

@@ -43,6 +43,7 @@ pid_t berth_child_kernel_pid(pid_t pid);
  * the child wrote in its exit hook line, asked of the engine; -1 if unknown.
  */
 int berth_reported_status(pid_t pid);
+void berth_report_reaped(pid_t pid);
 /* A child's namespace pid from its kernel pid (forgotten once reaped). */
 pid_t berth_child_pid(pid_t kernel, int reaped);
 

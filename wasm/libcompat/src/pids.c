@@ -68,6 +68,16 @@ static pid_t ask_for_pid(const char *request, size_t len)
     return pid > 0 ? (pid_t)pid : 0;
 }
 
+/* A child the kernel ended (a signal, a kill) wrote no exit line: its parent says it is gone. */
+void berth_report_reaped(pid_t pid)
+{
+    if (!namespace_pid || !berth_hook_present || pid <= 0)
+        return;
+    char line[32];
+    int len = snprintf(line, sizeof line, "reaped %d\n", (int)pid);
+    berth_write_hook_line(line, len);
+}
+
 int berth_reported_status(pid_t pid)
 {
     if (!namespace_pid || !berth_hook_present || pid <= 0)

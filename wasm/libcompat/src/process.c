@@ -485,6 +485,8 @@ pid_t waitpid(pid_t pid, int *status, int options)
         if (reported >= 0)
             *status = reported << 8;
     }
+    if (js.tag != WASIX_JOIN_STOPPED)
+        berth_report_reaped(child);
     return child;
 }
 
