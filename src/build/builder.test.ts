@@ -116,6 +116,12 @@ describe("builder", () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY --chown=nosuch a.txt /opt/\n", { "a.txt": "A" })), /no such user: nosuch/);
   });
 
+  it("warns about files COPY puts at the root, which containers cannot see", async () => {
+    const lines: string[] = [];
+    await build(opts("FROM alpine\nCOPY a.txt /\n", { "a.txt": "A" }, { progress: (t: string) => lines.push(t) }));
+    assert.match(lines.join(""), /#\d+ WARN: \/a\.txt is a file at the root of the filesystem/);
+  });
+
   it("says which COPY source is missing", async () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY missing.txt /\n")), /failed to calculate checksum of ref: "\/missing.txt": not found/);
   });
