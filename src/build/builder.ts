@@ -24,6 +24,7 @@ import {
   expandInstruction,
   formatSnippet,
   parseDockerfile,
+  parseOnbuildTrigger,
   ShellLex,
   type Dockerfile,
   type Instruction,
@@ -184,13 +185,20 @@ class Builder {
     const label = () => `[${this.#stageLabel(stage)}${step}/${steps}]`;
     const from = this.#located(() => expandInstruction(stage.from, (w) => this.#expandWith(w, metaArgs)));
     const state = await this.#from(from.baseName, `${label()} FROM ${this.#fromLabel(from.baseName)}`);
-    for (const ins of stage.commands) {
+    // The base image's ONBUILD triggers run first, then leave the new image's config.
+    const triggers = state.config.config.OnBuild ?? [];
+    if (triggers.length > 0) state.config = { ...state.config, config: { ...state.config.config, OnBuild: null } };
+    const commands = [...triggers.map((t) => this.#located(() => parseOnbuildTrigger(t, stage.from.range))), ...stage.commands];
+    for (const ins of commands) {
       const args = state.args;
       const env = [...(state.config.config.Env ?? []), ...[...args].map(([k, v]) => `${k}=${v}`)];
       const expanded = this.#located(() => expandInstruction(ins, (w) => this.#expandWith(w, env)), ins);
       if (STEP_KINDS.has(ins.kind)) step++;
       if ((ins.kind === "COPY" && ins.from === undefined) || ins.kind === "ADD") this.#loadContext();
-      await this.#step(state, expanded, STEP_KINDS.has(ins.kind) ? `${label()} ${ins.original.trim()}` : "", metaArgs);
+      const trigger = !stage.commands.includes(ins);
+      if (trigger && STEP_KINDS.has(ins.kind)) step--;
+      const title = trigger ? `[${this.#stageLabel(stage)}1/${steps}] ONBUILD ${ins.original.trim()}` : `${label()} ${ins.original.trim()}`;
+      await this.#step(state, expanded, STEP_KINDS.has(ins.kind) ? title : "", metaArgs);
     }
     return state;
   }
@@ -319,9 +327,20 @@ class Builder {
         }
         return setConfig(`${ins.kind} ${goList(argv)}`);
       }
-      case "HEALTHCHECK":
-        return setConfig(`HEALTHCHECK ${goList(ins.health.test)}`);
+      case "HEALTHCHECK": {
+        const h = ins.health;
+        run.Healthcheck = {
+          Test: h.test,
+          ...(h.interval ? { Interval: h.interval } : {}),
+          ...(h.timeout ? { Timeout: h.timeout } : {}),
+          ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+          ...(h.startInterval ? { StartInterval: h.startInterval } : {}),
+          ...(h.retries ? { Retries: h.retries } : {}),
+        };
+        return setConfig(`HEALTHCHECK ${goList(h.test)}`);
+      }
       case "ONBUILD":
+        run.OnBuild = [...(run.OnBuild ?? []), ins.expression];
         return setConfig(`ONBUILD ${ins.expression}`);
       case "WORKDIR": {
         const path = joinPath(run.WorkingDir || "/", ins.path);
@@ -651,7 +670,7 @@ async function tarEntries(data: Uint8Array): Promise<TarEntry[] | undefined> {
   let bytes = data;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
       bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     } catch {
       return undefined;
