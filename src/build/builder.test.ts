@@ -122,6 +122,18 @@ describe("builder", () => {
     assert.match(lines.join(""), /#\d+ WARN: \/a\.txt is a file at the root of the filesystem/);
   });
 
+  it("stores HEALTHCHECK and ONBUILD; a build FROM the image runs the triggers and clears them", async () => {
+    await build(opts('FROM alpine\nHEALTHCHECK --interval=5s CMD ["true"]\nONBUILD RUN echo triggered > /etc/onbuild\n', {}, { tags: ["parent"] }));
+    const parent = await engine.images.resolve("parent");
+    assert.deepEqual(parent.config.config.Healthcheck, { Test: ["CMD", "true"], Interval: 5_000_000_000 });
+    assert.deepEqual(parent.config.config.OnBuild, ["RUN echo triggered > /etc/onbuild"]);
+    const lines: string[] = [];
+    await build(opts("FROM parent\nRUN cat /etc/onbuild\n", {}, { tags: ["child"], progress: (t: string) => lines.push(t) }));
+    const child = await engine.images.resolve("child");
+    assert.equal(child.config.config.OnBuild, null);
+    assert.match(lines.join(""), /ONBUILD RUN echo triggered > \/etc\/onbuild\n(?:.*\n)*#\d+ \d+\.\d+ triggered\n/);
+  });
+
   it("says which COPY source is missing", async () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY missing.txt /\n")), /failed to calculate checksum of ref: "\/missing.txt": not found/);
   });

@@ -52,6 +52,17 @@ export interface RunConfig {
   readonly WorkingDir?: string;
   readonly Labels?: Readonly<Record<string, string>>;
   readonly StopSignal?: string;
+  /** HEALTHCHECK, durations in nanoseconds (stored; not run yet). */
+  readonly Healthcheck?: {
+    readonly Test: readonly string[];
+    readonly Interval?: number;
+    readonly Timeout?: number;
+    readonly StartPeriod?: number;
+    readonly StartInterval?: number;
+    readonly Retries?: number;
+  };
+  /** ONBUILD triggers, run by a build FROM this image. */
+  readonly OnBuild?: readonly string[] | null;
 }
 
 export interface HistoryEntry {
