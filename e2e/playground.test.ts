@@ -133,6 +133,17 @@ describe("the playground page", () => {
     assert.equal((await pg.run("echo back")).output, "back\n");
   });
 
+  it("builds an image from a Dockerfile in the page and runs it", async () => {
+    const build = await pg.run("docker build -t e2e-app /root/app");
+    assert.equal(build.exitCode, 0, build.output);
+    assert.match(build.output, /#\d+ \[\d\/\d\] RUN /);
+    assert.match(build.output, /naming to docker\.io\/library\/e2e-app:latest/);
+    const run = await pg.run("docker run --rm e2e-app");
+    assert.equal(run.exitCode, 0, run.output);
+    assert.match(run.output, /hello\.txt was copied from the build context/);
+    await page.locator("berth-xray").getByText("e2e-app:latest").waitFor();
+  });
+
   it("types a tour step's commands into the terminal", async () => {
     const ended: Promise<string[]> = page.evaluate(
       () =>

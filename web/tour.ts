@@ -43,6 +43,11 @@ const STEPS: readonly TourStep[] = [
     commands: ["docker run --name scratch alpine sh -c 'echo note > /root/note; rm /etc/issue'", "docker diff scratch", "docker run --rm alpine cat /etc/issue"],
   },
   {
+    title: "A Dockerfile becomes an image",
+    text: "docker build runs each step of a Dockerfile: RUN in a real container, COPY from the build context; each makes a layer. The image then runs anywhere the kernel does. docker history lists its layers; the X-ray view shows them too.",
+    commands: ["cat /root/app/Dockerfile", "docker build -t app /root/app", "docker run --rm app", "docker history app"],
+  },
+  {
     title: "Background containers and logs",
     text: "A detached container keeps running beside your shell; its output is kept by the engine. On the host its processes have host PIDs: ps on the host and docker top show them.",
     commands: [
