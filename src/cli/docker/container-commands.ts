@@ -1,3 +1,4 @@
+import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
 import type { Container, LogEntry } from "../../runtime/index.ts";
@@ -11,6 +12,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },
   { name: "entrypoint", kind: "string", description: "Overwrite the default ENTRYPOINT of the image" },
   { name: "env", short: "e", kind: "list", description: "Set environment variables" },
+  { name: "env-file", kind: "list", description: "Read in a file of environment variables" },
   { name: "hostname", short: "h", kind: "string", description: "Container host name" },
   { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
@@ -40,7 +42,7 @@ export const runCommand: DockerCommand = {
   minArgs: 1,
   async run({ engine, flags, io, request }) {
     const bool = (name: string) => flags.bools.get(name) ?? false;
-    const container = await createContainer(engine, flags, io, "run");
+    const container = await createContainer(engine, flags, io, "run", request.cwd);
     if (bool("detach")) {
       const process = await startOrFail(engine, container, {});
       // Without -i the container's stdin is empty, as Docker's /dev/null.
@@ -68,10 +70,18 @@ export const runCommand: DockerCommand = {
 };
 
 /** docker create / the first half of docker run: the image (pulled when missing) and a container from the flags. */
-export async function createContainer(engine: Engine, flags: ParsedFlags, io: DockerIO, command: "run" | "create"): Promise<Container> {
+export async function createContainer(
+  engine: Engine,
+  flags: ParsedFlags,
+  io: DockerIO,
+  command: "run" | "create",
+  cwd = "/",
+): Promise<Container> {
   const [image, ...cmd] = flags.args as string[];
   const bool = (name: string) => flags.bools.get(name) ?? false;
   const entrypoint = flags.strings.get("entrypoint");
+  // As Docker: the files' variables first, then -e, so -e wins.
+  const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
   try {
     await ensureImage(engine, image!, io);
     return await engine.runtime.create({
@@ -79,7 +89,7 @@ export async function createContainer(engine: Engine, flags: ParsedFlags, io: Do
       name: flags.strings.get("name"),
       cmd,
       entrypoint: entrypoint === undefined ? undefined : entrypoint === "" ? [] : [entrypoint],
-      env: flags.lists.get("env"),
+      env,
       hostname: flags.strings.get("hostname"),
       workingDir: flags.strings.get("workdir"),
       user: flags.strings.get("user"),
@@ -108,6 +118,32 @@ async function startOrFail(engine: Engine, container: Container, options: Parame
     }
     throw runError(error);
   }
+}
+
+/**
+ * `--env-file FILE` on the host: one VAR=value per line, taken as written (no quotes
+ * or expansion); `#` comments and blank lines skipped. A bare VAR would come from the
+ * caller's environment, which the docker client does not send: it is left out.
+ */
+function readEnvFile(engine: Engine, cwd: string, file: string, command: "run" | "create"): string[] {
+  const usage = `\n\nRun 'docker ${command} --help' for more information`;
+  let text: string;
+  try {
+    if (!engine.hostFiles) throw new Error("no host filesystem");
+    text = new TextDecoder().decode(engine.hostFiles.readFile(joinPath(cwd, file)));
+  } catch {
+    throw new CommandError(`docker: open ${file}: no such file or directory${usage}`, 125);
+  }
+  const entries: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trimStart();
+    if (line === "" || line.startsWith("#")) continue;
+    const name = line.includes("=") ? line.slice(0, line.indexOf("=")) : line.trimEnd();
+    if (/\s/.test(name)) throw new CommandError(`docker: poorly formatted environment: variable '${name}' contains whitespaces${usage}`, 125);
+    if (name === "") throw new CommandError(`docker: poorly formatted environment: no variable name on line '${line}'${usage}`, 125);
+    if (line.includes("=")) entries.push(line);
+  }
+  return entries;
 }
 
 function runError(error: unknown, command: "run" | "create" = "run"): CommandError {

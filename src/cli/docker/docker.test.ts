@@ -54,6 +54,19 @@ describe("docker on the host", () => {
     assert.equal((await docker("rm", "writer")).stdout, "writer\n");
   });
 
+  it("reads --env-file from the host, relative to the caller's directory; -e wins", async () => {
+    const script = [
+      "printf '# settings\\nA=one\\nB=from-file\\n\\nC\\nD=with spaces  \\n' > /root/vars.env",
+      "cd /root && docker run --rm --env-file vars.env -e B=override alpine sh -c 'echo \"$A|$B|${C-unset}|$D|\"'",
+    ].join("; ");
+    const r = await host.run(["sh", "-c", script], { timeoutMs: 20_000 });
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "one|override|unset|with spaces  |\n");
+    const missing = await docker("run", "--rm", "--env-file", "/nope.env", "alpine", "true");
+    assert.equal(missing.exitCode, 125);
+    assert.match(missing.stderr, /^docker: open \/nope\.env: no such file or directory\n/);
+  });
+
   it("answers mistakes in Docker's words and statuses", async () => {
     const cases: [string[], number, string][] = [
       [["foo"], 1, "docker: unknown command: docker foo\n\nRun 'docker --help' for more information\n"],

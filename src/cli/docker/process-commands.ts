@@ -206,8 +206,8 @@ export const createCommand: DockerCommand = {
   summary: "Create a new container",
   flags: RUN_FLAGS.filter((f) => f.name !== "detach"),
   minArgs: 1,
-  async run({ engine, flags, io }) {
-    const container = await createContainer(engine, flags, io, "create");
+  async run({ engine, flags, io, request }) {
+    const container = await createContainer(engine, flags, io, "create", request.cwd);
     io.stdout(`${container.id}\n`);
     return 0;
   },
