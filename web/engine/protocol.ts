@@ -10,14 +10,9 @@ export interface TerminalSize {
   readonly rows: number;
 }
 
-export interface KernelInfo {
-  /** Milliseconds from the Worker's start to a kernel ready to run programs. */
-  readonly bootMs: number;
-}
-
 export interface EngineApi {
   /** Boots the shared kernel; every later call waits for the same boot. */
-  boot(): Promise<KernelInfo>;
+  boot(): Promise<void>;
   /** A new host (with its own docker engine) on the shared kernel. */
   createPlayground(): Promise<number>;
   /**

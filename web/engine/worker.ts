@@ -9,7 +9,7 @@ import { bootPlayground, TerminalKeys, type Playground } from "../../src/cli/pla
 import { FixtureRegistry, pull, type Registry } from "../../src/image/index.ts";
 import { bootBrowserKernel } from "../../src/kernel/browser-index.ts";
 import { userlandFromManifest, type Kernel, type KernelProcess, type UserlandManifest } from "../../src/kernel/index.ts";
-import type { EngineApi, KernelInfo, TerminalSize } from "./protocol.ts";
+import type { EngineApi, TerminalSize } from "./protocol.ts";
 import { decodeFiles, type SiteFixtures } from "./site-data.ts";
 import { takeXray } from "./xray.ts";
 
@@ -24,7 +24,6 @@ interface World {
   readonly kernel: Kernel;
   readonly registry: Registry;
   readonly hostRootfs: Record<string, Uint8Array>;
-  readonly info: KernelInfo;
 }
 
 let world: Promise<World> | undefined;
@@ -65,7 +64,7 @@ async function bootWorld(): Promise<World> {
     fixtures.then(({ images }) => FixtureRegistry.build(images.map(({ recipe, files }) => ({ recipe, files: decodeFiles(files) })))),
     fixtures.then(({ host }) => decodeFiles(host)),
   ]);
-  return { kernel, registry, hostRootfs, info: { bootMs: Math.round(performance.now()) } };
+  return { kernel, registry, hostRootfs };
 }
 
 function playground(id: number): PlaygroundEntry {
@@ -82,8 +81,7 @@ function session(id: number): Session {
 
 const api: EngineApi = {
   async boot() {
-    world ??= bootWorld();
-    return (await world).info;
+    await (world ??= bootWorld());
   },
 
   async createPlayground() {
