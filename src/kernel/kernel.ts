@@ -134,15 +134,78 @@ const NOOP_MODULE = new Uint8Array([
  */
 const WARM_UP_PROCESSES = 4;
 
+/**
+ * A WASI command that waits 1 ms on the monotonic clock (`poll_oneoff` with
+ * one clock subscription at address 0, its event written at 64):
+ * ```wat
+ * (module
+ *   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+ *   (memory (export "memory") 1)
+ *   (data (i32.const 16) "\01")            ;; clock id: monotonic
+ *   (data (i32.const 24) "\40\42\0f")      ;; timeout: 1 000 000 ns
+ *   (func (export "_start")
+ *     (drop (call $poll_oneoff (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128)))))
+ * ```
+ */
+const TIMED_WAIT_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0c, 0x02, 0x60, 0x04, 0x7f, 0x7f, 0x7f,
+  0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, 0x02, 0x26, 0x01, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73,
+  0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31,
+  0x0b, 0x70, 0x6f, 0x6c, 0x6c, 0x5f, 0x6f, 0x6e, 0x65, 0x6f, 0x66, 0x66, 0x00, 0x00, 0x03, 0x02,
+  0x01, 0x01, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72,
+  0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x01, 0x0a, 0x11, 0x01, 0x0f,
+  0x00, 0x41, 0x00, 0x41, 0xc0, 0x00, 0x41, 0x01, 0x41, 0x80, 0x01, 0x10, 0x00, 0x1a, 0x0b, 0x0b,
+  0x0f, 0x02, 0x00, 0x41, 0x10, 0x0b, 0x01, 0x01, 0x00, 0x41, 0x18, 0x0b, 0x03, 0x40, 0x42, 0x0f,
+]);
+
+/**
+ * Timed waits the SDK loses (SDK 0.16.0, measured in Node): a guest's timed
+ * wait (`usleep`, `poll` with a timeout) that starts within about the first
+ * second of an SDK instance never wakes on time; it returns after about 84 s,
+ * and the `run()` timeout, itself a timer, is late with it (`sleep 0.05` as the
+ * first command after boot: 84 s in 5 of 5 kernels). Waits started later
+ * return on time, even while an early one is still lost. So the boot keeps
+ * making a 1 ms wait, killing each one that is late, until one returns:
+ * the kernel is handed out only once timed waits work.
+ */
+const TIMED_WAIT_GRACE_MS = 100;
+/** Gives up after about 5 s (a slow machine): the kernel then boots as before. */
+const TIMED_WAIT_ATTEMPTS = 50;
+
 async function warmUp(wasmer: Wasmer): Promise<void> {
-  const pkg = await wasmer.packages.create({ modules: { noop: NOOP_MODULE }, commands: { "berth-warm-up": { module: "noop" } } });
+  const pkg = await wasmer.packages.create({
+    modules: { noop: NOOP_MODULE, "timed-wait": TIMED_WAIT_MODULE },
+    commands: { "berth-warm-up": { module: "noop" }, "berth-timed-wait": { module: "timed-wait" } },
+  });
   const sandbox = await wasmer.sandboxes.create({ packages: [pkg] });
   try {
-    await Promise.all(
-      Array.from({ length: WARM_UP_PROCESSES }, () => sandbox.command("berth-warm-up").run({ timeoutMs: 10_000, check: false })),
-    );
+    await Promise.all([
+      ...Array.from({ length: WARM_UP_PROCESSES }, () => sandbox.command("berth-warm-up").run({ timeoutMs: 10_000, check: false })),
+      waitUntilTimedWaitsWork(sandbox),
+    ]);
   } finally {
     await sandbox.close();
+  }
+}
+
+async function waitUntilTimedWaitsWork(sandbox: Sandbox): Promise<void> {
+  for (let attempt = 0; attempt < TIMED_WAIT_ATTEMPTS; attempt++) {
+    const waiter = await sandbox.command("berth-timed-wait").spawn({ stdin: "closed", stdout: "discard", stderr: "discard" });
+    const exited = waiter.wait({ check: false });
+    if (await settlesWithin(exited, TIMED_WAIT_GRACE_MS)) return;
+    // A lost wait stays lost for the whole 84 s; its process must not outlive the boot.
+    await waiter.kill();
+    await exited;
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
