@@ -4,13 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { createEngine, type Engine } from "../engine/index.ts";
-import { MemoryFileSystem, readTar, writeTar } from "../fs/index.ts";
+import { MachineFiles, MemoryFileSystem, readTar, writeTar } from "../fs/index.ts";
 import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { build, BuildError } from "./builder.ts";
-import { hostFiles, subSource } from "./context.ts";
+import { subSource } from "./context.ts";
 
 describe("builder", () => {
   let kernel: Kernel;
@@ -21,7 +21,7 @@ describe("builder", () => {
   });
   after(async () => kernel.close());
 
-  const context = (files: Record<string, string>) => subSource(hostFiles(new Map([["ctx", MemoryFileSystem.from(files)]])), "/ctx");
+  const context = (files: Record<string, string>) => subSource(new MachineFiles(new Map([["ctx", MemoryFileSystem.from(files)]])), "/ctx");
   const opts = (dockerfile: string, files: Record<string, string> = {}, extra: object = {}) => ({
     images: engine.images,
     registry: engine.registry,
@@ -94,7 +94,7 @@ describe("builder", () => {
       { path: "pkg/readme", type: "file", data: new TextEncoder().encode("R"), mode: 0o600, uid: 0, gid: 0, mtime: 0 },
     ]);
     const gz = new Uint8Array(await new Response(new Blob([tar]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
-    const ctx = subSource(hostFiles(new Map([["ctx", MemoryFileSystem.from({ "a.tar": tar, "b.tgz": gz })]])), "/ctx");
+    const ctx = subSource(new MachineFiles(new Map([["ctx", MemoryFileSystem.from({ "a.tar": tar, "b.tgz": gz })]])), "/ctx");
     await build({ ...opts("FROM alpine\nADD a.tar /opt/a/\nADD b.tgz /opt/b\nCOPY a.tar /opt/c/\n"), context: ctx, tags: ["unpacked"] });
     const image = await engine.images.resolve("unpacked");
     const layers = image.manifest.layers.slice(-3);

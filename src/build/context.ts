@@ -8,45 +8,6 @@ export interface FileSource {
   readFile(path: string): Uint8Array;
 }
 
-/** A filesystem of the host by top-level directory (Host.filesystems). */
-export interface TopLevelFileSystem {
-  stat(path: string): { kind: "file" | "directory"; size: number };
-  readDir(path: string): { name: string; kind: "file" | "directory" }[];
-  readFile(path: string): Uint8Array;
-}
-
-/**
- * The host's files as one tree, from its filesystems by top-level directory:
- * how the engine reads a build context (`docker build PATH` on the host).
- */
-export function hostFiles(filesystems: ReadonlyMap<string, TopLevelFileSystem>): FileSource {
-  const split = (path: string): [TopLevelFileSystem, string] | undefined => {
-    const parts = path.split("/").filter((p) => p && p !== ".");
-    const fs = filesystems.get(parts[0] ?? "");
-    return fs ? [fs, parts.slice(1).join("/")] : undefined;
-  };
-  const missing = (path: string) => Object.assign(new Error(`${path}: no such file or directory`), { code: "ENOENT" });
-  return {
-    stat(path) {
-      if (path.split("/").filter(Boolean).length === 0) return { kind: "directory", size: 0 };
-      const found = split(path);
-      if (!found) throw missing(path);
-      return found[0].stat(found[1]);
-    },
-    readDir(path) {
-      if (path.split("/").filter(Boolean).length === 0) return [...filesystems.keys()].map((name) => ({ name, kind: "directory" as const }));
-      const found = split(path);
-      if (!found) throw missing(path);
-      return found[0].readDir(found[1]);
-    },
-    readFile(path) {
-      const found = split(path);
-      if (!found) throw missing(path);
-      return found[0].readFile(found[1]);
-    },
-  };
-}
-
 /** The files under `dir` of a source, as a source of their own (the build context). */
 export function subSource(source: FileSource, dir: string): FileSource {
   const at = (path: string) => [dir, path].map((p) => p.replace(/^\/+|\/+$/g, "")).filter(Boolean).join("/");

@@ -4,9 +4,8 @@
  * device, /run/berth/proc takes the host's process hooks; the host's /proc
  * lists every process on the kernel under host PIDs.
  */
-import { hostFiles } from "../build/index.ts";
 import { createEngine, DockerDevice, type Engine, type TerminalInput } from "../engine/index.ts";
-import { UnionDirectory } from "../fs/index.ts";
+import { MachineFiles, UnionDirectory } from "../fs/index.ts";
 import { createHost, type Host } from "../host/index.ts";
 import type { Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
@@ -42,7 +41,7 @@ export async function bootPlayground(options: {
         nsPids: p.containerId === null ? [] : [p.namespacePid],
       })),
   });
-  engine.hostFiles = hostFiles(host.filesystems);
+  engine.hostFiles = new MachineFiles(host.filesystems);
   // Every process started on the host (its shells, `berth -c`) is a root of the host's namespace.
   return { engine, host: { ...host, machine: namespacedMachine(host.machine, processes.host) } };
 }

@@ -2,8 +2,8 @@
  * The engine (Docker's daemon): one kernel, the image store and registry, the
  * container runtime, and the host machine whose `docker` command talks to it.
  */
-import { BuildCache, type FileSource } from "../build/index.ts";
-import { MemoryContentStore } from "../fs/index.ts";
+import { BuildCache } from "../build/index.ts";
+import { MemoryContentStore, type MachineFiles } from "../fs/index.ts";
 import { ImageStore, type Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { Runtime } from "../runtime/index.ts";
@@ -17,11 +17,11 @@ export interface Engine {
   /** What `docker build` steps made, for reuse (CACHED). */
   readonly buildCache: BuildCache;
   /**
-   * The host machine's files (absolute paths, without the leading slash), for
-   * what the docker CLI reads from its caller's machine: `docker build PATH`.
-   * Set by whoever boots the host (bootPlayground).
+   * The host machine's files, for what the docker CLI reads and writes on its
+   * caller's machine: `docker build PATH`, `--env-file`, bind mounts, `docker
+   * cp`. Set by whoever boots the host (bootPlayground).
    */
-  hostFiles?: FileSource;
+  hostFiles?: MachineFiles;
 }
 
 export function createEngine(options: { kernel: Kernel; registry: Registry }): Engine {

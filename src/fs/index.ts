@@ -7,3 +7,4 @@ export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
 export { SubtreeFileSystem } from "./subtree.ts";
 export { MemoryContentStore, type ContentIngester, type ContentProvider, type ContentStore } from "./content-store.ts";
 export { UnionDirectory } from "./union-dir.ts";
+export { MachineFiles } from "./machine-files.ts";

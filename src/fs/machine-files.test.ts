@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { MachineFiles } from "./machine-files.ts";
+import { MemoryFileSystem } from "./memory-fs.ts";
+
+describe("MachineFiles", () => {
+  const machine = () => {
+    const root = MemoryFileSystem.from({ "app/Dockerfile": "FROM x", "app/a.txt": "A" });
+    return { root, files: new MachineFiles(new Map([["root", root], ["tmp", new MemoryFileSystem()]])) };
+  };
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it("reads the tree through its top-level filesystems", () => {
+    const { files } = machine();
+    assert.deepEqual(files.readDir("/").map((e) => e.name), ["root", "tmp"]);
+    assert.deepEqual(files.readDir("/root/app").map((e) => e.name).sort(), ["Dockerfile", "a.txt"]);
+    assert.equal(text(files.readFile("/root/./app//a.txt")), "A");
+    assert.equal(files.stat("/").kind, "directory");
+    assert.equal(files.exists("/nope/x"), false);
+    assert.throws(() => files.stat("/root/nope"), { code: "ENOENT" });
+  });
+
+  it("writes into an existing directory only, as open(2)", () => {
+    const { root, files } = machine();
+    files.writeFile("/root/app/b.txt", "B");
+    assert.equal(text(root.readFile("app/b.txt")), "B");
+    assert.throws(() => files.writeFile("/root/missing/c.txt", "C"), { code: "ENOENT" });
+    files.mkdirAll("/root/missing/deep");
+    files.writeFile("/root/missing/deep/c.txt", "C");
+    assert.equal(text(files.readFile("/root/missing/deep/c.txt")), "C");
+  });
+
+  it("serves a directory as a filesystem whose writes land in the tree", async () => {
+    const { root, files } = machine();
+    const app = files.directory("/root/app");
+    assert.deepEqual((await app.readDir("")).map((e) => e.name).sort(), ["Dockerfile", "a.txt"]);
+    await app.mkdir("made");
+    assert.equal(root.stat("app/made").kind, "directory");
+    assert.equal(files.directory("/tmp"), files.filesystems.get("tmp"));
+    assert.throws(() => files.directory("/root/app/a.txt"), { code: "ENOTDIR" });
+  });
+
+  it("refuses .. instead of leaving the tree", () => {
+    const { files } = machine();
+    assert.throws(() => files.readFile("/root/../root/app/a.txt"), { code: "EINVAL" });
+  });
+});
