@@ -75,6 +75,12 @@ describe("tar", () => {
     assert.throws(() => readTar(evil), /"\.\." path/);
   });
 
+  it("refuses absolute paths when confined, and keeps them relative otherwise", () => {
+    const absolute = writeTar([{ path: "/etc/passwd", type: "file", data: bytes("x"), mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
+    assert.equal(readTar(absolute)[0]!.path, "etc/passwd");
+    assert.throws(() => readTar(absolute, { confined: true }), /^BerthError: tar: entry at offset 0 has an absolute path: \/etc\/passwd$/);
+  });
+
   it("reads an empty archive", () => {
     assert.deepEqual(readTar(writeTar([])), []);
     assert.deepEqual(readTar(new Uint8Array()), []);

@@ -63,13 +63,19 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
   return concat(chunks);
 }
 
-export function readTar(archive: Uint8Array): TarEntry[] {
+export interface ReadTarOptions {
+  /** Refuse absolute paths as well as "..": an archive whose entries must stay inside one directory (docker load). */
+  readonly confined?: boolean;
+}
+
+export function readTar(archive: Uint8Array, options: ReadTarOptions = {}): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   let pax: Record<string, string> = {};
   let longName: string | undefined;
   let longLink: string | undefined;
   while (offset + BLOCK <= archive.length) {
+    const headerOffset = offset;
     const block = archive.subarray(offset, offset + BLOCK);
     if (block.every((b) => b === 0)) break;
     verifyChecksum(block, offset);
@@ -106,7 +112,7 @@ export function readTar(archive: Uint8Array): TarEntry[] {
     longName = longLink = undefined;
     if (!kind) continue; // devices, fifos: layers may hold them; a container cannot use them here
     entries.push({
-      path: normalizeEntryPath(rawName, offset),
+      path: normalizeEntryPath(rawName, headerOffset, options.confined ?? false),
       type: kind,
       data: kind === "file" ? data.slice() : undefined,
       linkname: kind === "symlink" || kind === "hardlink" ? linkname : undefined,
@@ -123,8 +129,9 @@ export function readTar(archive: Uint8Array): TarEntry[] {
   return entries;
 }
 
-/** "./a/b/" -> "a/b"; refuses absolute escapes and "..", which no layer may hold. */
-function normalizeEntryPath(raw: string, offset: number): string {
+/** "./a/b/" -> "a/b"; refuses "..", which no layer may hold, and when confined absolute paths. */
+function normalizeEntryPath(raw: string, offset: number, confined: boolean): string {
+  if (confined && raw.startsWith("/")) throw new BerthError("DATA_LOSS", `tar: entry at offset ${offset} has an absolute path: ${raw}`);
   const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new BerthError("DATA_LOSS", `tar: entry at offset ${offset} has a ".." path: ${raw}`);
   return parts.join("/");
