@@ -405,11 +405,11 @@ class Builder {
       exitCode = await this.o.runtime.wait(container.id);
       if (partial) emit("\n");
     } catch (error) {
-      await this.o.runtime.remove(container.id, { force: true }).catch(() => undefined);
+      await this.o.runtime.remove(container.id, { force: true, volumes: true }).catch(() => undefined);
       throw new StepError(`process "${described}" did not complete successfully: ${(error as Error).message}`, ins);
     }
     const upper = container.rootfs.upper;
-    await this.o.runtime.remove(container.id, { force: true });
+    await this.o.runtime.remove(container.id, { force: true, volumes: true });
     if (exitCode !== 0) {
       throw new StepError(`process "${described}" did not complete successfully: exit code: ${exitCode}`, ins, output);
     }

@@ -7,12 +7,14 @@ import { MemoryContentStore, type MachineFiles } from "../fs/index.ts";
 import { ImageStore, type Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { Runtime } from "../runtime/index.ts";
+import { VolumeStore } from "../volume/index.ts";
 
 export interface Engine {
   readonly kernel: Kernel;
   readonly registry: Registry;
   readonly images: ImageStore;
   readonly runtime: Runtime;
+  readonly volumes: VolumeStore;
   readonly startedAt: Date;
   /** What `docker build` steps made, for reuse (CACHED). */
   readonly buildCache: BuildCache;
@@ -26,11 +28,13 @@ export interface Engine {
 
 export function createEngine(options: { kernel: Kernel; registry: Registry }): Engine {
   const images = new ImageStore(new MemoryContentStore());
+  const volumes = new VolumeStore();
   return {
     kernel: options.kernel,
     registry: options.registry,
     images,
-    runtime: new Runtime(options.kernel, images),
+    runtime: new Runtime(options.kernel, images, volumes),
+    volumes,
     startedAt: new Date(),
     buildCache: new BuildCache(),
   };

@@ -8,3 +8,4 @@ export { SubtreeFileSystem } from "./subtree.ts";
 export { MemoryContentStore, type ContentIngester, type ContentProvider, type ContentStore } from "./content-store.ts";
 export { UnionDirectory } from "./union-dir.ts";
 export { MachineFiles } from "./machine-files.ts";
+export { copyTree, readWholeFile, writeWholeFile } from "./copy.ts";

@@ -4,6 +4,7 @@
  * containerd keeps the two apart, and so do we.
  */
 import type { OverlayFileSystem } from "../fs/index.ts";
+import type { MountedFileSystem } from "../kernel/index.ts";
 import type { Digest } from "../util/index.ts";
 import type { ContainerStatus } from "./state.ts";
 
@@ -21,6 +22,20 @@ export interface ContainerConfig {
   readonly tty: boolean;
   readonly openStdin: boolean;
   readonly autoRemove: boolean;
+}
+
+/** A volume or a host directory mounted into the container. */
+export interface MountPoint {
+  readonly type: "volume" | "bind";
+  /** The volume's name (type "volume"). */
+  readonly name?: string;
+  /** The host path (bind) or the volume's mountpoint, as Docker shows it. */
+  readonly source: string;
+  readonly destination: string;
+  readonly readOnly: boolean;
+  /** The `-v` argument it came from (Docker's HostConfig.Binds); none for an image's VOLUME. */
+  readonly spec?: string;
+  readonly fs: MountedFileSystem;
 }
 
 export interface ContainerState {
@@ -49,6 +64,8 @@ export interface Container {
   readonly state: ContainerState;
   /** The root filesystem: the image's layers under this container's writable layer. */
   readonly rootfs: OverlayFileSystem;
+  /** Volumes and host directories over the root filesystem, parents before children. */
+  readonly mounts: readonly MountPoint[];
   readonly logs: LogEntry[];
   /** How many times it was started. */
   restartCount: number;

@@ -1,6 +1,6 @@
-export { newContainerId, type Container, type ContainerConfig, type ContainerState, type LogEntry } from "./container.ts";
+export { newContainerId, type Container, type ContainerConfig, type ContainerState, type LogEntry, type MountPoint } from "./container.ts";
 export { randomName } from "./names.ts";
-export { parseSignal, Runtime, type CreateOptions, type ExecOptions, type StartOptions, type StopOptions } from "./runtime.ts";
+export { parseSignal, Runtime, type CreateOptions, type ExecOptions, type StartOptions, type StopOptions, type VolumeRequest } from "./runtime.ts";
 export { isRunning, transition, type ContainerEvent, type ContainerStatus } from "./state.ts";
 export { namespacedMachine, PidNamespace, ProcessTable, type HostProcessInfo, type ProcessInfo } from "./process-table.ts";
 export { ProcHookDevice, type ProcHooks } from "./proc-hook.ts";

@@ -7,6 +7,7 @@ import { FixtureRegistry, ImageStore, pull } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
+import { VolumeStore } from "../volume/index.ts";
 import { Runtime, type CreateOptions } from "./index.ts";
 
 describe("containers on one kernel", () => {
@@ -17,7 +18,7 @@ describe("containers on one kernel", () => {
     const registry = await FixtureRegistry.build(await readRecipes());
     const images = new ImageStore(new MemoryContentStore());
     for (const name of ["alpine", "debian", "ubuntu", "mcr.microsoft.com/windows/nanoserver"]) await pull({ reference: name, registry, images });
-    runtime = new Runtime(kernel, images);
+    runtime = new Runtime(kernel, images, new VolumeStore());
   });
   after(async () => kernel.close());
 

@@ -6,11 +6,12 @@
  *
  * create -> start -> (exit | kill) -> start again | remove
  */
-import { createProcFs, layerTree, OverlayFileSystem, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
+import { copyTree, createProcFs, layerTree, OverlayFileSystem, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
 import type { Image, ImageStore } from "../image/index.ts";
-import type { Kernel, KernelProcess, Machine, Mount } from "../kernel/index.ts";
+import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from "../kernel/index.ts";
 import { BerthError, type Digest } from "../util/index.ts";
-import { newContainerId, type Container, type ContainerConfig, type LogEntry } from "./container.ts";
+import { checkVolumeName, type VolumeStore } from "../volume/index.ts";
+import { newContainerId, type Container, type ContainerConfig, type LogEntry, type MountPoint } from "./container.ts";
 import { randomName } from "./names.ts";
 import { ProcessTable, type HostProcessInfo, type PidNamespace, type ProcessInfo } from "./process-table.ts";
 import { isRunning, transition } from "./state.ts";
@@ -30,7 +31,14 @@ export interface CreateOptions {
   readonly autoRemove?: boolean;
   /** Run this manifest (an unnamed image, e.g. a build step's) instead of resolving `image`. */
   readonly manifestDigest?: Digest;
+  /** `-v`: volumes and host directories to mount. */
+  readonly volumes?: readonly VolumeRequest[];
 }
+
+/** One `-v`: a volume by name (created when missing; anonymous without a name) or a host directory. */
+export type VolumeRequest =
+  | { readonly type: "volume"; readonly name?: string; readonly destination: string; readonly readOnly: boolean; readonly noCopy?: boolean; readonly spec?: string }
+  | { readonly type: "bind"; readonly source: string; readonly fs: MountedFileSystem; readonly destination: string; readonly readOnly: boolean; readonly spec?: string };
 
 export interface StartOptions {
   /** Receives the container's output as it is written. */
@@ -100,6 +108,7 @@ export class Runtime {
   constructor(
     readonly kernel: Kernel,
     readonly images: ImageStore,
+    readonly volumes: VolumeStore,
   ) {
     this.#layers = new LayerCache(images.content);
   }
@@ -142,14 +151,22 @@ export class Runtime {
       openStdin: options.openStdin ?? false,
       autoRemove: options.autoRemove ?? false,
     };
+    // The image's VOLUMEs that no -v covers get anonymous volumes, as Docker's.
+    const requests = [...(options.volumes ?? [])];
+    for (const destination of Object.keys(run.Volumes ?? {})) {
+      if (!requests.some((r) => samePath(r.destination, destination))) requests.push({ type: "volume", destination, readOnly: false });
+    }
+    checkVolumeRequests(requests);
     const lowers = await Promise.all([...image.manifest.layers].reverse().map((layer) => this.#layers.get(layer.digest)));
+    const rootfs = new OverlayFileSystem(lowers);
     const container: Container = {
       id,
       name: options.name ?? randomName((n) => this.#nameTaken(n)),
       created: new Date(),
       config,
       state: { status: "created", pid: 0, exitCode: 0, error: "", oomKilled: false },
-      rootfs: new OverlayFileSystem(lowers),
+      rootfs,
+      mounts: await this.#mountPoints(rootfs, requests),
       logs: [],
       restartCount: 0,
     };
@@ -213,7 +230,7 @@ export class Runtime {
         stopping && reason === "terminated" ? (Date.now() - stopping.at >= stopping.graceMs ? 137 : 143) : exitCode;
       container.state.pid = 0;
       container.state.finishedAt = new Date();
-      if (container.config.autoRemove) this.#containers.delete(container.id);
+      if (container.config.autoRemove) this.#delete(container, { volumes: true });
       return container.state.exitCode;
     })();
     this.#tasks.set(container.id, { machine, process, namespace, exited });
@@ -335,13 +352,51 @@ export class Runtime {
     }
   }
 
-  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+  /** docker rm; `volumes` (rm -v) also removes its anonymous volumes. */
+  async remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const container = this.get(ref);
     if (isRunning(container.state.status)) {
       if (!options.force) transition(container.id, container.state.status, "remove");
       await this.kill(container.id);
     }
-    this.#containers.delete(container.id);
+    this.#delete(container, { volumes: options.volumes ?? false });
+  }
+
+  /** IDs of the containers (running or not) that mount a volume. */
+  volumeUsers(name: string): string[] {
+    return [...this.#containers.values()].filter((c) => c.mounts.some((m) => m.type === "volume" && m.name === name)).map((c) => c.id);
+  }
+
+  #delete(container: Container, options: { volumes: boolean }): void {
+    if (!this.#containers.delete(container.id) || !options.volumes) return;
+    for (const mount of container.mounts) {
+      if (mount.type !== "volume" || !this.volumes.has(mount.name!) || !this.volumes.get(mount.name!).anonymous) continue;
+      if (this.volumeUsers(mount.name!).length === 0) this.volumes.remove(mount.name!);
+    }
+  }
+
+  /**
+   * The volumes and host directories a container mounts. A volume that is
+   * still empty first gets the image's files at its destination (Docker's
+   * copy; `nocopy` skips it); the destination is made in the container's layer.
+   */
+  async #mountPoints(rootfs: OverlayFileSystem, requests: readonly VolumeRequest[]): Promise<MountPoint[]> {
+    const mounts: MountPoint[] = [];
+    for (const request of requests) {
+      const destination = normalizePath(request.destination);
+      const inRootfs = destination.slice(1);
+      if (request.type === "bind") {
+        mounts.push({ type: "bind", source: request.source, destination, readOnly: request.readOnly, spec: request.spec, fs: request.fs });
+      } else {
+        const volume = this.volumes.create({ name: request.name });
+        if (volume.fs.root.children.size === 0 && !request.noCopy && isDirectory(rootfs, inRootfs)) {
+          await copyTree(rootfs, inRootfs, volume.fs, "");
+        }
+        mounts.push({ type: "volume", name: volume.name, source: volume.mountpoint, destination, readOnly: request.readOnly, spec: request.spec, fs: volume.fs });
+      }
+      makeDirectories(rootfs, inRootfs);
+    }
+    return mounts.sort((a, b) => a.destination.split("/").length - b.destination.split("/").length);
   }
 
   #nameTaken(name: string): boolean {
@@ -402,10 +457,12 @@ export class Runtime {
   #mounts(container: Container, namespace: PidNamespace): Mount[] {
     const mounts: Mount[] = [];
     for (const entry of container.rootfs.readDir("")) {
-      if (entry.kind === "directory" && !KERNEL_DIRECTORIES.has(entry.name)) {
-        mounts.push({ path: `/${entry.name}`, fs: new SubtreeFileSystem(container.rootfs, entry.name) });
+      const path = `/${entry.name}`;
+      if (entry.kind === "directory" && !KERNEL_DIRECTORIES.has(entry.name) && !container.mounts.some((m) => m.destination === path)) {
+        mounts.push({ path, fs: new SubtreeFileSystem(container.rootfs, entry.name) });
       }
     }
+    for (const mount of container.mounts) mounts.push({ path: mount.destination, fs: mount.fs, readOnly: mount.readOnly });
     const proc = createProcFs({
       hostname: () => container.config.hostname,
       bootTime: Date.now(),
@@ -415,6 +472,7 @@ export class Runtime {
       memoryUsed: () => 0,
       mounts: () => [
         { source: "overlay", target: "/", type: "overlay", options: "rw,lowerdir=<image layers>,upperdir=<container layer>" },
+        ...container.mounts.map((m) => ({ source: m.source, target: m.destination, type: m.type === "bind" ? "none" : "berthfs", options: m.readOnly ? "ro" : "rw" })),
         { source: "proc", target: "/proc", type: "proc", options: "ro" },
       ],
     });
@@ -450,6 +508,54 @@ class LayerCache {
 
   get size(): number {
     return this.#trees.size;
+  }
+}
+
+/** "/data/" and "/data" are one destination. */
+function normalizePath(path: string): string {
+  return `/${path.split("/").filter((p) => p && p !== ".").join("/")}`;
+}
+
+function samePath(a: string, b: string): boolean {
+  return normalizePath(a) === normalizePath(b);
+}
+
+/** Docker's checks on volume names and mount destinations (and what the kernel serves itself), before anything is made. */
+function checkVolumeRequests(requests: readonly VolumeRequest[]): void {
+  const seen = new Set<string>();
+  for (const request of requests) {
+    if (request.type === "volume" && request.name !== undefined) checkVolumeName(request.name);
+    const destination = normalizePath(request.destination);
+    if (!request.destination.startsWith("/")) {
+      throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "${request.type}": invalid mount path: '${request.destination}' mount path must be absolute`);
+    }
+    if (destination === "/") throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "${request.type}": invalid specification: destination can't be '/'`);
+    if (destination.split("/").includes("..")) {
+      throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "${request.type}": invalid mount path: '${request.destination}' mount path must be absolute`);
+    }
+    const top = destination.split("/")[1]!;
+    if (KERNEL_DIRECTORIES.has(top)) {
+      throw new BerthError("INVALID_ARGUMENT", `cannot mount over ${destination}: Berth's kernel serves /${top} itself`);
+    }
+    if (seen.has(destination)) throw new BerthError("INVALID_ARGUMENT", `Duplicate mount point: ${destination}`);
+    seen.add(destination);
+  }
+}
+
+function isDirectory(fs: OverlayFileSystem, path: string): boolean {
+  try {
+    return fs.stat(path).kind === "directory";
+  } catch {
+    return false;
+  }
+}
+
+/** mkdir -p in a container's layer (Docker makes a mount's destination there). */
+function makeDirectories(fs: OverlayFileSystem, path: string): void {
+  let current = "";
+  for (const part of path.split("/").filter(Boolean)) {
+    current = current ? `${current}/${part}` : part;
+    if (!isDirectory(fs, current)) fs.mkdir(current);
   }
 }
 

@@ -7,6 +7,7 @@ import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { ago, humanDuration, quotedCommand, shortId, table } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
+import { volumeRequest } from "./volume-commands.ts";
 
 export const RUN_FLAGS: FlagSpec[] = [
   { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },
@@ -20,6 +21,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "rm", kind: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
   { name: "tty", short: "t", kind: "bool", description: "Allocate a pseudo-TTY" },
   { name: "user", short: "u", kind: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])" },
+  { name: "volume", short: "v", kind: "list", description: "Bind mount a volume" },
   { name: "workdir", short: "w", kind: "string", description: "Working directory inside the container" },
 ];
 
@@ -83,8 +85,10 @@ export async function createContainer(
   // As Docker: the files' variables first, then -e, so -e wins.
   const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
   try {
+    const volumes = (flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd));
     await ensureImage(engine, image!, io);
     return await engine.runtime.create({
+      volumes,
       image: image!,
       name: flags.strings.get("name"),
       cmd,
@@ -231,11 +235,14 @@ export const rmCommand: DockerCommand = {
   aliases: ["container rm", "container remove"],
   usage: "rm [OPTIONS] CONTAINER [CONTAINER...]",
   summary: "Remove one or more containers",
-  flags: [{ name: "force", short: "f", kind: "bool", description: "Force the removal of a running container (uses SIGKILL)" }],
+  flags: [
+    { name: "force", short: "f", kind: "bool", description: "Force the removal of a running container (uses SIGKILL)" },
+    { name: "volumes", short: "v", kind: "bool", description: "Remove anonymous volumes associated with the container" },
+  ],
   minArgs: 1,
   async run({ engine, flags, io }) {
     return eachContainer(flags.args, io, async (name) => {
-      await engine.runtime.remove(name, { force: flags.bools.get("force") ?? false });
+      await engine.runtime.remove(name, { force: flags.bools.get("force") ?? false, volumes: flags.bools.get("volumes") ?? false });
       return name;
     });
   },
@@ -409,8 +416,14 @@ export const inspectCommand: DockerCommand = {
   },
 };
 
+/** The MODES part of a `-v` argument, as Docker's inspect shows it. */
+function modeOf(spec: string | undefined): string {
+  return spec?.split(":")[2] ?? "";
+}
+
 function containerJson(c: Container): unknown {
   const s = c.state;
+  const binds = c.mounts.flatMap((m) => (m.spec ? [m.spec] : []));
   const zero = "0001-01-01T00:00:00Z";
   return {
     Id: c.id,
@@ -447,6 +460,11 @@ function containerJson(c: Container): unknown {
       Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
       Labels: c.config.labels,
     },
-    HostConfig: { AutoRemove: c.config.autoRemove },
+    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove },
+    Mounts: c.mounts.map((m) =>
+      m.type === "bind"
+        ? { Type: "bind", Source: m.source, Destination: m.destination, Mode: modeOf(m.spec), RW: !m.readOnly, Propagation: "rprivate" }
+        : { Type: "volume", Name: m.name, Source: m.source, Destination: m.destination, Driver: "local", Mode: modeOf(m.spec) || "z", RW: !m.readOnly, Propagation: "" },
+    ),
   };
 }

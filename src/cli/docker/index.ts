@@ -12,6 +12,7 @@ import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCom
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
 import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
 import { infoCommand, versionCommand } from "./system-commands.ts";
+import { VOLUME_COMMANDS } from "./volume-commands.ts";
 
 export const COMMANDS: readonly DockerCommand[] = [
   runCommand,
@@ -37,13 +38,46 @@ export const COMMANDS: readonly DockerCommand[] = [
   inspectCommand,
   versionCommand,
   infoCommand,
+  ...VOLUME_COMMANDS,
 ];
+
+/** Management commands ("docker volume ls" is the command "volume ls" of the group "volume"). */
+const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
+  container: "Manage containers",
+  image: "Manage images",
+  system: "Manage Docker",
+  volume: "Manage volumes",
+};
+
+function groupOf(command: DockerCommand): string | undefined {
+  return command.name.includes(" ") ? command.name.split(" ")[0] : undefined;
+}
+
+/** Every group a command is in, by its name or an alias ("container run"). */
+function groups(): string[] {
+  const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+  return [...new Set(names.filter((n) => n.includes(" ")).map((n) => n.split(" ")[0]!))].sort();
+}
+
+function groupHelp(group: string): string {
+  const members: [string, string][] = [];
+  for (const command of COMMANDS) {
+    const name = [command.name, ...(command.aliases ?? [])].find((n) => n.startsWith(`${group} `));
+    if (name) members.push([name.slice(group.length + 1), command.summary]);
+  }
+  members.sort((a, b) => a[0].localeCompare(b[0]));
+  const width = Math.max(10, ...members.map(([name]) => name.length)) + 2;
+  return (
+    `Usage:  docker ${group} COMMAND\n\n${GROUP_SUMMARIES[group] ?? ""}\n\nCommands:\n` +
+    members.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`).join("\n") +
+    `\n\nRun 'docker ${group} COMMAND --help' for more information on a command.\n`
+  );
+}
 
 function findCommand(argv: readonly string[]): { command: DockerCommand; rest: readonly string[] } | undefined {
   for (const command of COMMANDS) {
-    if (argv[0] === command.name) return { command, rest: argv.slice(1) };
-    for (const alias of command.aliases ?? []) {
-      const words = alias.split(" ");
+    for (const name of [command.name, ...(command.aliases ?? [])]) {
+      const words = name.split(" ");
       if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
     }
   }
@@ -61,10 +95,13 @@ function help(command: DockerCommand): string {
 }
 
 function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const commands = COMMANDS.filter((c) => !groupOf(c));
+  const width = Math.max(...commands.map((c) => c.name.length), ...groups().map((g) => g.length)) + 2;
   return (
     "Usage:  docker [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers, running on Berth's WebAssembly kernel\n\nCommands:\n" +
-    COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n") +
+    commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n") +
+    "\n\nManagement Commands:\n" +
+    groups().map((g) => `  ${g.padEnd(width)}${GROUP_SUMMARIES[g] ?? ""}`).join("\n") +
     "\n\nRun 'docker COMMAND --help' for more information on a command.\n"
   );
 }
@@ -91,7 +128,13 @@ export async function runDocker(engine: Engine, request: DockerRequest, io: Dock
   }
   const found = findCommand(argv);
   if (!found) {
-    io.stderr(`docker: unknown command: docker ${argv[0]}\n\nRun 'docker --help' for more information\n`);
+    const group = groups().includes(argv[0]!) ? argv[0]! : undefined;
+    if (group && (argv.length === 1 || argv[1] === "--help")) {
+      io.stdout(groupHelp(group));
+      return 0;
+    }
+    const unknown = group ? `${group} ${argv[1]}` : argv[0];
+    io.stderr(`docker: unknown command: docker ${unknown}\n\nRun 'docker ${group ? `${group} ` : ""}--help' for more information\n`);
     return 1;
   }
   const { command, rest } = found;

@@ -1,0 +1,179 @@
+/**
+ * `docker volume ...` and the `-v` flag of run/create: volumes by name or
+ * anonymous, and host directories, in Docker's grammar and words.
+ */
+import { joinPath } from "../../build/index.ts";
+import type { DockerIO, Engine } from "../../engine/index.ts";
+import type { VolumeRequest } from "../../runtime/index.ts";
+import { BerthError } from "../../util/index.ts";
+import { volumeSize, type Volume } from "../../volume/index.ts";
+import { CommandError, type DockerCommand } from "./command.ts";
+import { humanSize, table } from "./format.ts";
+
+/** Mount options `-v` takes on Linux; only ro/rw and nocopy change anything here. */
+const VOLUME_MODES = new Set(["ro", "rw", "z", "Z", "nocopy", "shared", "rshared", "slave", "rslave", "private", "rprivate", "consistent", "cached", "delegated"]);
+
+/**
+ * `-v [SOURCE:]DESTINATION[:MODES]`: SOURCE is a host path when absolute (or
+ * starting with "."), else a volume name; no SOURCE is an anonymous volume.
+ * A host directory that does not exist is made, as Docker's -v does.
+ */
+export function volumeRequest(engine: Engine, spec: string, cwd: string): VolumeRequest {
+  const parts = spec.split(":");
+  if (parts.length > 3 || parts.some((p) => p === "")) throw new BerthError("INVALID_ARGUMENT", `invalid volume specification: '${spec}'`);
+  const [source, destination, modeList] = parts.length === 1 ? [undefined, parts[0]!, undefined] : (parts as [string, string, string?]);
+  const modes = modeList?.split(",") ?? [];
+  for (const mode of modes) if (!VOLUME_MODES.has(mode)) throw new BerthError("INVALID_ARGUMENT", `invalid mode: ${mode}`);
+  const readOnly = modes.includes("ro");
+  if (source === undefined || !(source.startsWith("/") || source.startsWith("."))) {
+    return { type: "volume", name: source, destination, readOnly, noCopy: modes.includes("nocopy"), spec };
+  }
+  const files = engine.hostFiles;
+  if (!files) throw new BerthError("INVALID_ARGUMENT", "this engine has no host filesystem to bind");
+  const hostPath = joinPath(cwd, source);
+  if (!files.exists(hostPath)) files.mkdirAll(hostPath);
+  if (files.stat(hostPath).kind !== "directory") {
+    throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": ${hostPath} is a file; Berth's kernel can bind only directories`);
+  }
+  return { type: "bind", source: hostPath, fs: files.directory(hostPath), destination, readOnly, spec };
+}
+
+/** Asks Docker's "Are you sure" question on the caller's terminal; true for y/Y. */
+export async function confirmed(io: DockerIO, warning: string): Promise<boolean> {
+  io.stdout(`${warning}\nAre you sure you want to continue? [y/N] `);
+  let answer = "";
+  for await (const chunk of io.stdin()) {
+    answer += new TextDecoder().decode(chunk);
+    if (answer.includes("\n")) break;
+  }
+  return /^\s*y(es)?\s*$/i.test(answer.split("\n")[0]!);
+}
+
+function volumeJson(volume: Volume): unknown {
+  return {
+    CreatedAt: volume.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    Driver: volume.driver,
+    Labels: Object.keys(volume.labels).length ? volume.labels : null,
+    Mountpoint: volume.mountpoint,
+    Name: volume.name,
+    Options: null,
+    Scope: "local",
+  };
+}
+
+function labels(entries: readonly string[]): Record<string, string> {
+  return Object.fromEntries(entries.map((l) => [l.split("=")[0]!, l.includes("=") ? l.slice(l.indexOf("=") + 1) : ""]));
+}
+
+export const volumeCreateCommand: DockerCommand = {
+  name: "volume create",
+  usage: "volume create [OPTIONS] [VOLUME]",
+  summary: "Create a volume",
+  flags: [
+    { name: "driver", short: "d", kind: "string", description: "Specify volume driver name", defaultValue: "local" },
+    { name: "label", kind: "list", description: "Set metadata for a volume" },
+    { name: "name", kind: "string", description: "Specify volume name" },
+  ],
+  maxArgs: 1,
+  async run({ engine, flags, io }) {
+    const driver = flags.strings.get("driver") ?? "local";
+    if (driver !== "local") throw new CommandError(`Error response from daemon: create ${flags.args[0] ?? ""}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+    const named = flags.strings.get("name");
+    if (named !== undefined && flags.args[0] !== undefined && named !== flags.args[0]) {
+      throw new CommandError(`conflicting options: either specify --name or provide positional arg, not both`);
+    }
+    const volume = engine.volumes.create({ name: named ?? flags.args[0], labels: labels(flags.lists.get("label") ?? []) });
+    io.stdout(`${volume.name}\n`);
+    return 0;
+  },
+};
+
+export const volumeLsCommand: DockerCommand = {
+  name: "volume ls",
+  aliases: ["volume list"],
+  usage: "volume ls [OPTIONS]",
+  summary: "List volumes",
+  flags: [{ name: "quiet", short: "q", kind: "bool", description: "Only display volume names" }],
+  maxArgs: 0,
+  async run({ engine, flags, io }) {
+    const volumes = engine.volumes.list();
+    if (flags.bools.get("quiet")) io.stdout(volumes.map((v) => `${v.name}\n`).join(""));
+    else io.stdout(table(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.driver, v.name])));
+    return 0;
+  },
+};
+
+export const volumeInspectCommand: DockerCommand = {
+  name: "volume inspect",
+  usage: "volume inspect [OPTIONS] VOLUME [VOLUME...]",
+  summary: "Display detailed information on one or more volumes",
+  flags: [],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    const found: unknown[] = [];
+    const errors: string[] = [];
+    for (const name of flags.args) {
+      try {
+        found.push(volumeJson(engine.volumes.get(name)));
+      } catch (error) {
+        errors.push(`Error response from daemon: ${(error as Error).message}\n`);
+      }
+    }
+    io.stdout(`${JSON.stringify(found, null, 4)}\n`);
+    for (const error of errors) io.stderr(error);
+    return errors.length ? 1 : 0;
+  },
+};
+
+export const volumeRmCommand: DockerCommand = {
+  name: "volume rm",
+  aliases: ["volume remove"],
+  usage: "volume rm [OPTIONS] VOLUME [VOLUME...]",
+  summary: "Remove one or more volumes",
+  flags: [{ name: "force", short: "f", kind: "bool", description: "Force the removal of one or more volumes" }],
+  minArgs: 1,
+  async run({ engine, flags, io }) {
+    let status = 0;
+    for (const name of flags.args) {
+      try {
+        // -f forgives a missing volume, never one in use (as Docker's).
+        if (flags.bools.get("force") && !engine.volumes.has(name)) continue;
+        engine.volumes.remove(name, engine.runtime.volumeUsers(name));
+        io.stdout(`${name}\n`);
+      } catch (error) {
+        io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
+        status = 1;
+      }
+    }
+    return status;
+  },
+};
+
+export const volumePruneCommand: DockerCommand = {
+  name: "volume prune",
+  usage: "volume prune [OPTIONS]",
+  summary: "Remove unused local volumes",
+  flags: [
+    { name: "all", short: "a", kind: "bool", description: "Remove all unused volumes, not just anonymous ones" },
+    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
+  ],
+  maxArgs: 0,
+  async run({ engine, flags, io }) {
+    const all = flags.bools.get("all") ?? false;
+    const warning = all
+      ? "WARNING! This will remove all local volumes not used by at least one container."
+      : "WARNING! This will remove anonymous local volumes not used by at least one container.";
+    if (!flags.bools.get("force") && !(await confirmed(io, warning))) return 0;
+    const unused = engine.volumes.list().filter((v) => (all || v.anonymous) && engine.runtime.volumeUsers(v.name).length === 0);
+    let reclaimed = 0;
+    for (const volume of unused) {
+      reclaimed += volumeSize(volume);
+      engine.volumes.remove(volume.name);
+    }
+    const deleted = unused.length ? `Deleted Volumes:\n${unused.map((v) => `${v.name}\n`).join("")}\n` : "";
+    io.stdout(`${deleted}Total reclaimed space: ${humanSize(reclaimed)}\n`);
+    return 0;
+  },
+};
+
+export const VOLUME_COMMANDS: readonly DockerCommand[] = [volumeCreateCommand, volumeInspectCommand, volumeLsCommand, volumePruneCommand, volumeRmCommand];

@@ -1,0 +1,1 @@
+export { checkVolumeName, VolumeStore, volumeSize, type Volume } from "./store.ts";
