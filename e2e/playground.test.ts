@@ -101,9 +101,10 @@ describe("the playground page", () => {
     await xray.getByText("A /root/note").waitFor();
     await xray.getByText("D /etc/issue").waitFor();
     assert.ok(await xray.getByText(/image layer [0-9a-f]{12}/).first().isVisible());
-    const running = await pg.run("docker run -d --name sleeper alpine sleep 1000");
+    const running = await pg.run("docker run -d --name sleeper -v notes:/srv/notes:ro alpine sleep 1000");
     assert.equal(running.exitCode, 0, running.output);
     await xray.getByRole("button", { name: /sleeper/ }).click();
+    await xray.getByText("/srv/notes ← volume notes (ro)").waitFor();
     // PID 1 in the container's namespace, beside its host PID.
     const row = xray.getByRole("table", { name: "container processes" }).getByRole("row", { name: /sleep 1000/ });
     await row.waitFor();

@@ -233,6 +233,13 @@ export class BerthXray extends LitElement {
               <dd class="mono">${selection.container.hostname}</dd>
               <dt>PID 1</dt>
               <dd class="mono">${selection.container.command.join(" ")}</dd>
+              <dt>mounts (MNT)</dt>
+              <dd class="mono">
+                / ← image layers + writable layer
+                ${selection.container.mounts.map(
+                  (m) => html`<br />${m.destination} ← ${m.type === "volume" ? `volume ${shortName(m.source)}` : `host ${m.source}`}${m.readOnly ? " (ro)" : ""}`,
+                )}
+              </dd>
               <dt>host PID</dt>
               <dd class="mono">${selection.container.pid || "—"}</dd>
               <dt>state</dt>
@@ -302,4 +309,9 @@ declare global {
   interface HTMLElementTagNameMap {
     "berth-xray": BerthXray;
   }
+}
+
+/** Anonymous volumes have 64-hex names; show them as Docker shows IDs. */
+function shortName(name: string): string {
+  return /^[0-9a-f]{64}$/.test(name) ? name.slice(0, 12) : name;
 }

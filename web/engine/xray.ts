@@ -34,6 +34,16 @@ export interface XrayContainer {
   readonly pid: number;
   readonly hostname: string;
   readonly command: readonly string[];
+  /** Its mount namespace beyond the root filesystem: volumes and host directories. */
+  readonly mounts: readonly XrayMount[];
+}
+
+export interface XrayMount {
+  readonly type: "volume" | "bind";
+  /** Volume name, or the host directory. */
+  readonly source: string;
+  readonly destination: string;
+  readonly readOnly: boolean;
 }
 
 export interface XrayChange {
@@ -107,6 +117,7 @@ export async function takeXray(engine: Engine, selected?: string): Promise<XrayS
       pid: c.state.pid,
       hostname: c.config.hostname,
       command: [...c.config.entrypoint, ...c.config.cmd],
+      mounts: c.mounts.map((m) => ({ type: m.type, source: m.type === "volume" ? m.name! : m.source, destination: m.destination, readOnly: m.readOnly })),
     }),
   );
   const chosen = containers.find((c) => c.id === selected || c.name === selected) ?? containers[0];
