@@ -13,8 +13,8 @@
  * container starts from it; only the final image gets the names asked for.
  * A failing step leaves no name behind.
  */
-import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, writeTar, type DirNode, type TarEntry, type TreeNode } from "../fs/index.ts";
-import { MEDIA_TYPES, pull, type Descriptor, type HistoryEntry, type ImageConfig, type ImageManifest, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
+import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, type DirNode, type TarEntry, type TreeNode } from "../fs/index.ts";
+import { pull, storeImage, storeLayer, type Descriptor, type HistoryEntry, type ImageConfig, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { BerthError, sha256, type Digest } from "../util/index.ts";
 import {
@@ -30,6 +30,7 @@ import {
   type Instruction,
   type Stage,
 } from "./dockerfile/index.ts";
+import { applyConfigInstruction, DEFAULT_SHELL, goList, type MutableRunConfig } from "./config-instructions.ts";
 import { dockerignore, filteredSource, joinPath, type FileSource } from "./context.ts";
 
 export interface BuildOptions {
@@ -75,6 +76,11 @@ export class BuildCache {
   get size(): number {
     return this.#steps.size;
   }
+
+  /** The layers cached steps made: kept when images are pruned, for the next build to reuse. */
+  layers(): Digest[] {
+    return [...this.#steps.values()].flatMap((step) => (step.layer ? [step.layer.digest] : []));
+  }
 }
 
 export interface BuildResult {
@@ -94,7 +100,6 @@ export class BuildError extends BerthError {
   }
 }
 
-const DEFAULT_SHELL = ["/bin/sh", "-c"];
 const HISTORY_COMMENT = "buildkit.dockerfile.v0";
 /** Instructions BuildKit shows as steps ([n/N]); the others only change the config. */
 const STEP_KINDS = new Set(["RUN", "COPY", "ADD", "WORKDIR"]);
@@ -272,89 +277,34 @@ class Builder {
   }
 
   async #step(state: StageState, ins: Instruction, title: string, metaArgs: Map<string, string>): Promise<void> {
-    const run = { ...state.config.config } as { -readonly [K in keyof RunConfig]: RunConfig[K] };
+    const run: MutableRunConfig = { ...state.config.config };
     const history = (createdBy: string, empty: boolean) =>
       ({ created: new Date().toISOString(), created_by: createdBy, comment: HISTORY_COMMENT, ...(empty ? { empty_layer: true } : {}) }) as HistoryEntry;
     const setConfig = (createdBy: string) => this.#commit(state, run, undefined, history(createdBy, true));
+    if (ins.kind === "WORKDIR") {
+      const createdBy = applyConfigInstruction(run, ins, state)!;
+      const path = run.WorkingDir!;
+      return this.#vertexAsync(title, async () => {
+        const fs = new OverlayFileSystem([...state.trees].reverse());
+        if (exists(fs, path)) return this.#commit(state, run, undefined, history(createdBy, true));
+        const hit = this.#lookup(state, createdBy);
+        if (hit) return this.#commit(state, run, hit, history(createdBy, false));
+        const upper = new MemoryFileSystem();
+        upper.mkdirAll(path);
+        return this.#commit(state, run, upper.root, history(createdBy, false));
+      });
+    }
+    const createdBy = applyConfigInstruction(run, ins, state);
+    if (createdBy !== undefined) return setConfig(createdBy);
     switch (ins.kind) {
-      case "ENV": {
-        const env = new Map((run.Env ?? []).map((e) => [e.split("=")[0]!, e] as const));
-        for (const p of ins.env) env.set(p.key, `${p.key}=${p.value}`);
-        run.Env = [...env.values()];
-        return setConfig(`ENV ${ins.env.map((p) => `${p.key}=${p.value}`).join(" ")}`);
-      }
       case "ARG":
         for (const a of ins.args) {
           const value = this.o.buildArgs?.[a.key] ?? a.value ?? metaArgs.get(a.key);
           if (value !== undefined) state.args.set(a.key, value);
         }
         return setConfig(`ARG ${ins.args.map((a) => (a.value === undefined ? a.key : `${a.key}=${a.value}`)).join(" ")}`);
-      case "LABEL":
-        run.Labels = { ...(run.Labels ?? {}), ...Object.fromEntries(ins.labels.map((l) => [l.key, l.value])) };
-        return setConfig(`LABEL ${ins.labels.map((l) => `${l.key}=${l.value}`).join(" ")}`);
       case "MAINTAINER":
         return setConfig(`MAINTAINER ${ins.maintainer}`);
-      case "USER":
-        run.User = ins.user;
-        return setConfig(`USER ${ins.user}`);
-      case "EXPOSE": {
-        const ports = { ...(run.ExposedPorts ?? {}) } as Record<string, object>;
-        for (const p of ins.ports) ports[p.includes("/") ? p : `${p}/tcp`] = {};
-        run.ExposedPorts = ports;
-        return setConfig(`EXPOSE map[${Object.keys(ports).map((p) => `${p}:{}`).join(" ")}]`);
-      }
-      case "VOLUME": {
-        const volumes = { ...(run.Volumes ?? {}) } as Record<string, object>;
-        for (const v of ins.volumes) volumes[v] = {};
-        run.Volumes = volumes;
-        return setConfig(`VOLUME ${goList(ins.volumes)}`);
-      }
-      case "STOPSIGNAL":
-        run.StopSignal = ins.signal;
-        return setConfig(`STOPSIGNAL ${ins.signal}`);
-      case "SHELL":
-        state.shell = ins.shell;
-        return setConfig(`SHELL ${goList(ins.shell)}`);
-      case "CMD":
-      case "ENTRYPOINT": {
-        const argv = ins.prependShell ? [...state.shell, ins.cmdLine.join(" ")] : ins.cmdLine;
-        if (ins.kind === "CMD") {
-          run.Cmd = argv;
-          state.cmdSet = true;
-        } else {
-          run.Entrypoint = argv;
-          if (!state.cmdSet) run.Cmd = null;
-        }
-        return setConfig(`${ins.kind} ${goList(argv)}`);
-      }
-      case "HEALTHCHECK": {
-        const h = ins.health;
-        run.Healthcheck = {
-          Test: h.test,
-          ...(h.interval ? { Interval: h.interval } : {}),
-          ...(h.timeout ? { Timeout: h.timeout } : {}),
-          ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
-          ...(h.startInterval ? { StartInterval: h.startInterval } : {}),
-          ...(h.retries ? { Retries: h.retries } : {}),
-        };
-        return setConfig(`HEALTHCHECK ${goList(h.test)}`);
-      }
-      case "ONBUILD":
-        run.OnBuild = [...(run.OnBuild ?? []), ins.expression];
-        return setConfig(`ONBUILD ${ins.expression}`);
-      case "WORKDIR": {
-        const path = joinPath(run.WorkingDir || "/", ins.path);
-        run.WorkingDir = path;
-        return this.#vertexAsync(title, async () => {
-          const fs = new OverlayFileSystem([...state.trees].reverse());
-          if (exists(fs, path)) return this.#commit(state, run, undefined, history(`WORKDIR ${path}`, true));
-          const hit = this.#lookup(state, `WORKDIR ${path}`);
-          if (hit) return this.#commit(state, run, hit, history(`WORKDIR ${path}`, false));
-          const upper = new MemoryFileSystem();
-          upper.mkdirAll(path);
-          return this.#commit(state, run, upper.root, history(`WORKDIR ${path}`, false));
-        });
-      }
       case "RUN":
         return this.#vertexAsync(title, () => this.#run(state, ins, run, history));
       case "COPY":
@@ -503,9 +453,9 @@ class Builder {
       if (cached && (!upper || !("kind" in upper))) entry = { ...entry, created: cached.created };
     }
     if (upper && "kind" in upper) {
-      const tar = writeTar(layerEntries(upper));
-      layer = { mediaType: MEDIA_TYPES.layer, digest: await content.put(tar), size: tar.length };
-      state.trees = [...state.trees, layerTree(readTar(tar))];
+      const stored = await storeLayer(content, upper);
+      layer = stored.descriptor;
+      state.trees = [...state.trees, layerTree(readTar(stored.tar))];
     } else if (upper?.layer) {
       layer = upper.layer;
       state.trees = [...state.trees, layerTree(readTar(await content.get(layer.digest)))];
@@ -522,20 +472,7 @@ class Builder {
       rootfs: { type: "layers", diff_ids: diffIds },
       history: entry ? [...(state.config.history ?? []), entry] : state.config.history,
     };
-    const configBytes = json(state.config);
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.manifest,
-      config: { mediaType: MEDIA_TYPES.config, digest: await content.put(configBytes), size: configBytes.length },
-      layers: state.layers,
-    };
-    const manifestBytes = json(manifest);
-    state.manifest = {
-      mediaType: MEDIA_TYPES.manifest,
-      digest: await content.put(manifestBytes),
-      size: manifestBytes.length,
-      platform: { os: state.config.os, architecture: state.config.architecture },
-    };
+    state.manifest = await storeImage(content, state.config, state.layers);
   }
 
   /** A cached layer for the step `createdBy` on the image so far; says CACHED on a hit. */
@@ -660,11 +597,6 @@ function qualify(name: string): string {
   return ref;
 }
 
-/** Go's %v of a string slice: [a b c], as Docker writes CMD/SHELL in history. */
-function goList(words: readonly string[]): string {
-  return `[${words.map((w) => JSON.stringify(w)).join(" ")}]`;
-}
-
 /** A tar archive's entries (gzip-compressed or not); undefined for anything else. */
 async function tarEntries(data: Uint8Array): Promise<TarEntry[] | undefined> {
   let bytes = data;
@@ -699,10 +631,6 @@ async function contentDigest(root: DirNode): Promise<string> {
     offset += p.length;
   }
   return sha256(all);
-}
-
-function json(value: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(value));
 }
 
 function exists(fs: OverlayFileSystem, path: string): boolean {

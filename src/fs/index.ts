@@ -9,3 +9,17 @@ export { MemoryContentStore, type ContentIngester, type ContentProvider, type Co
 export { UnionDirectory } from "./union-dir.ts";
 export { MachineFiles } from "./machine-files.ts";
 export { copyTree, readWholeFile, writeWholeFile } from "./copy.ts";
+export {
+  archiveResource,
+  archiveTree,
+  extractInto,
+  machineCopyTree,
+  overlayCopyTree,
+  prepareCopy,
+  rebase,
+  sourceNode,
+  splitPathDirEntry,
+  type Archived,
+  type CopyTree,
+  type Destination,
+} from "./copy-archive.ts";

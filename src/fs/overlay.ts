@@ -149,6 +149,15 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
     return out;
   }
 
+  /**
+   * The node a path shows (kind, metadata, bytes), or undefined when there is
+   * none: what docker cp and docker export read. A directory's own children
+   * are one layer's; readDir lists the merged ones.
+   */
+  lookup(path: string): EntryNode | undefined {
+    return this.#find(path)?.node;
+  }
+
   /** The visible node at a path, or undefined when there is none. */
   #find(path: string): Resolved | undefined {
     try {

@@ -4,3 +4,4 @@ export { buildRecipe, type BuiltImage, type ImageRecipe } from "./recipe.ts";
 export { familiarReference, familiarRepository, formatReference, parseReference, repositoryName, type Reference } from "./reference.ts";
 export { FixtureRegistry, type RecipeSource, type Registry } from "./registry.ts";
 export { ImageStore, type Image, type ImageRecord } from "./store.ts";
+export { storeImage, storeLayer, type StoredLayer } from "./commit.ts";

@@ -67,6 +67,7 @@ export interface RunConfig {
 
 export interface HistoryEntry {
   readonly created?: string;
+  readonly author?: string;
   readonly created_by?: string;
   readonly comment?: string;
   readonly empty_layer?: boolean;

@@ -317,6 +317,13 @@ export class Runtime {
     return this.#tasks.has(this.get(ref).id);
   }
 
+  /** docker container prune: removes every container that is not running; returns them. */
+  async prune(): Promise<Container[]> {
+    const stopped = [...this.#containers.values()].filter((c) => !isRunning(c.state.status));
+    for (const container of stopped) await this.remove(container.id);
+    return stopped;
+  }
+
   /**
    * A running container's processes, PIDs of its own namespace beside host
    * PIDs (empty when it is not running); without `ref`, every process on the

@@ -40,8 +40,8 @@ export function ago(date: Date, now: number = Date.now()): string {
   return `${humanDuration(now - date.getTime())} ago`;
 }
 
-/** Go's units.HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
-export function humanSize(bytes: number): string {
+/** Go's units.HumanSizeWithPrecision(size, 3): decimal units, three significant digits (units.HumanSize: four). */
+export function humanSize(bytes: number, precision = 3): string {
   const units = ["B", "kB", "MB", "GB", "TB", "PB"];
   let value = bytes;
   let unit = 0;
@@ -49,7 +49,7 @@ export function humanSize(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return `${Number(value.toPrecision(3))}${units[unit]}`;
+  return `${Number(value.toPrecision(precision))}${units[unit]}`;
 }
 
 /** "sha256:abc…" or "abc…" -> the 12 characters Docker shows. */

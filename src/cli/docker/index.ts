@@ -10,6 +10,7 @@ import { buildCommand, historyCommand } from "./build-commands.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
+import { commitCommand, containerPruneCommand, cpCommand, exportCommand, imagePruneCommand } from "./layer-commands.ts";
 import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
 import { infoCommand, versionCommand } from "./system-commands.ts";
 import { VOLUME_COMMANDS } from "./volume-commands.ts";
@@ -35,6 +36,11 @@ export const COMMANDS: readonly DockerCommand[] = [
   tagCommand,
   logsCommand,
   diffCommand,
+  commitCommand,
+  cpCommand,
+  exportCommand,
+  containerPruneCommand,
+  imagePruneCommand,
   inspectCommand,
   versionCommand,
   infoCommand,

@@ -1,0 +1,510 @@
+/**
+ * The container-side layer commands: docker commit (the writable layer becomes
+ * an image layer), docker export and docker cp (a container's files as tar,
+ * files in and out of a container), and the prunes of stopped containers and
+ * unused images.
+ */
+import { applyConfigInstruction, DEFAULT_SHELL, envFromList, expandInstruction, joinPath, parse, parseInstruction, ShellLex, type Instruction, type MutableRunConfig } from "../../build/index.ts";
+import type { DockerIO, Engine } from "../../engine/index.ts";
+import {
+  archiveResource,
+  archiveTree,
+  extractInto,
+  machineCopyTree,
+  overlayCopyTree,
+  prepareCopy,
+  readTar,
+  rebase,
+  sourceNode,
+  splitPathDirEntry,
+  writeTar,
+  type Archived,
+  type CopyTree,
+  type Destination,
+  type MachineFiles,
+  type TarEntry,
+} from "../../fs/index.ts";
+import { familiarReference, parseReference, storeImage, storeLayer, type HistoryEntry, type ImageConfig } from "../../image/index.ts";
+import { MountedFsError } from "../../kernel/index.ts";
+import type { Container } from "../../runtime/index.ts";
+import { BerthError, type Digest } from "../../util/index.ts";
+import { CommandError, type DockerCommand } from "./command.ts";
+import { humanSize } from "./format.ts";
+
+/** The instructions `docker commit --change` accepts (Docker's validCommitCommands). */
+const COMMIT_CHANGES = new Set(["cmd", "entrypoint", "healthcheck", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]);
+
+export const commitCommand: DockerCommand = {
+  name: "commit",
+  aliases: ["container commit"],
+  usage: "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+  summary: "Create a new image from a container's changes",
+  flags: [
+    { name: "author", short: "a", kind: "string", description: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' },
+    { name: "change", short: "c", kind: "list", description: "Apply Dockerfile instruction to the created image" },
+    { name: "message", short: "m", kind: "string", description: "Commit message" },
+    // A commit reads the writable layer in one synchronous pass: the container cannot change it meanwhile, paused or not.
+    { name: "pause", short: "p", kind: "bool", description: "Pause container during commit", defaultValue: "true" },
+  ],
+  minArgs: 1,
+  maxArgs: 2,
+  async run({ engine, flags, io }) {
+    const [ref, reference] = flags.args as [string, string | undefined];
+    if (reference !== undefined) {
+      try {
+        parseReference(reference);
+      } catch (error) {
+        throw new CommandError((error as Error).message);
+      }
+    }
+    const container = engine.runtime.get(ref);
+    const id = await commitContainer(engine, container, {
+      author: flags.strings.get("author"),
+      message: flags.strings.get("message"),
+      changes: flags.lists.get("change") ?? [],
+      reference,
+    });
+    io.stdout(`${id}\n`);
+    return 0;
+  },
+};
+
+interface CommitOptions {
+  readonly author?: string;
+  readonly message?: string;
+  readonly changes: readonly string[];
+  readonly reference?: string;
+}
+
+/**
+ * The container's writable layer as a new layer over its image's (none when
+ * nothing changed: an empty layer in history, as Docker's), its config as the
+ * image's, `changes` applied; returns the new image's ID.
+ */
+export async function commitContainer(engine: Engine, container: Container, options: CommitOptions): Promise<Digest> {
+  const image = await engine.images.resolve(container.config.imageId);
+  const c = container.config;
+  const run: MutableRunConfig = {
+    ...image.config.config,
+    Env: [...c.env],
+    Cmd: [...c.cmd],
+    Entrypoint: c.entrypoint.length ? [...c.entrypoint] : null,
+    WorkingDir: c.workingDir === "/" ? image.config.config.WorkingDir : c.workingDir,
+    User: c.user || image.config.config.User,
+    Labels: { ...c.labels },
+  };
+  applyChanges(run, options.changes);
+  const content = engine.images.content;
+  const empty = container.rootfs.upper.children.size === 0;
+  const layer = empty ? undefined : (await storeLayer(content, container.rootfs.upper)).descriptor;
+  const created = new Date().toISOString();
+  const entry: HistoryEntry = {
+    created,
+    ...(options.author ? { author: options.author } : {}),
+    // Docker records the container's command (without its entrypoint).
+    created_by: c.cmd.join(" "),
+    ...(options.message ? { comment: options.message } : {}),
+    ...(empty ? { empty_layer: true } : {}),
+  };
+  const { author: _baseAuthor, ...base } = image.config;
+  const config: ImageConfig = {
+    ...base,
+    created,
+    ...(options.author ? { author: options.author } : {}),
+    config: run,
+    rootfs: { type: "layers", diff_ids: layer ? [...image.config.rootfs.diff_ids, layer.digest] : image.config.rootfs.diff_ids },
+    history: [...(image.config.history ?? []), entry],
+  };
+  const target = await storeImage(content, config, layer ? [...image.manifest.layers, layer] : image.manifest.layers);
+  engine.images.keep(target);
+  if (options.reference !== undefined) engine.images.set(options.reference, target);
+  return (await engine.images.load(target.digest)).id;
+}
+
+/** `--change` instructions, parsed and applied as Docker's BuildFromConfig does (variables from the config's Env). */
+function applyChanges(run: MutableRunConfig, changes: readonly string[]): void {
+  if (changes.length === 0) return;
+  const nodes = parse(changes.join("\n")).ast.children;
+  for (const node of nodes) {
+    if (!COMMIT_CHANGES.has(node.value.toLowerCase())) {
+      throw new BerthError("INVALID_ARGUMENT", `${node.value.toLowerCase()} is not a valid change command`);
+    }
+  }
+  const lex = new ShellLex({ escapeToken: "\\" });
+  const stage = { shell: [...DEFAULT_SHELL], cmdSet: false };
+  for (const node of nodes) {
+    const ins = parseInstruction(node) as Instruction;
+    const expanded = expandInstruction(ins, (word) => lex.processWord(word, envFromList(run.Env ?? [])));
+    applyConfigInstruction(run, expanded, stage);
+  }
+}
+
+export const exportCommand: DockerCommand = {
+  name: "export",
+  aliases: ["container export"],
+  usage: "export [OPTIONS] CONTAINER",
+  summary: "Export a container's filesystem as a tar archive",
+  flags: [{ name: "output", short: "o", kind: "string", description: "Write to a file, instead of STDOUT" }],
+  minArgs: 1,
+  maxArgs: 1,
+  async run({ engine, flags, io, request }) {
+    const output = flags.strings.get("output");
+    if (output === undefined && request.stdoutTty) {
+      throw new CommandError("cowardly refusing to save to a terminal. Use the -o flag or redirect");
+    }
+    const files = output === undefined ? undefined : hostFiles(engine);
+    const path = output === undefined ? "" : joinPath(request.cwd || "/", output);
+    if (files) {
+      const invalid = invalidOutputPath(files, output!, path);
+      if (invalid) throw new CommandError(`failed to export container: ${invalid}`);
+    }
+    const container = engine.runtime.get(flags.args[0]!);
+    const tar = writeTar(archiveTree(overlayCopyTree(container.rootfs)));
+    if (files) writeHostFile(files, path, output!, tar);
+    else io.stdout(tar);
+    return 0;
+  },
+};
+
+export const cpCommand: DockerCommand = {
+  name: "cp",
+  aliases: ["container cp"],
+  usage: "cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+  summary: "Copy files/folders between a container and the local filesystem",
+  flags: [
+    { name: "archive", short: "a", kind: "bool", description: "Archive mode (copy all uid/gid information)" },
+    { name: "follow-link", short: "L", kind: "bool", description: "Always follow symlinks in SRC_PATH" },
+    {
+      name: "quiet",
+      short: "q",
+      kind: "bool",
+      description: "Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached",
+    },
+  ],
+  minArgs: 2,
+  maxArgs: 2,
+  async run({ engine, flags, io, request }) {
+    const [source, destination] = flags.args as [string, string];
+    if (source === "") throw new CommandError("source can not be empty");
+    if (destination === "") throw new CommandError("destination can not be empty");
+    const from = splitCpArg(source);
+    const to = splitCpArg(destination);
+    const options: CopyOptions = {
+      cwd: request.cwd || "/",
+      // As Docker: without -q the summary is printed only to a terminal.
+      quiet: (flags.bools.get("quiet") ?? false) || !request.stdoutTty,
+      followLink: flags.bools.get("follow-link") ?? false,
+      keepOwner: flags.bools.get("archive") ?? false,
+    };
+    if (from.container !== undefined && to.container !== undefined) throw new CommandError("copying between containers is not supported");
+    if (from.container !== undefined) return copyFromContainer(engine, io, from.container, from.path, to.path, options);
+    if (to.container !== undefined) return copyToContainer(engine, io, source === "-" ? "-" : from.path, to.container, to.path, options);
+    throw new CommandError("must specify at least one container source");
+  },
+};
+
+interface CopyOptions {
+  readonly cwd: string;
+  readonly quiet: boolean;
+  readonly followLink: boolean;
+  readonly keepOwner: boolean;
+}
+
+/**
+ * "CONTAINER:PATH" or a local path: an absolute path, a path without ":",
+ * or one starting with "." (`./file:name.txt`) is local, as Docker splits it.
+ */
+function splitCpArg(arg: string): { container?: string; path: string } {
+  if (arg.startsWith("/")) return { path: arg };
+  const colon = arg.indexOf(":");
+  if (colon < 0 || arg.startsWith(".")) return { path: arg };
+  return { container: arg.slice(0, colon), path: arg.slice(colon + 1) };
+}
+
+/** An absolute path, keeping the trailing "/" or "/." that says "a directory" (Docker's PreserveTrailingDotOrSeparator). */
+function absolute(base: string, path: string): string {
+  const cleaned = joinPath(base, path);
+  if (path === "." || path.endsWith("/.")) return cleaned === "/" ? "/." : `${cleaned}/.`;
+  if (path.endsWith("/") && cleaned !== "/") return `${cleaned}/`;
+  return cleaned;
+}
+
+async function copyFromContainer(engine: Engine, io: DockerIO, name: string, srcPath: string, dstPath: string, options: CopyOptions): Promise<number> {
+  const files = dstPath === "-" ? undefined : hostFiles(engine);
+  const dst = dstPath === "-" ? "-" : absolute(options.cwd, dstPath);
+  if (files) {
+    const invalid = invalidOutputPath(files, dst, dst.replace(/\/\.?$/, "") || "/");
+    if (invalid) throw new CommandError(invalid);
+  }
+  const container = engine.runtime.get(name);
+  const tree = overlayCopyTree(container.rootfs);
+  const source = archiveFromContainer(tree, name, srcPath, options.followLink);
+  if (!files) {
+    io.stdout(writeTar(source.entries));
+    return 0;
+  }
+  const host = machineCopyTree(files);
+  const destination = hostDestination(host, dst);
+  const { dir, rename } = prepareOrFail(source, destination);
+  const entries = rename === undefined ? source.entries : rebase(source.entries, source.base, rename);
+  try {
+    // Files copied out belong to the user who runs docker cp: root on the host.
+    extractInto(host, dir, entries, { uid: 0, gid: 0 });
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+  if (!options.quiet) io.stderr(`Successfully copied ${humanSize(writeTar(entries).length)} to ${dst}\n`);
+  return 0;
+}
+
+/** The container's resource as Docker's daemon archives it; with -L a symbolic link is followed, keeping its name. */
+function archiveFromContainer(tree: CopyTree, name: string, srcPath: string, followLink: boolean): Archived {
+  let path = absolute("/", srcPath);
+  try {
+    const node = sourceNode(tree, path);
+    if (followLink && node.kind === "symlink") {
+      const [dir, base] = splitPathDirEntry(path);
+      const target = joinPath(dir, node.target);
+      const followed = archiveResource(tree, target);
+      return { ...followed, entries: rebase(followed.entries, splitPathDirEntry(target)[1], base), base };
+    }
+    return archiveResource(tree, path);
+  } catch (error) {
+    if (error instanceof MountedFsError && error.code === "ENOENT") {
+      throw new CommandError(`Error response from daemon: Could not find the file ${srcPath} in container ${name}`);
+    }
+    if (error instanceof MountedFsError && error.code === "ENOTDIR") {
+      path = path.replace(/\/\.?$/, "/");
+      throw new CommandError(`Error response from daemon: lstat ${path}: not a directory`);
+    }
+    throw error;
+  }
+}
+
+async function copyToContainer(engine: Engine, io: DockerIO, srcPath: string, name: string, dstPath: string, options: CopyOptions): Promise<number> {
+  // The CLI stats the destination first and ignores what fails, a missing container included.
+  const container = findContainer(engine, name);
+  const dst = absolute("/", dstPath);
+  const existing = container ? overlayCopyTree(container.rootfs).lookup(dst) : undefined;
+  const destination: Destination = { path: dst, exists: existing !== undefined, isDir: existing?.kind === "directory" };
+  const owner = options.keepOwner ? undefined : { uid: 0, gid: 0 };
+  let entries: readonly TarEntry[];
+  let dir: string;
+  if (srcPath === "-") {
+    if (!destination.isDir) throw new CommandError(`destination "${name}:${dstPath}" must be a directory`);
+    const archive = await readAll(io.stdin());
+    try {
+      entries = readTar(archive);
+    } catch (error) {
+      throw new CommandError(`Error response from daemon: Error processing tar file(exit status 1): ${(error as Error).message}`);
+    }
+    dir = dst;
+  } else {
+    const files = hostFiles(engine);
+    const host = machineCopyTree(files);
+    const src = absolute(options.cwd, srcPath);
+    let source: Archived;
+    try {
+      source = archiveResource(host, src);
+    } catch (error) {
+      if (error instanceof MountedFsError && error.code === "ENOENT") throw new CommandError(`lstat ${error.message}: no such file or directory`);
+      if (error instanceof MountedFsError && error.code === "ENOTDIR") throw new CommandError(`lstat ${src}: not a directory`);
+      throw error;
+    }
+    const prepared = prepareOrFail(source, destination);
+    dir = prepared.dir;
+    entries = prepared.rename === undefined ? source.entries : rebase(source.entries, source.base, prepared.rename);
+  }
+  // The daemon's half: the container, and the directory to extract into.
+  const tree = overlayCopyTree(engine.runtime.get(name).rootfs);
+  const into = tree.lookup(dir);
+  if (!into) throw new CommandError(`Error response from daemon: Could not find the file ${dir.replace(/\/\.?$/, "") || "/"} in container ${name}`);
+  if (into.kind !== "directory") throw new CommandError("Error response from daemon: extraction point is not a directory");
+  try {
+    extractInto(tree, dir, entries, owner);
+  } catch (error) {
+    throw new CommandError(`Error response from daemon: ${(error as Error).message}`);
+  }
+  if (!options.quiet && srcPath !== "-") io.stderr(`Successfully copied ${humanSize(writeTar(entries).length)} to ${name}:${dstPath}\n`);
+  return 0;
+}
+
+function findContainer(engine: Engine, name: string): Container | undefined {
+  try {
+    return engine.runtime.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Docker's PrepareArchiveCopy; its errors are the CLI's ("cannot copy directory"). */
+function prepareOrFail(source: Archived, destination: Destination): { dir: string; rename?: string } {
+  try {
+    return prepareCopy(source, destination);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+}
+
+/** What a host destination is now (Docker's CopyInfoDestinationPath): its parent must be a directory. */
+function hostDestination(host: CopyTree, path: string): Destination {
+  const node = host.lookup(path);
+  if (node) return { path, exists: true, isDir: node.kind === "directory" };
+  const [parent] = splitPathDirEntry(path);
+  if (host.lookup(parent)?.kind !== "directory") throw new CommandError("not a directory");
+  return { path, exists: false, isDir: false };
+}
+
+/**
+ * Docker's ValidateOutputPath: the directory an output path is in must exist.
+ * `shown` is the path as the user wrote it: the message names its directory.
+ */
+function invalidOutputPath(files: MachineFiles, shown: string, path: string): string | undefined {
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  if (files.exists(dir)) return undefined;
+  return `invalid output path: directory "${goDir(shown)}" does not exist`;
+}
+
+/** Go's filepath.Dir(filepath.Clean(path)), for the paths users write. */
+function goDir(path: string): string {
+  if (path.startsWith("/")) {
+    const clean = joinPath("/", path);
+    return clean.slice(0, clean.lastIndexOf("/")) || "/";
+  }
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  return parts.slice(0, -1).join("/") || ".";
+}
+
+function writeHostFile(files: MachineFiles, path: string, shown: string, data: Uint8Array): void {
+  try {
+    if (files.exists(path) && files.stat(path).kind === "directory") throw new Error("is a directory");
+    files.writeFile(path, data);
+  } catch (error) {
+    const reason = error instanceof MountedFsError ? "no such file or directory" : (error as Error).message;
+    throw new CommandError(`open ${shown}: ${reason}`);
+  }
+}
+
+function hostFiles(engine: Engine): MachineFiles {
+  if (!engine.hostFiles) throw new CommandError("this engine has no host filesystem");
+  return engine.hostFiles;
+}
+
+async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Docker's prompt: the warning, " [y/N] ", and the first line of stdin; "y" or "yes" goes on. */
+async function confirm(io: DockerIO, warning: string): Promise<boolean> {
+  io.stdout(`${warning} [y/N] `);
+  let answer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of io.stdin()) {
+    answer += decoder.decode(chunk, { stream: true });
+    if (answer.includes("\n")) break;
+  }
+  const word = answer.split("\n")[0]!.trim().toLowerCase();
+  return word === "y" || word === "yes";
+}
+
+/** The bytes of the files a writable layer holds: Docker's SizeRw. */
+function layerBytes(container: Container): number {
+  let bytes = 0;
+  const walk = (dir: typeof container.rootfs.upper) => {
+    for (const node of dir.children.values()) {
+      if (node.kind === "file") bytes += node.data.length;
+      else if (node.kind === "directory") walk(node);
+    }
+  };
+  walk(container.rootfs.upper);
+  return bytes;
+}
+
+export const containerPruneCommand: DockerCommand = {
+  name: "container prune",
+  usage: "container prune [OPTIONS]",
+  summary: "Remove all stopped containers",
+  flags: [{ name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" }],
+  maxArgs: 0,
+  async run({ engine, flags, io }) {
+    // Cancelled: Docker exits 0 and says nothing more.
+    if (!flags.bools.get("force") && !(await confirm(io, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?"))) return 0;
+    const sizes = new Map(engine.runtime.list({ all: true }).map((c) => [c.id, layerBytes(c)]));
+    const removed = await engine.runtime.prune();
+    const reclaimed = removed.reduce((n, c) => n + (sizes.get(c.id) ?? 0), 0);
+    if (removed.length > 0) io.stdout(`Deleted Containers:\n${removed.map((c) => `${c.id}\n`).join("")}\n`);
+    io.stdout(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
+    return 0;
+  },
+};
+
+export const imagePruneCommand: DockerCommand = {
+  name: "image prune",
+  usage: "image prune [OPTIONS]",
+  summary: "Remove unused images",
+  flags: [
+    { name: "all", short: "a", kind: "bool", description: "Remove all unused images, not just dangling ones" },
+    { name: "force", short: "f", kind: "bool", description: "Do not prompt for confirmation" },
+  ],
+  maxArgs: 0,
+  async run({ engine, flags, io }) {
+    const all = flags.bools.get("all") ?? false;
+    const warning = all
+      ? "WARNING! This will remove all images without at least one container associated to them."
+      : "WARNING! This will remove all dangling images.";
+    if (!flags.bools.get("force") && !(await confirm(io, `${warning}\nAre you sure you want to continue?`))) return 0;
+    const { lines, reclaimed } = await pruneImages(engine, all);
+    if (lines.length > 0) io.stdout(`Deleted Images:\n${lines.map((l) => `${l}\n`).join("")}\n`);
+    io.stdout(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
+    return 0;
+  },
+};
+
+/**
+ * Removes the dangling images (with `all`, every image) no container uses,
+ * each with the blobs no image left (nor the build cache) needs; returns
+ * Docker's report lines ("untagged: ...", "deleted: sha256:...") and the
+ * bytes of the layers freed.
+ */
+async function pruneImages(engine: Engine, all: boolean): Promise<{ lines: string[]; reclaimed: number }> {
+  const { images } = engine;
+  const used = new Set(engine.runtime.list({ all: true }).map((c) => c.config.imageId));
+  const everyImage = await Promise.all([...images.list().map((r) => r.target), ...images.dangling()].map((t) => images.load(t.digest)));
+  const unique = [...new Map(everyImage.map((image) => [image.manifestDigest, image])).values()];
+  const candidates = new Set(all ? unique.map((i) => i.manifestDigest) : images.dangling().map((d) => d.digest));
+  const pruned = unique.filter((image) => candidates.has(image.manifestDigest) && !used.has(image.id));
+  // Blobs still needed: every remaining image's, and the layers the build cache would reuse.
+  const kept = new Set<Digest>(engine.buildCache.layers());
+  for (const image of unique.filter((i) => !pruned.includes(i))) {
+    kept.add(image.manifestDigest).add(image.id);
+    for (const layer of image.manifest.layers) kept.add(layer.digest);
+  }
+  const lines: string[] = [];
+  let reclaimed = 0;
+  for (const image of pruned) {
+    for (const name of image.names) {
+      images.delete(name);
+      lines.push(`untagged: ${familiarReference(parseReference(name))}`);
+    }
+    images.forget(image.manifestDigest);
+    lines.push(`deleted: ${image.id}`);
+    for (const digest of [image.manifestDigest, image.id, ...image.manifest.layers.map((l) => l.digest)]) {
+      if (kept.has(digest) || !(await images.content.has(digest))) continue;
+      kept.add(digest);
+      const size = await images.content.size(digest);
+      await images.content.delete(digest);
+      if (digest === image.manifestDigest || digest === image.id) continue;
+      reclaimed += size;
+      lines.push(`deleted: ${digest}`);
+    }
+  }
+  return { lines, reclaimed };
+}
