@@ -1,0 +1,42 @@
+/**
+ * `npm run bench` (docker commit part): `docker commit` of a container whose
+ * writable layer holds 1,000 new files, typed at the host's prompt (the guest
+ * `docker`, the docker device, the CLI, the layer tar and the image stored).
+ * Median of 10 commits of the same stopped container.
+ */
+import { bootPlayground } from "../src/cli/playground.ts";
+import { readRootfs } from "../src/host/node-index.ts";
+import { FixtureRegistry } from "../src/image/index.ts";
+import { readRecipes } from "../src/image/node-index.ts";
+import { bootNodeKernel } from "../src/kernel/node-index.ts";
+
+const RUNS = 10;
+const FILES = 1000;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const kernel = await bootNodeKernel();
+const { host, engine } = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+const sh = async (script: string) => {
+  const r = await host.machine.run(["sh", "-c", script], { timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`${script}: exit ${r.exitCode}: ${r.stderr}`);
+  return r.stdout;
+};
+
+await sh(`docker run --name many alpine sh -c 'i=0; while [ $i -lt ${FILES} ]; do echo "file $i" > /root/f$i; i=$((i + 1)); done'`);
+const changed = engine.runtime.get("many").rootfs.changes().filter((c) => c.kind === "A").length;
+if (changed !== FILES) throw new Error(`the container added ${changed} files, not ${FILES}`);
+await sh("docker commit many warmup"); // warm: the docker binary compiled, the image store loaded
+const samples: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const t0 = performance.now();
+  await sh(`docker commit many many:${i}`);
+  samples.push(performance.now() - t0);
+}
+await kernel.close();
+
+console.log(`docker commit bench (median of ${RUNS} runs, Node ${process.version})`);
+console.log(`docker commit of a container with ${FILES} added files, typed at the host's prompt  ${median(samples).toFixed(1).padStart(7)} ms`);
