@@ -65,6 +65,13 @@ interface CachedStep {
 export class BuildCache {
   readonly #steps = new Map<string, CachedStep>();
 
+  /** Each layer the cache holds, once, with when its step first ran (docker system df's build cache records). */
+  records(): { readonly layer: Descriptor; readonly created: string }[] {
+    const byDigest = new Map<Digest, { layer: Descriptor; created: string }>();
+    for (const { layer, created } of this.#steps.values()) if (layer && !byDigest.has(layer.digest)) byDigest.set(layer.digest, { layer, created });
+    return [...byDigest.values()];
+  }
+
   get(key: string): CachedStep | undefined {
     return this.#steps.get(key);
   }

@@ -1,3 +1,4 @@
+export { loadImageArchive, readImageArchive, saveImages, type ArchiveImage, type ImageArchive, type LoadResult } from "./archive.ts";
 export { MEDIA_TYPES, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest, type Platform, type RunConfig } from "./oci.ts";
 export { pull, type PullEvent, type PullOptions } from "./pull.ts";
 export { buildRecipe, type BuiltImage, type ImageRecipe } from "./recipe.ts";

@@ -158,7 +158,7 @@ function runError(error: unknown, command: "run" | "create" = "run"): CommandErr
   return new CommandError(`docker: Error response from daemon: ${message}\n\nRun 'docker ${command} --help' for more information`, 125);
 }
 
-function statusText(c: Container, now: number): string {
+export function statusText(c: Container, now: number): string {
   const s = c.state;
   switch (s.status) {
     case "created":

@@ -6,8 +6,10 @@
 import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
 import { BerthError } from "../../util/index.ts";
 import { formatOptions, parseFlags } from "../flags.ts";
+import { loadCommand, saveCommand } from "./archive-commands.ts";
 import { buildCommand, historyCommand } from "./build-commands.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
+import { systemDfCommand } from "./disk-usage-commands.ts";
 import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
 import { commitCommand, containerPruneCommand, cpCommand, exportCommand, imagePruneCommand } from "./layer-commands.ts";
@@ -34,6 +36,8 @@ export const COMMANDS: readonly DockerCommand[] = [
   renameCommand,
   rmiCommand,
   tagCommand,
+  saveCommand,
+  loadCommand,
   logsCommand,
   diffCommand,
   commitCommand,
@@ -44,6 +48,7 @@ export const COMMANDS: readonly DockerCommand[] = [
   inspectCommand,
   versionCommand,
   infoCommand,
+  systemDfCommand,
   ...VOLUME_COMMANDS,
 ];
 
