@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what Berth needs on a fresh Debian machine, once: the guest
 # toolchain from Debian (clang, lld, wasi-libc, binaryen) and the npm packages;
-# with --browser also Debian's Chromium, for the browser tests.
+# with --browser also Debian's Chromium, for the browser tests; the docker
+# client (Debian's docker.io, never its daemon) for the API's tests.
 # Safe to run every time: it only acts on what is missing.
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ command -v dpkg-source >/dev/null 2>&1 || need="$need dpkg-dev"
 [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need="$need debian-archive-keyring"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
+# The API's tests drive `berth daemon` with the official docker client: Debian's
+# docker.io brings it. Its daemon is never started (see policy-rc.d below).
+command -v docker >/dev/null 2>&1 || need="$need docker.io"
 if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || need="$need chromium"
 fi
@@ -29,7 +33,17 @@ if [ -n "$need" ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
+  # policy-rc.d answering 101 is Debian's way to keep packages from starting services (dockerd).
+  policy=""
+  case "$need" in *docker.io*)
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+      $sudo chmod 755 "$policy"
+    fi
+  esac
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >/dev/null
+  [ -z "$policy" ] || $sudo rm -f "$policy"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -3,20 +3,24 @@
  *
  *   berth                      interactive shell (a script from stdin when it is not a terminal)
  *   berth -c 'SCRIPT' [ARG...] run SCRIPT on the host, print its output, exit with its status
+ *   berth daemon [--host ...]  serve Docker's Engine API (see daemon.ts)
  */
 import { readRootfs } from "../host/node-index.ts";
 import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
+import { runDaemon } from "./daemon.ts";
 import { bootPlayground, TerminalKeys } from "./playground.ts";
 
 const USAGE = `Usage: berth [-c SCRIPT [NAME [ARG...]]]
+       berth daemon [--host unix:///PATH | tcp://HOST:PORT]...
 
 A container playground whose kernel is WebAssembly.
 
   berth                 open a shell on the Berth host
   berth -c SCRIPT       run SCRIPT with the host's sh, then exit with its status
+  berth daemon          serve the Docker Engine API (for DOCKER_HOST=unix://...)
 
 Options:
   -c SCRIPT   run SCRIPT (further arguments become $0, $1, ...)
@@ -35,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`berth ${VERSION}\n`);
     return 0;
   }
+  if (argv[0] === "daemon") return runDaemon(argv.slice(1));
   if (argv.length > 0 && argv[0] !== "-c") {
     process.stderr.write(`berth: unknown argument '${argv[0]}'\n\n${USAGE}`);
     return 2;

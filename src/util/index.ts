@@ -1,2 +1,3 @@
 export { digestHex, isDigest, parseDigest, sha256, type Digest } from "./digest.ts";
 export { BerthError, type ErrorCode } from "./errors.ts";
+export { humanDuration } from "./units.ts";

@@ -3,9 +3,8 @@
  * files, relative to the docker command's cwd) and prints BuildKit's plain
  * progress on stderr; -q prints only the image ID on stdout.
  */
+import { imageHistory } from "../../api/index.ts";
 import { build, BuildError, joinPath, subSource } from "../../build/index.ts";
-import { readTar } from "../../fs/index.ts";
-import type { Digest } from "../../util/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { CommandError } from "./command.ts";
 import { ago, humanSize, table } from "./format.ts";
@@ -82,12 +81,6 @@ export const buildCommand: DockerCommand = {
   },
 };
 
-/** The bytes of the files a layer tar holds: the SIZE docker history shows. */
-async function layerSize(engine: Parameters<DockerCommand["run"]>[0]["engine"], digest: Digest): Promise<number> {
-  const entries = readTar(await engine.images.content.get(digest));
-  return entries.reduce((n, e) => n + (e.type === "file" ? (e.data?.length ?? 0) : 0), 0);
-}
-
 export const historyCommand: DockerCommand = {
   name: "history",
   aliases: ["image history"],
@@ -104,27 +97,17 @@ export const historyCommand: DockerCommand = {
     const image = await engine.images.resolve(flags.args[0]!);
     const noTrunc = flags.bools.get("no-trunc") ?? false;
     const human = flags.bools.get("human") ?? true;
-    const history = image.config.history ?? [];
-    const layers = [...image.manifest.layers];
-    // Each non-empty history entry made the next layer, in order.
-    const rows: string[][] = [];
-    let layer = 0;
-    const sized: { entry: (typeof history)[number]; size: number }[] = [];
-    for (const entry of history) {
-      const size = entry.empty_layer || layer >= layers.length ? 0 : await layerSize(engine, layers[layer++]!.digest);
-      sized.push({ entry, size });
-    }
-    sized.reverse();
+    const history = await imageHistory(engine, image);
     const id = noTrunc ? image.id : image.id.slice(7, 19);
     if (flags.bools.get("quiet")) {
       io.stdout(`${id}\n`);
       return 0;
     }
-    sized.forEach(({ entry, size }, i) => {
-      const createdBy = (entry.created_by ?? "").replace(/\s+/g, " ");
+    const rows = history.map((item, i) => {
+      const createdBy = item.CreatedBy.replace(/\s+/g, " ");
       const cut = !noTrunc && [...createdBy].length > 45 ? [...createdBy].slice(0, 44).join("") + "…" : createdBy;
-      const created = entry.created ? (human ? ago(new Date(entry.created)) : entry.created) : "N/A";
-      rows.push([i === 0 ? id : "<missing>", created, cut, human ? humanSize(size) : String(size), entry.comment ?? ""]);
+      const created = item.entry.created ? (human ? ago(new Date(item.entry.created)) : item.entry.created) : "N/A";
+      return [i === 0 ? id : "<missing>", created, cut, human ? humanSize(item.Size) : String(item.Size), item.Comment];
     });
     io.stdout(table(["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows));
     return 0;

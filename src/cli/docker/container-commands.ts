@@ -1,3 +1,4 @@
+import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, startFailure, tailLines } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
@@ -5,7 +6,7 @@ import type { Container, LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
-import { ago, humanDuration, quotedCommand, shortId, table } from "./format.ts";
+import { ago, quotedCommand, shortId, table } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
 import { volumeRequest } from "./volume-commands.ts";
 
@@ -112,13 +113,9 @@ async function startOrFail(engine: Engine, container: Container, options: Parame
     return await engine.runtime.start(container.id, options);
   } catch (error) {
     if (container.config.autoRemove) await engine.runtime.remove(container.id, { force: true }).catch(() => undefined);
-    const message = (error as Error).message;
-    if (message.startsWith("exec: ")) {
-      // What runc says when the program is missing, and the status Docker gives it.
-      throw new CommandError(
-        `docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${message}: unknown\n\nRun 'docker run --help' for more information`,
-        127,
-      );
+    if ((error as Error).message.startsWith("exec: ")) {
+      // The daemon's words for a missing program, and the status the docker CLI gives it.
+      throw new CommandError(`docker: Error response from daemon: ${(startFailure(error) as Error).message}\n\nRun 'docker run --help' for more information`, 127);
     }
     throw runError(error);
   }
@@ -158,26 +155,6 @@ function runError(error: unknown, command: "run" | "create" = "run"): CommandErr
   return new CommandError(`docker: Error response from daemon: ${message}\n\nRun 'docker ${command} --help' for more information`, 125);
 }
 
-export function statusText(c: Container, now: number): string {
-  const s = c.state;
-  switch (s.status) {
-    case "created":
-      return "Created";
-    case "running":
-      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))}`;
-    case "paused":
-      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))} (Paused)`;
-    case "restarting":
-      return `Restarting (${s.exitCode}) ${ago(s.finishedAt ?? new Date(now), now)}`;
-    case "exited":
-      return `Exited (${s.exitCode}) ${ago(s.finishedAt ?? new Date(now), now)}`;
-    case "removing":
-      return "Removal In Progress";
-    case "dead":
-      return "Dead";
-  }
-}
-
 export const psCommand: DockerCommand = {
   name: "ps",
   aliases: ["container ls", "container list", "container ps"],
@@ -202,7 +179,7 @@ export const psCommand: DockerCommand = {
       c.config.image,
       quotedCommand([...c.config.entrypoint, ...c.config.cmd], !noTrunc),
       ago(c.created, now),
-      statusText(c, now),
+      containerStatusText(c, now),
       "",
       c.name,
     ]);
@@ -315,31 +292,17 @@ export const logsCommand: DockerCommand = {
   async run({ engine, flags, io }) {
     const container = engine.runtime.get(flags.args[0]!);
     const tail = flags.strings.get("tail") ?? "all";
-    // Docker reads any tail that is not a number as "all".
-    const count = /^\d+$/.test(tail) ? Number(tail) : Infinity;
     const timestamps = flags.bools.get("timestamps") ?? false;
-    const stamp = (time: Date) => (timestamps ? `${time.toISOString().replace("Z", "000000Z")} ` : "");
     const write = (stream: LogEntry["stream"], text: string) => (stream === "stderr" ? io.stderr(text) : io.stdout(text));
     // Follow from here: whatever is written while the past is printed comes after it.
     const follow = (flags.bools.get("follow") ?? false) && engine.runtime.isRunning(container.id);
     const followed: LogEntry[] = [];
     let live: ((entry: LogEntry) => void) | undefined;
     const stop = follow ? engine.runtime.followLogs(container.id, (entry) => (live ? live(entry) : followed.push(entry))) : undefined;
-    const lines = logLines(container.logs);
-    for (const line of count === Infinity ? lines : lines.slice(Math.max(0, lines.length - count))) write(line.stream, stamp(line.time) + line.text);
+    for (const line of tailLines(logLines(container.logs), tail)) write(line.stream, (timestamps ? logTimestamp(line.time) : "") + line.text);
     if (!stop) return 0;
-    const startOfLine = { stdout: true, stderr: true };
-    live = (entry) => {
-      // Stamp each line as it starts; a partial line continues without one.
-      const text = new TextDecoder().decode(entry.data);
-      let out = "";
-      for (const piece of text.split(/(?<=\n)/)) {
-        if (!piece) continue;
-        out += (startOfLine[entry.stream] ? stamp(entry.time) : "") + piece;
-        startOfLine[entry.stream] = piece.endsWith("\n");
-      }
-      write(entry.stream, out);
-    };
+    const stamper = new LogStamper();
+    live = (entry) => write(entry.stream, timestamps ? stamper.stamp(entry) : new TextDecoder().decode(entry.data));
     for (const entry of followed.splice(0)) live(entry);
     try {
       await engine.runtime.wait(container.id);
@@ -349,19 +312,6 @@ export const logsCommand: DockerCommand = {
     return 0;
   },
 };
-
-/** A container's log as lines, each with its stream and the time its first part was written. */
-function logLines(entries: readonly LogEntry[]): { stream: LogEntry["stream"]; time: Date; text: string }[] {
-  const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
-  for (const entry of entries) {
-    for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
-      const last = lines.at(-1);
-      if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
-      else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
-    }
-  }
-  return lines;
-}
 
 export const diffCommand: DockerCommand = {
   name: "diff",
@@ -389,23 +339,13 @@ export const inspectCommand: DockerCommand = {
     let status = 0;
     for (const name of flags.args) {
       try {
-        found.push(containerJson(engine.runtime.get(name)));
+        found.push(containerInspect(engine.runtime.get(name)));
         continue;
       } catch {
         // not a container: try images
       }
       try {
-        const image = await engine.images.resolve(name);
-        found.push({
-          Id: image.id,
-          RepoTags: image.names.map((n) => familiarReference(parseReference(n))),
-          Created: image.config.created,
-          Config: image.config.config,
-          Architecture: image.config.architecture,
-          Os: image.config.os,
-          Size: image.manifest.layers.reduce((n, l) => n + l.size, 0),
-          RootFS: { Type: "layers", Layers: image.config.rootfs.diff_ids },
-        });
+        found.push(imageInspect(await engine.images.resolve(name)));
       } catch {
         io.stderr(`Error: No such object: ${name}\n`);
         status = 1;
@@ -415,56 +355,3 @@ export const inspectCommand: DockerCommand = {
     return status;
   },
 };
-
-/** The MODES part of a `-v` argument, as Docker's inspect shows it. */
-function modeOf(spec: string | undefined): string {
-  return spec?.split(":")[2] ?? "";
-}
-
-function containerJson(c: Container): unknown {
-  const s = c.state;
-  const binds = c.mounts.flatMap((m) => (m.spec ? [m.spec] : []));
-  const zero = "0001-01-01T00:00:00Z";
-  return {
-    Id: c.id,
-    Created: c.created.toISOString(),
-    Path: [...c.config.entrypoint, ...c.config.cmd][0] ?? "",
-    Args: [...c.config.entrypoint, ...c.config.cmd].slice(1),
-    State: {
-      Status: s.status,
-      Running: s.status === "running",
-      Paused: s.status === "paused",
-      Restarting: s.status === "restarting",
-      OOMKilled: s.oomKilled,
-      Dead: s.status === "dead",
-      Pid: s.pid,
-      ExitCode: s.exitCode,
-      Error: s.error,
-      StartedAt: s.startedAt?.toISOString() ?? zero,
-      FinishedAt: s.finishedAt?.toISOString() ?? zero,
-    },
-    Image: c.config.imageId,
-    Name: `/${c.name}`,
-    RestartCount: Math.max(0, c.restartCount - 1),
-    Driver: "overlay2",
-    Platform: "linux",
-    Config: {
-      Hostname: c.config.hostname,
-      User: c.config.user,
-      Tty: c.config.tty,
-      OpenStdin: c.config.openStdin,
-      Env: c.config.env,
-      Cmd: c.config.cmd,
-      Image: c.config.image,
-      WorkingDir: c.config.workingDir === "/" ? "" : c.config.workingDir,
-      Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
-      Labels: c.config.labels,
-    },
-    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove },
-    Mounts: c.mounts.map((m) =>
-      m.type === "bind"
-        ? { Type: "bind", Source: m.source, Destination: m.destination, Mode: modeOf(m.spec), RW: !m.readOnly, Propagation: "rprivate" }
-        : { Type: "volume", Name: m.name, Source: m.source, Destination: m.destination, Driver: "local", Mode: modeOf(m.spec) || "z", RW: !m.readOnly, Propagation: "" },
-    ),
-  };
-}

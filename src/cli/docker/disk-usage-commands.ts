@@ -2,6 +2,7 @@
  * docker system df: what images, containers, volumes and the build cache
  * hold, and how much of it nothing uses (Docker's "reclaimable").
  */
+import { containerStatusText } from "../../api/index.ts";
 import type { Engine } from "../../engine/index.ts";
 import type { DirNode } from "../../fs/index.ts";
 import { familiarRepository, parseReference, type Image } from "../../image/index.ts";
@@ -9,7 +10,6 @@ import type { Container } from "../../runtime/index.ts";
 import type { Digest } from "../../util/index.ts";
 import { volumeSize, type Volume } from "../../volume/index.ts";
 import type { DockerCommand } from "./command.ts";
-import { statusText } from "./container-commands.ts";
 import { ago, humanSize, quotedCommand, shortId, table } from "./format.ts";
 
 interface ImageUsage {
@@ -143,7 +143,7 @@ function verbose(usage: DiskUsage): string {
     String(volumes),
     humanSize(size),
     ago(c.created, now),
-    statusText(c, now),
+    containerStatusText(c, now),
     c.name,
   ]);
   const volumes = usage.volumes.map(({ volume, size, links }) => [volume.name, String(links), humanSize(size, 4)]);

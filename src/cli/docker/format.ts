@@ -3,6 +3,7 @@
  * three spaces of padding, human durations ("2 minutes ago"), decimal sizes
  * ("7.38MB"), shortened IDs and quoted, truncated commands.
  */
+import { humanDuration } from "../../util/index.ts";
 
 /**
  * Columns as the docker CLI's tabwriter lays them out (minimum width 10,
@@ -18,23 +19,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
     .join("\n") + "\n";
 }
 
-/** Go's units.HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return "Less than a second";
-  if (seconds === 1) return "1 second";
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return "About a minute";
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(seconds / 3600);
-  if (hours === 1) return "About an hour";
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
-}
+export { humanDuration };
 
 export function ago(date: Date, now: number = Date.now()): string {
   return `${humanDuration(now - date.getTime())} ago`;

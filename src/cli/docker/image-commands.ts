@@ -1,25 +1,22 @@
-import { familiarRepository, parseReference, pull, type PullEvent } from "../../image/index.ts";
+import { pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
+import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
-import { BerthError } from "../../util/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { ago, humanSize, shortId, table } from "./format.ts";
 
-/** Pulls with Docker's progress lines; returns the image. */
+/**
+ * Pulls, printing the daemon's progress messages as the docker CLI does on a
+ * terminal once a pull is done: each layer's last step, then the digest and status.
+ */
 export async function pullWithProgress(engine: Engine, reference: string, out: (text: string) => void, options: { sayDefaultTag?: boolean } = {}) {
-  const ref = parseReference(reference);
-  const tag = ref.tag ?? "latest";
   if (options.sayDefaultTag && !reference.includes(":") && !reference.includes("@")) out("Using default tag: latest\n");
-  out(`${ref.digest && !ref.tag ? ref.digest : tag}: Pulling from ${ref.path}\n`);
-  const onProgress = (event: PullEvent) => {
-    if (event.kind === "layer") {
-      if (event.status === "Pull complete" || event.status === "Already exists") out(`${event.id}: ${event.status} \n`);
+  return pullImage(engine, reference, (message) => {
+    if (message.progressDetail) {
+      if (message.status === "Pull complete" || message.status === "Already exists") out(`${message.id}: ${message.status} \n`);
       return;
     }
-    out(`Digest: ${event.digest}\n`);
-    const name = `${familiarRepository(ref)}:${tag}`;
-    out(event.upToDate ? `Status: Image is up to date for ${name}\n` : `Status: Downloaded newer image for ${name}\n`);
-  };
-  return pull({ reference, registry: engine.registry, images: engine.images, onProgress });
+    out(`${message.id ? `${message.id}: ` : ""}${message.status}\n`);
+  });
 }
 
 export const pullCommand: DockerCommand = {
@@ -107,25 +104,8 @@ export const rmiCommand: DockerCommand = {
 };
 
 async function removeImage(engine: Engine, name: string, force: boolean, io: DockerIO): Promise<void> {
-  const image = await engine.images.resolve(name);
-  const users = engine.runtime.list({ all: true }).filter((c) => c.config.imageId === image.id);
-  if (users.length > 0 && !force) {
-    throw new BerthError(
-      "CONFLICT",
-      `conflict: unable to remove repository reference "${name}" (must force) - container ${shortId(users[0]!.id)} is using its referenced image ${shortId(image.id)}`,
-    );
-  }
-  const record = engine.images.get(name);
-  const names = record ? [record.name] : image.names;
-  for (const n of names) {
-    engine.images.delete(n);
-    const ref = parseReference(n);
-    io.stdout(`Untagged: ${familiarRepository(ref)}:${ref.tag}\n`);
-  }
-  // The last name gone (or removed by ID), the image goes too.
-  if ((await engine.images.resolve(image.id).then((i) => i.names.length > 0).catch(() => false)) === false) {
-    engine.images.forget(image.manifestDigest);
-    io.stdout(`Deleted: ${image.id}\n`);
+  for (const removed of await removeImageFromEngine(engine, name, force)) {
+    io.stdout("Untagged" in removed ? `Untagged: ${removed.Untagged}\n` : `Deleted: ${removed.Deleted}\n`);
   }
 }
 

@@ -2,6 +2,7 @@
  * Commands about a container's processes and lifecycle after `run`: exec,
  * top, stop, restart, rename, create.
  */
+import { containerTop, topUser } from "../../api/index.ts";
 import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
@@ -100,28 +101,10 @@ async function drain(stream: AsyncIterable<Uint8Array>): Promise<void> {
   }
 }
 
-/** ps -ef's STIME: the time of day when started within a day, else month and day. */
-function startTime(startedAt: Date, now: Date): string {
-  const two = (n: number) => String(n).padStart(2, "0");
-  if (now.getTime() - startedAt.getTime() < 24 * 3600_000) return `${two(startedAt.getUTCHours())}:${two(startedAt.getUTCMinutes())}`;
-  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][startedAt.getUTCMonth()]!;
-  return `${month}${two(startedAt.getUTCDate())}`;
-}
-
-/** `docker top`'s table: the host's `ps -ef` columns for the container's processes, host PIDs. */
+/** `docker top`'s table (the CLI lays out the daemon's rows at width 20). */
 export function topTable(processes: readonly ProcessInfo[], user: string, now = new Date()): string {
-  const byPid = new Map(processes.map((p) => [p.pid, p]));
-  const rows = processes.map((p) => [
-    user,
-    String(p.hostPid),
-    String(byPid.get(p.ppid)?.hostPid ?? 0),
-    "0",
-    startTime(p.startedAt, now),
-    "?",
-    "00:00:00",
-    p.args.join(" "),
-  ]);
-  return table(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], rows, 20);
+  const top = containerTop(processes, user, now);
+  return table(top.Titles, top.Processes, 20);
 }
 
 export const topCommand: DockerCommand = {
@@ -138,8 +121,7 @@ export const topCommand: DockerCommand = {
     if (psOptions.length > 0 && psOptions.join(" ") !== "-ef") {
       throw new BerthError("INVALID_ARGUMENT", `ps options are not supported here (only the default, -ef): ${psOptions.join(" ")}`);
     }
-    const user = (container.config.user.split(":")[0] || "root").replace(/^0$/, "root");
-    io.stdout(topTable(engine.runtime.processes(container.id), user));
+    io.stdout(topTable(engine.runtime.processes(container.id), topUser(container)));
     return 0;
   },
 };

@@ -1,8 +1,9 @@
+import { API_VERSION, ENGINE_VERSION } from "../../api/index.ts";
 import { KERNEL_IDENTITY } from "../../kernel/index.ts";
 import type { DockerCommand } from "./command.ts";
 
-export const CLIENT_VERSION = "28.2.2-berth";
-export const API_VERSION = "1.50";
+/** Berth's CLI and engine are one release. */
+const CLIENT_VERSION = ENGINE_VERSION;
 
 export const versionCommand: DockerCommand = {
   name: "version",

@@ -2,11 +2,12 @@
  * `docker volume ...` and the `-v` flag of run/create: volumes by name or
  * anonymous, and host directories, in Docker's grammar and words.
  */
+import { volumeInspect } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import type { VolumeRequest } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
-import { volumeSize, type Volume } from "../../volume/index.ts";
+import { volumeSize } from "../../volume/index.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { humanSize, table } from "./format.ts";
 
@@ -47,18 +48,6 @@ export async function confirmed(io: DockerIO, warning: string): Promise<boolean>
     if (answer.includes("\n")) break;
   }
   return /^\s*y(es)?\s*$/i.test(answer.split("\n")[0]!);
-}
-
-function volumeJson(volume: Volume): unknown {
-  return {
-    CreatedAt: volume.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
-    Driver: volume.driver,
-    Labels: Object.keys(volume.labels).length ? volume.labels : null,
-    Mountpoint: volume.mountpoint,
-    Name: volume.name,
-    Options: null,
-    Scope: "local",
-  };
 }
 
 function labels(entries: readonly string[]): Record<string, string> {
@@ -114,7 +103,7 @@ export const volumeInspectCommand: DockerCommand = {
     const errors: string[] = [];
     for (const name of flags.args) {
       try {
-        found.push(volumeJson(engine.volumes.get(name)));
+        found.push(volumeInspect(engine.volumes.get(name)));
       } catch (error) {
         errors.push(`Error response from daemon: ${(error as Error).message}\n`);
       }

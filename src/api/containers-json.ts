@@ -1,0 +1,196 @@
+/**
+ * Containers as the Engine API shows them: the inspect document, the rows of
+ * the list (`docker ps`), the state as words ("Exited (0) 5 seconds ago"),
+ * `top`'s table, log lines. Both the HTTP API and Berth's own docker CLI
+ * print from these, so the two say the same.
+ */
+import type { Container, LogEntry, ProcessInfo } from "../runtime/index.ts";
+import { humanDuration } from "../util/index.ts";
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** The MODES part of a `-v` argument, as Docker's inspect shows it. */
+function modeOf(spec: string | undefined): string {
+  return spec?.split(":")[2] ?? "";
+}
+
+/** GET /containers/{id}/json. */
+export function containerInspect(c: Container): Record<string, unknown> {
+  const s = c.state;
+  const binds = c.mounts.flatMap((m) => (m.spec ? [m.spec] : []));
+  const argv = [...c.config.entrypoint, ...c.config.cmd];
+  return {
+    Id: c.id,
+    Created: c.created.toISOString(),
+    Path: argv[0] ?? "",
+    Args: argv.slice(1),
+    State: {
+      Status: s.status,
+      Running: s.status === "running",
+      Paused: s.status === "paused",
+      Restarting: s.status === "restarting",
+      OOMKilled: s.oomKilled,
+      Dead: s.status === "dead",
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt?.toISOString() ?? ZERO_TIME,
+      FinishedAt: s.finishedAt?.toISOString() ?? ZERO_TIME,
+    },
+    Image: c.config.imageId,
+    Name: `/${c.name}`,
+    RestartCount: Math.max(0, c.restartCount - 1),
+    Driver: "overlay2",
+    Platform: "linux",
+    Config: {
+      Hostname: c.config.hostname,
+      User: c.config.user,
+      Tty: c.config.tty,
+      OpenStdin: c.config.openStdin,
+      Env: c.config.env,
+      Cmd: c.config.cmd,
+      Image: c.config.image,
+      WorkingDir: c.config.workingDir === "/" ? "" : c.config.workingDir,
+      Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
+      Labels: c.config.labels,
+    },
+    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove },
+    Mounts: containerMounts(c),
+  };
+}
+
+function containerMounts(c: Container): unknown[] {
+  return c.mounts.map((m) =>
+    m.type === "bind"
+      ? { Type: "bind", Source: m.source, Destination: m.destination, Mode: modeOf(m.spec), RW: !m.readOnly, Propagation: "rprivate" }
+      : { Type: "volume", Name: m.name, Source: m.source, Destination: m.destination, Driver: "local", Mode: modeOf(m.spec) || "z", RW: !m.readOnly, Propagation: "" },
+  );
+}
+
+/** The daemon's words for a container's state (moby's State.String), the STATUS of `docker ps`. */
+export function containerStatusText(c: Container, now = Date.now()): string {
+  const s = c.state;
+  const ago = (date: Date | undefined) => `${humanDuration(now - (date ?? new Date(now)).getTime())} ago`;
+  switch (s.status) {
+    case "created":
+      return "Created";
+    case "running":
+      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))}`;
+    case "paused":
+      return `Up ${humanDuration(now - (s.startedAt?.getTime() ?? now))} (Paused)`;
+    case "restarting":
+      return `Restarting (${s.exitCode}) ${ago(s.finishedAt)}`;
+    case "exited":
+      return `Exited (${s.exitCode}) ${ago(s.finishedAt)}`;
+    case "removing":
+      return "Removal In Progress";
+    case "dead":
+      return "Dead";
+  }
+}
+
+/** The daemon joins path and arguments with spaces, unquoted: the COMMAND of `docker ps`. */
+export function containerCommand(c: Container): string {
+  return [...c.config.entrypoint, ...c.config.cmd].join(" ");
+}
+
+/** One entry of GET /containers/json. */
+export function containerSummary(c: Container, now = Date.now()): Record<string, unknown> {
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: c.config.image,
+    ImageID: c.config.imageId,
+    Command: containerCommand(c),
+    Created: Math.floor(c.created.getTime() / 1000),
+    Ports: [],
+    Labels: c.config.labels,
+    State: c.state.status,
+    Status: containerStatusText(c, now),
+    HostConfig: { NetworkMode: "none" },
+    NetworkSettings: { Networks: {} },
+    Mounts: containerMounts(c),
+  };
+}
+
+/** ps -ef's STIME: the time of day when started within a day, else month and day. */
+function startTime(startedAt: Date, now: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  if (now.getTime() - startedAt.getTime() < 24 * 3600_000) return `${two(startedAt.getUTCHours())}:${two(startedAt.getUTCMinutes())}`;
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][startedAt.getUTCMonth()]!;
+  return `${month}${two(startedAt.getUTCDate())}`;
+}
+
+export interface TopResult {
+  readonly Titles: string[];
+  readonly Processes: string[][];
+}
+
+/** The UID column of `top`: the container's user by name, root for none or 0. */
+export function topUser(c: Container): string {
+  return (c.config.user.split(":")[0] || "root").replace(/^0$/, "root");
+}
+
+/** GET /containers/{id}/top: the host's `ps -ef` columns for the container's processes, host PIDs. */
+export function containerTop(processes: readonly ProcessInfo[], user: string, now = new Date()): TopResult {
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  return {
+    Titles: ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"],
+    Processes: processes.map((p) => [
+      user,
+      String(p.hostPid),
+      String(byPid.get(p.ppid)?.hostPid ?? 0),
+      "0",
+      startTime(p.startedAt, now),
+      "?",
+      "00:00:00",
+      p.args.join(" "),
+    ]),
+  };
+}
+
+export interface LogLine {
+  readonly stream: LogEntry["stream"];
+  /** When its first part was written. */
+  readonly time: Date;
+  readonly text: string;
+}
+
+/** A container's log as lines (what `tail` counts), each with its stream. */
+export function logLines(entries: readonly LogEntry[]): LogLine[] {
+  const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
+  for (const entry of entries) {
+    for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
+      const last = lines.at(-1);
+      if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
+      else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
+    }
+  }
+  return lines;
+}
+
+/** The last `tail` lines: a number, or "all" (Docker reads anything else as all). */
+export function tailLines(lines: readonly LogLine[], tail: string): readonly LogLine[] {
+  const count = /^\d+$/.test(tail) ? Number(tail) : Infinity;
+  return count === Infinity ? lines : lines.slice(Math.max(0, lines.length - count));
+}
+
+/** Docker's log timestamp: RFC 3339 with nanoseconds, then a space. */
+export function logTimestamp(time: Date): string {
+  return `${time.toISOString().replace("Z", "000000Z")} `;
+}
+
+/** Stamps live log output line by line: a partial line continues without a new stamp. */
+export class LogStamper {
+  readonly #startOfLine = { stdout: true, stderr: true };
+
+  stamp(entry: LogEntry): string {
+    let out = "";
+    for (const piece of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
+      if (!piece) continue;
+      out += (this.#startOfLine[entry.stream] ? logTimestamp(entry.time) : "") + piece;
+      this.#startOfLine[entry.stream] = piece.endsWith("\n");
+    }
+    return out;
+  }
+}

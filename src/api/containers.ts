@@ -1,0 +1,310 @@
+/**
+ * /containers/...: create, start, attach, wait, stop, kill, restart, rename,
+ * remove, list, inspect, logs, top, changes, resize — over the engine's runtime.
+ */
+import type { Engine } from "../engine/index.ts";
+import { familiarReference, parseReference } from "../image/index.ts";
+import type { KernelProcess } from "../kernel/index.ts";
+import type { Container, LogEntry } from "../runtime/index.ts";
+import { BerthError } from "../util/index.ts";
+import { Channel } from "./channel.ts";
+import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser } from "./containers-json.ts";
+import { json, noContent, queryBool, readJson, type ApiResponse, type HijackedConnection } from "./http.ts";
+import { ContainerLifecycle } from "./lifecycle.ts";
+import type { Route, RouteContext } from "./router.ts";
+import { MULTIPLEXED_STREAM, outputEncoder, RAW_STREAM } from "./stdcopy.ts";
+
+/** The part of Docker's container create body Berth honours. */
+interface CreateBody {
+  Image?: string;
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  Hostname?: string;
+  User?: string;
+  Labels?: Record<string, string> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null } | null;
+}
+
+const encoder = new TextEncoder();
+
+function words(value: string[] | string | null | undefined): string[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === "string" ? [value] : value;
+}
+
+/**
+ * What dockerd (through runc) says when the main process cannot start; the
+ * docker CLI exits 127 for "not found" in it.
+ */
+export function startFailure(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.startsWith("exec: ")) return error;
+  return new BerthError(
+    "INVALID_ARGUMENT",
+    `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${message}: unknown`,
+  );
+}
+
+export function containerRoutes(engine: Engine): Route[] {
+  const runtime = engine.runtime;
+  const lifecycle = new ContainerLifecycle();
+
+  async function create({ request, query }: RouteContext): Promise<ApiResponse> {
+    const body = readJson<CreateBody>(request) ?? {};
+    if (!body.Image) throw new BerthError("INVALID_ARGUMENT", "config cannot be empty in order to create a container");
+    if (body.HostConfig?.Binds?.length) throw new BerthError("INVALID_ARGUMENT", "Berth's API does not take bind mounts or volumes (-v) yet");
+    // The client pulls and asks again when it hears 404 for the image.
+    const image = body.Image;
+    await engine.images.resolve(image).catch((error: unknown) => {
+      throw BerthError.is(error, "NOT_FOUND") ? new BerthError("NOT_FOUND", `No such image: ${familiarReference(parseReference(image))}`) : error;
+    });
+    const entrypoint = words(body.Entrypoint);
+    const container = await runtime.create({
+      image,
+      name: query.get("name") || undefined,
+      cmd: words(body.Cmd),
+      entrypoint: entrypoint && entrypoint.length === 1 && entrypoint[0] === "" ? [] : entrypoint,
+      env: body.Env ?? [],
+      workingDir: body.WorkingDir || undefined,
+      hostname: body.Hostname || undefined,
+      user: body.User || undefined,
+      labels: body.Labels ?? {},
+      tty: body.Tty ?? false,
+      openStdin: body.OpenStdin ?? false,
+      autoRemove: body.HostConfig?.AutoRemove ?? false,
+    });
+    return json(201, { Id: container.id, Warnings: [] });
+  }
+
+  async function start({ params }: RouteContext): Promise<ApiResponse> {
+    const container = runtime.get(params.name!);
+    if (runtime.isRunning(container.id)) return noContent(304);
+    let process: KernelProcess;
+    try {
+      process = await runtime.start(container.id, { terminal: container.config.tty ? { columns: 80, rows: 24 } : undefined });
+    } catch (error) {
+      if (container.config.autoRemove) await remove(container.id, true).catch(() => undefined);
+      throw startFailure(error);
+    }
+    // Without -i the container's stdin is empty (Docker's /dev/null); with it, attach feeds it.
+    if (!container.config.openStdin) await process.closeStdin();
+    lifecycle.started(container.id, process, runtime.wait(container.id));
+    return noContent();
+  }
+
+  async function remove(id: string, force: boolean, volumes = false): Promise<void> {
+    await runtime.remove(id, { force, volumes });
+    lifecycle.removed(id);
+  }
+
+  /** Resolves with the exit code once the container ends (or at once when it is not running and `nextExit` is false). */
+  async function exitOf(container: Container, nextExit: boolean): Promise<number> {
+    if (!runtime.isRunning(container.id)) {
+      if (!nextExit) return container.state.exitCode;
+      await lifecycle.nextStart(container.id);
+    }
+    return runtime.wait(container.id);
+  }
+
+  async function wait({ params, query }: RouteContext): Promise<ApiResponse> {
+    const container = runtime.get(params.name!);
+    const condition = query.get("condition") || "not-running";
+    if (!["not-running", "next-exit", "removed"].includes(condition)) throw new BerthError("INVALID_ARGUMENT", `invalid condition: "${condition}"`);
+    const exited = exitOf(container, condition !== "not-running");
+    // Headers go out at once, the body when the condition is met (the client waits on it while it starts the container).
+    async function* body(): AsyncIterable<Uint8Array> {
+      const code = await exited;
+      if (condition === "removed" && !container.config.autoRemove && runtime.list({ all: true }).includes(container)) {
+        await lifecycle.removal(container.id);
+      }
+      yield encoder.encode(`${JSON.stringify({ StatusCode: code })}\n`);
+    }
+    return { status: 200, headers: { "content-type": "application/json" }, body: body() };
+  }
+
+  async function attach({ request, params, query }: RouteContext): Promise<ApiResponse> {
+    const container = runtime.get(params.name!);
+    const tty = container.config.tty;
+    const encode = outputEncoder(tty);
+    const wanted = (stream: LogEntry["stream"]) => queryBool(query, stream);
+    const withStdin = queryBool(query, "stdin") && container.config.openStdin;
+    const logs = queryBool(query, "logs");
+    const follow = queryBool(query, "stream");
+    const contentType = tty ? RAW_STREAM : MULTIPLEXED_STREAM;
+    /** Output to `send` (past output first with `logs`), until the container ends or `gone` settles. */
+    const serve = async (send: (data: Uint8Array) => void, gone: Promise<void>, input?: AsyncIterable<Uint8Array>) => {
+      if (logs) for (const entry of container.logs) if (wanted(entry.stream)) send(encode(entry.stream, entry.data));
+      if (!follow) return;
+      const stop = runtime.followLogs(container.id, (entry) => {
+        if (wanted(entry.stream)) send(encode(entry.stream, entry.data));
+      });
+      try {
+        const process = runtime.isRunning(container.id) ? lifecycle.process(container.id) : await Promise.race([lifecycle.nextStart(container.id), gone]);
+        if (!process && !runtime.isRunning(container.id)) return;
+        if (input && process) {
+          void (async () => {
+            for await (const chunk of input) await process.write(chunk);
+            await process.closeStdin();
+          })().catch(() => undefined);
+        }
+        await Promise.race([runtime.wait(container.id), gone]);
+      } finally {
+        stop();
+      }
+    };
+    if (!request.headers.upgrade) {
+      // Without the hijack: the output as the response body, no stdin.
+      const channel = new Channel<Uint8Array>();
+      let leave: () => void = () => undefined;
+      const gone = new Promise<void>((resolve) => (leave = resolve));
+      void serve((data) => channel.push(data), gone).finally(() => channel.close());
+      async function* body(): AsyncIterable<Uint8Array> {
+        try {
+          yield* channel;
+        } finally {
+          leave();
+        }
+      }
+      return { status: 200, headers: { "content-type": contentType }, body: body() };
+    }
+    return {
+      status: 101,
+      headers: { "content-type": contentType, connection: "Upgrade", upgrade: "tcp" },
+      upgrade: async (connection: HijackedConnection) => {
+        try {
+          // The client half-closes once its stdin is done (at once without stdin): only a full close means it left.
+          await serve((data) => connection.write(data), connection.closed, withStdin ? connection.input : undefined);
+        } finally {
+          connection.end();
+        }
+      },
+    };
+  }
+
+  async function logsOf({ params, query }: RouteContext): Promise<ApiResponse> {
+    const container = runtime.get(params.name!);
+    const wanted = { stdout: queryBool(query, "stdout"), stderr: queryBool(query, "stderr") };
+    if (!wanted.stdout && !wanted.stderr) throw new BerthError("INVALID_ARGUMENT", "Bad parameters: you must choose at least one stream");
+    const timestamps = queryBool(query, "timestamps");
+    const encode = outputEncoder(container.config.tty);
+    const out = (stream: LogEntry["stream"], text: string) => encode(stream, encoder.encode(text));
+    // Follow from here: whatever is written while the past is sent comes after it.
+    const channel = new Channel<LogEntry>();
+    const stop = queryBool(query, "follow") && runtime.isRunning(container.id) ? runtime.followLogs(container.id, (entry) => channel.push(entry)) : undefined;
+    if (stop) void runtime.wait(container.id).then(() => channel.close());
+    else channel.close();
+    async function* body(): AsyncIterable<Uint8Array> {
+      try {
+        for (const line of tailLines(logLines(container.logs), query.get("tail") || "all")) {
+          if (wanted[line.stream]) yield out(line.stream, (timestamps ? logTimestamp(line.time) : "") + line.text);
+        }
+        const stamper = new LogStamper();
+        for await (const entry of channel) {
+          if (wanted[entry.stream]) yield timestamps ? out(entry.stream, stamper.stamp(entry)) : encode(entry.stream, entry.data);
+        }
+      } finally {
+        stop?.();
+      }
+    }
+    return { status: 200, headers: { "content-type": container.config.tty ? RAW_STREAM : MULTIPLEXED_STREAM }, body: body() };
+  }
+
+  const CHANGE_KINDS = { C: 0, A: 1, D: 2 } as const;
+
+  return [
+    {
+      method: "GET",
+      path: "/containers/json",
+      handle: async ({ query }) => {
+        if (query.get("filters") && query.get("filters") !== "{}") throw new BerthError("INVALID_ARGUMENT", "Berth's API does not filter containers yet");
+        const now = Date.now();
+        let list = runtime.list({ all: queryBool(query, "all") });
+        const limit = Number(query.get("limit") ?? -1);
+        if (limit > 0) list = list.slice(0, limit);
+        return json(200, list.map((c) => containerSummary(c, now)));
+      },
+    },
+    { method: "POST", path: "/containers/create", handle: create },
+    { method: "GET", path: "/containers/{name}/json", handle: async ({ params }) => json(200, containerInspect(runtime.get(params.name!))) },
+    { method: "POST", path: "/containers/{name}/start", handle: start },
+    { method: "POST", path: "/containers/{name}/wait", handle: wait },
+    { method: "POST", path: "/containers/{name}/attach", handle: attach },
+    {
+      method: "POST",
+      path: "/containers/{name}/stop",
+      handle: async ({ params, query }) => {
+        const container = runtime.get(params.name!);
+        if (!runtime.isRunning(container.id)) return noContent(304);
+        await runtime.stop(container.id, { timeoutSeconds: query.has("t") ? Number(query.get("t")) : undefined, signal: query.get("signal") || undefined });
+        return noContent();
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{name}/restart",
+      handle: async ({ params, query }) => {
+        await runtime.restart(params.name!, { timeoutSeconds: query.has("t") ? Number(query.get("t")) : undefined, signal: query.get("signal") || undefined });
+        return noContent();
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{name}/kill",
+      handle: async ({ params, query }) => {
+        await runtime.kill(params.name!, { signal: query.get("signal") || undefined });
+        return noContent();
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{name}/rename",
+      handle: async ({ params, query }) => {
+        const name = query.get("name") ?? "";
+        if (!name.trim()) throw new BerthError("INVALID_ARGUMENT", "Neither old nor new names may be empty");
+        runtime.rename(params.name!, name);
+        return noContent();
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{name}/resize",
+      handle: async ({ params, query }) => {
+        const container = runtime.get(params.name!);
+        const process = lifecycle.process(container.id);
+        if (!process) throw new BerthError("CONFLICT", `container ${container.id} is not running`);
+        process.resize(Number(query.get("w") ?? 80), Number(query.get("h") ?? 24));
+        return noContent(200);
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/containers/{name}",
+      handle: async ({ params, query }) => {
+        const container = runtime.get(params.name!);
+        await remove(container.id, queryBool(query, "force"), queryBool(query, "v"));
+        return noContent();
+      },
+    },
+    { method: "GET", path: "/containers/{name}/logs", handle: logsOf },
+    {
+      method: "GET",
+      path: "/containers/{name}/top",
+      handle: async ({ params, query }) => {
+        const container = runtime.get(params.name!);
+        if (!runtime.isRunning(container.id)) throw new BerthError("CONFLICT", `container ${container.id} is not running`);
+        const psArgs = query.get("ps_args") ?? "";
+        if (psArgs !== "" && psArgs !== "-ef") throw new BerthError("INVALID_ARGUMENT", `ps options are not supported here (only the default, -ef): ${psArgs}`);
+        return json(200, containerTop(runtime.processes(container.id), topUser(container)));
+      },
+    },
+    {
+      method: "GET",
+      path: "/containers/{name}/changes",
+      handle: async ({ params }) => json(200, runtime.get(params.name!).rootfs.changes().map((c) => ({ Path: c.path, Kind: CHANGE_KINDS[c.kind] }))),
+    },
+  ];
+}

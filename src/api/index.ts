@@ -1,0 +1,25 @@
+/**
+ * The Docker Engine API over Berth's engine, apart from any transport: a
+ * request in, a response out (bytes, a stream, or a hijacked connection).
+ * Node serves it on a socket (src/cli/daemon.ts); the browser's Worker can
+ * hand it the same requests.
+ */
+import type { Engine } from "../engine/index.ts";
+import { containerRoutes } from "./containers.ts";
+import type { ApiHandler } from "./http.ts";
+import { imageRoutes } from "./images.ts";
+import { createRouter } from "./router.ts";
+import { systemRoutes } from "./system.ts";
+import { volumeRoutes } from "./volumes.ts";
+
+export function createApiHandler(engine: Engine): ApiHandler {
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine)]);
+}
+
+export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser, type LogLine, type TopResult } from "./containers-json.ts";
+export { startFailure } from "./containers.ts";
+export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
+export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
+export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";
+export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "./version.ts";
+export { volumeInspect } from "./volumes.ts";

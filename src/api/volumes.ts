@@ -1,0 +1,62 @@
+/** /volumes/...: list, create, inspect, remove. */
+import type { Engine } from "../engine/index.ts";
+import { BerthError } from "../util/index.ts";
+import type { Volume } from "../volume/index.ts";
+import { json, noContent, queryBool, readJson } from "./http.ts";
+import type { Route } from "./router.ts";
+
+/** GET /volumes/{name}. */
+export function volumeInspect(volume: Volume): Record<string, unknown> {
+  return {
+    CreatedAt: volume.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    Driver: volume.driver,
+    Labels: Object.keys(volume.labels).length ? volume.labels : null,
+    Mountpoint: volume.mountpoint,
+    Name: volume.name,
+    Options: null,
+    Scope: "local",
+  };
+}
+
+interface VolumeCreateBody {
+  Name?: string;
+  Driver?: string;
+  Labels?: Record<string, string> | null;
+}
+
+export function volumeRoutes(engine: Engine): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/volumes",
+      handle: async ({ query }) => {
+        if (query.get("filters") && query.get("filters") !== "{}") throw new BerthError("INVALID_ARGUMENT", "Berth's API does not filter volumes yet");
+        return json(200, { Volumes: engine.volumes.list().map(volumeInspect), Warnings: [] });
+      },
+    },
+    {
+      method: "POST",
+      path: "/volumes/create",
+      handle: async ({ request }) => {
+        const body = readJson<VolumeCreateBody>(request) ?? {};
+        const driver = body.Driver || "local";
+        if (driver !== "local") {
+          throw new BerthError("NOT_FOUND", `create ${body.Name ?? ""}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+        }
+        return json(201, volumeInspect(engine.volumes.create({ name: body.Name || undefined, labels: body.Labels ?? {} })));
+      },
+    },
+    { method: "GET", path: "/volumes/{name}", handle: async ({ params }) => json(200, volumeInspect(engine.volumes.get(params.name!))) },
+    {
+      method: "DELETE",
+      path: "/volumes/{name}",
+      handle: async ({ params, query }) => {
+        const name = params.name!;
+        // force forgives a missing volume, never one in use (as Docker's).
+        if (queryBool(query, "force") && !engine.volumes.has(name)) return noContent();
+        engine.volumes.remove(name, engine.runtime.volumeUsers(name));
+        return noContent();
+      },
+    },
+  ];
+}
