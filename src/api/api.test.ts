@@ -3,7 +3,7 @@
 // Without a docker client on the machine these tests fail: scripts/bootstrap.sh
 // installs Debian's docker.io for it.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -90,6 +90,16 @@ describe("berth daemon, driven by the official docker CLI", () => {
     const both = await docker("run", "--rm", "alpine", "sh", "-c", "echo out; echo err >&2; exit 3");
     assert.deepEqual(both, { code: 3, stdout: "out\n", stderr: "err\n" });
     assert.equal((await docker("ps", "-a", "-q")).stdout, "", "--rm removed them");
+  });
+
+  it("runs -i with piped stdin: attach feeds the container's stdin until EOF", async () => {
+    const child = spawn("docker", ["run", "--rm", "-i", "alpine", "cat"], { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: dir } });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdin.end("piped\nlines\n");
+    const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+    assert.equal(code, 0);
+    assert.equal(stdout, "piped\nlines\n");
   });
 
   it("runs detached with a name and environment; ps, inspect, top, logs, stop", async () => {
