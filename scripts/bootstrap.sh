@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what Berth needs on a fresh Debian machine, once: the guest
 # toolchain from Debian (clang, lld, wasi-libc, binaryen) and the npm packages;
-# with --browser also Debian's Chromium, for the browser tests; the docker
-# client (Debian's docker.io, never its daemon) for the API's tests.
+# with --browser also Debian's Chromium, for the browser tests; with --bench
+# Chromium and busybox-static (the root filesystem of the native floor); the
+# docker client (Debian's docker.io, never its daemon) for the API's tests.
 # Safe to run every time: it only acts on what is missing.
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,8 +25,12 @@ command -v make >/dev/null 2>&1 || need="$need make"
 # The API's tests drive `berth daemon` with the official docker client: Debian's
 # docker.io brings it. Its daemon is never started (see policy-rc.d below).
 command -v docker >/dev/null 2>&1 || need="$need docker.io"
-if [ "${1:-}" = "--browser" ]; then
+if [ "${1:-}" = "--browser" ] || [ "${1:-}" = "--bench" ]; then
   [ -x /usr/bin/chromium ] || need="$need chromium"
+fi
+if [ "${1:-}" = "--bench" ]; then
+  # Debian's plain busybox package is dynamically linked: it cannot run in an empty chroot.
+  dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
 fi
 
 if [ -n "$need" ]; then
