@@ -41,6 +41,11 @@ describe("libcompat on WASIX", () => {
     assert.equal(r.stdout, "[two\nlines]\n[back\\slash]\nstatus 0\n");
   });
 
+  it("keeps a child's empty arguments (the kernel drops them)", async () => {
+    const r = await probe("spawn", "probe", "args", "", "x", "");
+    assert.equal(r.stdout, "[]\n[x]\n[]\nstatus 0\n");
+  });
+
   it("reports a missing program as ENOENT", async () => {
     const r = await probe("spawn", "no-such-program");
     assert.match(r.stdout, /spawn no-such-program: No such file or directory/);

@@ -159,10 +159,11 @@ static int joined_put(struct joined *j, const char *s, size_t n)
     return 0;
 }
 
+/* The kernel splits arguments at newlines and drops empty ones: those need escaping. */
 static int needs_escape(char *const argv[])
 {
     for (int i = 0; argv[i]; i++)
-        if (strpbrk(argv[i], "\n\\"))
+        if (!argv[i][0] || strpbrk(argv[i], "\n\\"))
             return 1;
     return 0;
 }
@@ -171,6 +172,9 @@ static int join_args(struct joined *j, char *const argv[], int escape)
 {
     for (int i = 0; argv[i]; i++) {
         if (i && joined_put(j, "\n", 1))
+            return -1;
+        /* an empty argument travels as "\e", which the child reads back as nothing */
+        if (escape && !argv[i][0] && joined_put(j, "\\e", 2))
             return -1;
         for (const char *p = argv[i]; *p; p++) {
             int r;

@@ -77,6 +77,8 @@ static void unescape_arg(char *s)
         } else if (*s == '\\' && s[1] == '\\') {
             *out++ = '\\';
             s++;
+        } else if (*s == '\\' && s[1] == 'e') {
+            s++; /* an empty argument */
         } else {
             *out++ = *s;
         }
