@@ -61,8 +61,15 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
       const target = kind ? (dashOverride ? kind : undefined) : "default";
       let parsed: Partial<Expectation> = {};
       if (key === "STDOUT" || key === "STDERR") {
+        // A block ends at "## END", or (as in oils' own runner) at the next expectation or case.
         const body: string[] = [];
-        for (i++; i < lines.length && lines[i] !== "## END"; i++) body.push(lines[i]!);
+        for (i++; i < lines.length && lines[i] !== "## END"; i++) {
+          if (EXPECTATION.test(lines[i]!) || lines[i]!.startsWith("#### ")) {
+            i--;
+            break;
+          }
+          body.push(lines[i]!);
+        }
         parsed = { [key.toLowerCase()]: body.length ? body.join("\n") + "\n" : "" };
       } else if (key === "stdout-json" || key === "stderr-json") {
         parsed = { [key.slice(0, 6)]: JSON.parse(value ?? '""') as string };
