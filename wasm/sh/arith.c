@@ -1,9 +1,10 @@
 /*
- * $(( )) arithmetic: C's integer expressions on long, with variables by name
- * (an unset or empty variable is 0; a variable's value is itself an
- * expression), assignment operators, ?: and short-circuit && ||.
+ * $(( )) arithmetic: C's integer expressions on 64 bits (as on a 64-bit Linux), with variables by name
+ * (an unset or empty variable is 0, any other value must be a number),
+ * assignment operators, ?: and short-circuit && ||.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +14,9 @@ typedef struct {
     const char *s;
     int skip;  /* evaluating a branch that does not count: no side effects, no errors */
     int error;
-    int depth;
 } Arith;
 
-static long assignment(Arith *a);
+static long long assignment(Arith *a);
 
 static void blanks(Arith *a)
 {
@@ -48,51 +48,48 @@ static int accept(Arith *a, const char *op)
     return 1;
 }
 
-static long var_value(Arith *a, const char *name)
+/*
+ * A variable's value, as dash reads it: a number (C syntax, blanks around it
+ * allowed), not an expression; unset or empty is 0, even under set -u.
+ */
+static long long var_value(Arith *a, const char *name)
 {
     const char *v = var_get(name);
-    if (!v || !*v) {
-        if (sh.opt_u && !v && !a->skip) {
-            sh_error("%s: parameter not set", name);
-            a->error = 1;
-        }
+    if (!v || !*v)
         return 0;
-    }
-    if (a->depth > 50) {
-        error(a, "expression recursion level exceeded");
-        return 0;
-    }
-    Arith sub = {v, a->skip, 0, a->depth + 1};
-    long r = assignment(&sub);
-    blanks(&sub);
-    if (sub.error || *sub.s) {
-        if (!a->error && !sub.error)
-            sh_error("arithmetic expression: expecting EOF: \"%s\"", v);
+    char *end;
+    errno = 0;
+    long long r = strtoll(v, &end, 0);
+    while (isspace((unsigned char)*end))
+        end++;
+    if ((*end || errno == ERANGE) && !a->skip) {
+        if (!a->error)
+            sh_error("Illegal number: %s", v);
         a->error = 1;
     }
     return r;
 }
 
-static long primary(Arith *a)
+static long long primary(Arith *a)
 {
     blanks(a);
     if (a->error)
         return 0;
     if (accept(a, "(")) {
-        long v = assignment(a);
+        long long v = assignment(a);
         if (!accept(a, ")"))
             error(a, "expecting ')'");
         return v;
     }
     if (isdigit((unsigned char)*a->s)) {
         char *end;
-        long v;
+        long long v;
         if (a->s[0] == '0' && (a->s[1] == 'x' || a->s[1] == 'X'))
-            v = strtol(a->s + 2, &end, 16);
+            v = strtoll(a->s + 2, &end, 16);
         else if (a->s[0] == '0')
-            v = strtol(a->s, &end, 8);
+            v = strtoll(a->s, &end, 8);
         else
-            v = strtol(a->s, &end, 10);
+            v = strtoll(a->s, &end, 10);
         if (isalnum((unsigned char)*end) || *end == '_') {
             error(a, "bad number");
             return 0;
@@ -105,7 +102,7 @@ static long primary(Arith *a)
         while (isalnum((unsigned char)*a->s) || *a->s == '_')
             a->s++;
         char *name = xstrndup(start, a->s - start);
-        long v = var_value(a, name);
+        long long v = var_value(a, name);
         free(name);
         return v;
     }
@@ -113,7 +110,7 @@ static long primary(Arith *a)
     return 0;
 }
 
-static long unary(Arith *a)
+static long long unary(Arith *a)
 {
     blanks(a);
     if (accept(a, "+"))
@@ -127,7 +124,7 @@ static long unary(Arith *a)
     return primary(a);
 }
 
-static long binary(Arith *a, int level);
+static long long binary(Arith *a, int level);
 
 /* levels, loosest first: || && | ^ & ==,!= <,>,<=,>= <<,>> +,- *,/,% */
 static const char *const OPS[][5] = {
@@ -135,7 +132,7 @@ static const char *const OPS[][5] = {
 };
 #define LEVELS 10
 
-static long apply(Arith *a, const char *op, long l, long r)
+static long long apply(Arith *a, const char *op, long long l, long long r)
 {
     if (!strcmp(op, "|")) return l | r;
     if (!strcmp(op, "^")) return l ^ r;
@@ -146,11 +143,11 @@ static long apply(Arith *a, const char *op, long l, long r)
     if (!strcmp(op, ">=")) return l >= r;
     if (!strcmp(op, "<")) return l < r;
     if (!strcmp(op, ">")) return l > r;
-    if (!strcmp(op, "<<")) return (long)((unsigned long)l << (r & 63));
+    if (!strcmp(op, "<<")) return (long long)((unsigned long long)l << (r & 63));
     if (!strcmp(op, ">>")) return l >> (r & 63);
-    if (!strcmp(op, "+")) return (long)((unsigned long)l + (unsigned long)r);
-    if (!strcmp(op, "-")) return (long)((unsigned long)l - (unsigned long)r);
-    if (!strcmp(op, "*")) return (long)((unsigned long)l * (unsigned long)r);
+    if (!strcmp(op, "+")) return (long long)((unsigned long long)l + (unsigned long long)r);
+    if (!strcmp(op, "-")) return (long long)((unsigned long long)l - (unsigned long long)r);
+    if (!strcmp(op, "*")) return (long long)((unsigned long long)l * (unsigned long long)r);
     if (!strcmp(op, "/") || !strcmp(op, "%")) {
         if (r == 0) {
             if (!a->skip)
@@ -164,11 +161,11 @@ static long apply(Arith *a, const char *op, long l, long r)
     return 0;
 }
 
-static long binary(Arith *a, int level)
+static long long binary(Arith *a, int level)
 {
     if (level == LEVELS)
         return unary(a);
-    long l = binary(a, level + 1);
+    long long l = binary(a, level + 1);
     for (;;) {
         if (a->error)
             return 0;
@@ -176,7 +173,7 @@ static long binary(Arith *a, int level)
             int was = a->skip;
             if (l)
                 a->skip = 1;
-            long r = binary(a, level + 1);
+            long long r = binary(a, level + 1);
             a->skip = was;
             l = l || r;
             continue;
@@ -185,7 +182,7 @@ static long binary(Arith *a, int level)
             int was = a->skip;
             if (!l)
                 a->skip = 1;
-            long r = binary(a, level + 1);
+            long long r = binary(a, level + 1);
             a->skip = was;
             l = l && r;
             continue;
@@ -201,20 +198,20 @@ static long binary(Arith *a, int level)
         }
         if (!op)
             return l;
-        long r = binary(a, level + 1);
+        long long r = binary(a, level + 1);
         l = apply(a, op, l, r);
     }
 }
 
-static long conditional(Arith *a)
+static long long conditional(Arith *a)
 {
-    long c = binary(a, 0);
+    long long c = binary(a, 0);
     if (!accept(a, "?"))
         return c;
     int was = a->skip;
     if (!c)
         a->skip = 1;
-    long yes = assignment(a);
+    long long yes = assignment(a);
     a->skip = was;
     if (!accept(a, ":")) {
         error(a, "expecting ':'");
@@ -222,12 +219,12 @@ static long conditional(Arith *a)
     }
     if (c)
         a->skip = 1;
-    long no = conditional(a);
+    long long no = conditional(a);
     a->skip = was;
     return c ? yes : no;
 }
 
-static long assignment(Arith *a)
+static long long assignment(Arith *a)
 {
     blanks(a);
     const char *start = a->s;
@@ -244,17 +241,17 @@ static long assignment(Arith *a)
             if (!strncmp(p, ASSIGN[i], n) && !(n == 1 && p[1] == '=')) {
                 char *name = xstrndup(start, name_end - start);
                 a->s = p + n;
-                long r = assignment(a);
-                long v = r;
+                long long r = assignment(a);
+                long long v = r;
                 if (n > 1) {
                     char op[4] = {0};
                     memcpy(op, ASSIGN[i], n - 1);
-                    long old = var_value(a, name);
+                    long long old = var_value(a, name);
                     v = apply(a, op, old, r);
                 }
                 if (!a->skip && !a->error) {
                     char buf[32];
-                    snprintf(buf, sizeof buf, "%ld", v);
+                    snprintf(buf, sizeof buf, "%lld", v);
                     if (var_set(name, buf, 0) < 0)
                         a->error = 1;
                 }
@@ -266,9 +263,9 @@ static long assignment(Arith *a)
     return conditional(a);
 }
 
-int arith_eval(const char *expr, long *result)
+int arith_eval(const char *expr, long long *result)
 {
-    Arith a = {expr, 0, 0, 0};
+    Arith a = {expr, 0, 0};
     blanks(&a);
     if (!*a.s) {
         *result = 0;

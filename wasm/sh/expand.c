@@ -502,7 +502,7 @@ static const char *expand_arith(Exp *e, const char *s, const char *end, int quot
         e->error = 1;
         return q + 2;
     }
-    long result;
+    long long result;
     if (arith_eval(expr, &result)) {
         e->error = 2;
         free(expr);
@@ -510,7 +510,7 @@ static const char *expand_arith(Exp *e, const char *s, const char *end, int quot
     }
     free(expr);
     char buf[32];
-    snprintf(buf, sizeof buf, "%ld", result);
+    snprintf(buf, sizeof buf, "%lld", result);
     emit_value(e, buf, quoted);
     return q < end ? q + 2 : end;
 }

@@ -54,20 +54,54 @@ static int escapes(Str *out, const char *s, int percent_b)
     return 0;
 }
 
-static long number_arg(const char *s, int *bad)
+/*
+ * A numeric argument, as dash reads it: "" is 0; 'c or "c is the character's
+ * code ('' alone is 0); otherwise a C integer, 64 bits, unsigned for %u %o %x
+ * %X (where "-1" is the largest value, as strtoumax has it); out of range
+ * gives the nearest value and a failed status.
+ */
+static int char_code(const char *s, unsigned long long *v)
 {
-    /* as dash: "" is 0; 'c or "c is the character's code ('' alone is 0); leading blanks only */
-    if (!s || !*s)
-        return 0;
-    if (s[0] == '\'' || s[0] == '"')
-        return (unsigned char)s[1];
+    if (!*s) {
+        *v = 0;
+        return 1;
+    }
+    if (s[0] == '\'' || s[0] == '"') {
+        *v = (unsigned char)s[1];
+        return 1;
+    }
+    return 0;
+}
+
+static void number_error(const char *s, const char *end, int *bad)
+{
+    sh_error("printf: %s: %s", s, *end ? "expected numeric value" : "Result too large");
+    *bad = 1;
+}
+
+static long long signed_arg(const char *s, int *bad)
+{
+    unsigned long long code;
+    if (char_code(s, &code))
+        return (long long)code;
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 0);
-    if (*end || errno) {
-        sh_error("printf: %s: %s", s, *end || !*s ? "expected numeric value" : "Result too large");
-        *bad = 1;
-    }
+    long long v = strtoll(s, &end, 0);
+    if (*end || errno)
+        number_error(s, end, bad);
+    return v;
+}
+
+static unsigned long long unsigned_arg(const char *s, int *bad)
+{
+    unsigned long long code;
+    if (char_code(s, &code))
+        return code;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*end || errno)
+        number_error(s, end, bad);
     return v;
 }
 
@@ -76,6 +110,11 @@ int printf_builtin(int argc, char **argv)
     int i = 1;
     if (i < argc && !strcmp(argv[i], "--"))
         i++;
+    else if (i < argc && argv[i][0] == '-' && argv[i][1]) {
+        /* printf takes no options (dash): a format starting with '-' needs "--" */
+        sh_error("printf: Illegal option -%c", argv[i][1]);
+        return 2;
+    }
     if (i >= argc) {
         sh_error("printf: usage: printf format [arg ...]");
         return 2;
@@ -123,7 +162,7 @@ int printf_builtin(int argc, char **argv)
             while (*f && strchr("-+ #0", *f) && n < 40)
                 spec[n++] = *f++;
             if (*f == '*') {
-                n += snprintf(spec + n, sizeof spec - n, "%ld", number_arg(i < argc ? argv[i++] : "0", &bad));
+                n += snprintf(spec + n, sizeof spec - n, "%lld", signed_arg(i < argc ? argv[i++] : "0", &bad));
                 consumed = 1;
                 f++;
             } else
@@ -132,7 +171,7 @@ int printf_builtin(int argc, char **argv)
             if (*f == '.') {
                 spec[n++] = *f++;
                 if (*f == '*') {
-                    n += snprintf(spec + n, sizeof spec - n, "%ld", number_arg(i < argc ? argv[i++] : "0", &bad));
+                    n += snprintf(spec + n, sizeof spec - n, "%lld", signed_arg(i < argc ? argv[i++] : "0", &bad));
                     consumed = 1;
                     f++;
                 } else
@@ -185,9 +224,10 @@ int printf_builtin(int argc, char **argv)
             case 'd':
             case 'i':
                 spec[n++] = 'l';
+                spec[n++] = 'l';
                 spec[n++] = 'd';
                 spec[n] = 0;
-                snprintf(buf, sizeof buf, spec, number_arg(arg ? arg : "0", &bad));
+                snprintf(buf, sizeof buf, spec, signed_arg(arg ? arg : "0", &bad));
                 str_puts(&out, buf);
                 break;
             case 'u':
@@ -195,9 +235,10 @@ int printf_builtin(int argc, char **argv)
             case 'x':
             case 'X':
                 spec[n++] = 'l';
+                spec[n++] = 'l';
                 spec[n++] = conv;
                 spec[n] = 0;
-                snprintf(buf, sizeof buf, spec, (unsigned long)number_arg(arg ? arg : "0", &bad));
+                snprintf(buf, sizeof buf, spec, unsigned_arg(arg ? arg : "0", &bad));
                 str_puts(&out, buf);
                 break;
             case 'e':
@@ -280,12 +321,12 @@ static int is_binary(const char *s)
     return 0;
 }
 
-static long test_number(Test *t, const char *s)
+static long long test_number(Test *t, const char *s)
 {
     char *end;
     while (isspace((unsigned char)*s))
         s++;
-    long v = strtol(s, &end, 10);
+    long long v = strtoll(s, &end, 10);
     while (isspace((unsigned char)*end))
         end++;
     if (!*s || *end) {
@@ -314,7 +355,7 @@ static int binary_test(Test *t, const char *a, const char *op, const char *b)
             return ha && (!hb || sa.st_mtime > sb.st_mtime);
         return hb && (!ha || sa.st_mtime < sb.st_mtime);
     }
-    long x = test_number(t, a), y = test_number(t, b);
+    long long x = test_number(t, a), y = test_number(t, b);
     if (!strcmp(op, "-eq")) return x == y;
     if (!strcmp(op, "-ne")) return x != y;
     if (!strcmp(op, "-lt")) return x < y;

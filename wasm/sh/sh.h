@@ -133,7 +133,7 @@ char *expand_heredoc(const char *body); /* a here-document body: $, ` and \ only
 char *command_substitution(const char *script, int *status);
 
 /* ---- arithmetic (arith.c) ---- */
-int arith_eval(const char *expr, long *result); /* 0 ok, -1 error (message printed) */
+int arith_eval(const char *expr, long long *result); /* 0 ok, -1 error (message printed) */
 
 /* ---- execution (exec.c) ---- */
 struct Shell {
