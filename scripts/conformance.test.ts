@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { runConformance, summaryLine } from "./conformance.ts";
-import { parseSpecFile } from "./oils-spec.ts";
+import { parseSpecFile, passes } from "./oils-spec.ts";
 
 /** Cases passing on the real kernel when last raised: 731–735 of 911 across runs (timing-bound cases vary), with slack. */
 const OILS_FLOOR = 722;
@@ -18,13 +18,49 @@ describe("oils-spec conformance", () => {
   });
 });
 
-describe("oils-spec format", () => {
-  it("ends a multi-line expectation at the next one when it has no ## END", () => {
-    const text = ["#### case", "echo a", "## STDOUT:", "a", "## OK dash STDOUT:", "b", "## END", "#### no dash", "x", "## STDOUT:", "y", "## N-I dash STDOUT:", "## END"].join("\n");
-    const cases = parseSpecFile("f.test.sh", text);
+describe("oils-spec format, as oils' runner reads it", () => {
+  const text = [
+    "#### case",
+    "# a comment",
+    "echo a",
+    "",
+    "echo b",
+    "## STDOUT:",
+    "a",
+    "## OK dash STDOUT:",
+    "# a comment",
+    "b",
+    "",
+    "## END",
+    "#### no dash",
+    "x",
+    "## STDOUT:",
+    "y",
+    "## N-I dash STDOUT:",
+    "## END",
+    "#### no stdout stated",
+    "echo $$",
+    "## status: 3",
+    "#### code on one line",
+    "## code: echo '",
+    "## status: 2",
+  ].join("\n");
+  const cases = parseSpecFile("f.test.sh", text);
+
+  it("drops comment and blank lines from the code and comment lines from blocks; a block ends at the next expectation; ## code: is code without a newline", () => {
     assert.deepEqual(
       cases.map((c) => [c.name, c.code, c.accepted]),
-      [["case", "echo a", [{ stdout: "b\n" }, { stdout: "a\n" }]]],
+      [
+        ["case", "echo a\necho b\n", [{ stdout: "b\n\n" }, { stdout: "a\n" }]],
+        ["no stdout stated", "echo $$\n", [{ status: 3 }]],
+        ["code on one line", "echo '", [{ status: 2 }]],
+      ],
     );
+  });
+
+  it("checks stdout only where it is stated, the status always", () => {
+    assert.ok(passes(cases[1]!, { stdout: "42\n", stderr: "", status: 3 }));
+    assert.ok(!passes(cases[1]!, { stdout: "42\n", stderr: "", status: 0 }));
+    assert.ok(!passes(cases[0]!, { stdout: "c\n", stderr: "", status: 0 }));
   });
 });

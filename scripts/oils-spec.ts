@@ -26,15 +26,21 @@ export interface Outcome {
 }
 
 const EXPECTATION = /^## (?:(OK|BUG|N-I) ([\w/-]+) )?(stdout|stderr|status|STDOUT|STDERR|stdout-json|stderr-json)(?::\s?(.*))?$/;
+/** Any "## key:" line: it ends a multi-line block, as in oils' runner (test/sh_spec.py). */
+const KEY_VALUE = /^## (?:(?:OK|BUG|N-I) [\w+/-]+ )?[\w-]+:/;
+/** oils' runner drops comment lines everywhere (code and multi-line blocks) and blank lines outside blocks. */
+const isComment = (line: string) => line.trimStart().startsWith("#");
 
 export function parseSpecFile(file: string, text: string): SpecCase[] {
   const lines = text.split("\n");
   const cases: SpecCase[] = [];
-  let current: { name: string; code: string[]; expectations: Map<string, Expectation>; notDash: boolean } | undefined;
+  let current:
+    | { name: string; code: string[]; codeEndsLine: boolean; source: string[]; expectations: Map<string, Expectation>; notDash: boolean }
+    | undefined;
   const flush = () => {
     if (!current) return;
-    const code = current.code.join("\n");
-    if (!current.notDash && !/python|REPO_ROOT/.test(code)) {
+    const code = current.code.join("\n") + (current.codeEndsLine ? "\n" : "");
+    if (!current.notDash && !/python|REPO_ROOT/.test(current.source.join("\n"))) {
       const base = current.expectations.get("default") ?? {};
       const accepted: Expectation[] = [];
       for (const [key, value] of current.expectations) {
@@ -48,7 +54,7 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
     const line = lines[i]!;
     if (line.startsWith("#### ")) {
       flush();
-      current = { name: line.slice(5), code: [], expectations: new Map(), notDash: false };
+      current = { name: line.slice(5), code: [], codeEndsLine: true, source: [], expectations: new Map(), notDash: false };
       continue;
     }
     if (!current) continue;
@@ -64,11 +70,11 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
         // A block ends at "## END", or (as in oils' own runner) at the next expectation or case.
         const body: string[] = [];
         for (i++; i < lines.length && lines[i] !== "## END"; i++) {
-          if (EXPECTATION.test(lines[i]!) || lines[i]!.startsWith("#### ")) {
+          if (KEY_VALUE.test(lines[i]!) || lines[i]!.startsWith("#### ")) {
             i--;
             break;
           }
-          body.push(lines[i]!);
+          if (!isComment(lines[i]!)) body.push(lines[i]!);
         }
         parsed = { [key.toLowerCase()]: body.length ? body.join("\n") + "\n" : "" };
       } else if (key === "stdout-json" || key === "stderr-json") {
@@ -81,18 +87,27 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
       if (target) current.expectations.set(target, { ...current.expectations.get(target), ...parsed });
       continue;
     }
+    const codeValue = /^## code:\s*(.*)$/.exec(line);
+    if (codeValue) {
+      // code given on one line (no newline after it), for input that must end mid-command
+      current.source.push(codeValue[1]!);
+      current.code.push(codeValue[1]!);
+      current.codeEndsLine = false;
+      continue;
+    }
     if (line.startsWith("## ")) continue;
-    current.code.push(line);
+    current.source.push(line);
+    if (line.trim() && !isComment(line)) current.code.push(line);
   }
   flush();
   return cases;
 }
 
-/** Whether an outcome matches one of the accepted expectations (stdout and status; stderr when stated). */
+/** Whether an outcome matches one of the accepted expectations: stdout and stderr when stated, status (0 unless stated). */
 export function passes(spec: SpecCase, outcome: Outcome): boolean {
   return spec.accepted.some(
     (e) =>
-      (e.stdout ?? "") === outcome.stdout &&
+      (e.stdout === undefined || e.stdout === outcome.stdout) &&
       (e.status ?? 0) === outcome.status &&
       (e.stderr === undefined || e.stderr === outcome.stderr),
   );
