@@ -32,6 +32,7 @@ describe("oils-spec format, as oils' runner reads it", () => {
     "b",
     "",
     "## END",
+    "## BUG-2 dash stdout: c",
     "#### no dash",
     "x",
     "## STDOUT:",
@@ -47,20 +48,25 @@ describe("oils-spec format, as oils' runner reads it", () => {
   ].join("\n");
   const cases = parseSpecFile("f.test.sh", text);
 
-  it("drops comment and blank lines from the code and comment lines from blocks; a block ends at the next expectation; ## code: is code without a newline", () => {
+  it("drops comment and blank lines from the code and comment lines from blocks; a block ends at the next expectation; BUG-2 is one more alternative; ## code: is code without a newline", () => {
     assert.deepEqual(
       cases.map((c) => [c.name, c.code, c.accepted]),
       [
-        ["case", "echo a\necho b\n", [{ stdout: "b\n\n" }, { stdout: "a\n" }]],
+        ["case", "echo a\necho b\n", [{ stdout: "b\n\n" }, { stdout: "c\n" }, { stdout: "a\n" }]],
         ["no stdout stated", "echo $$\n", [{ status: 3 }]],
         ["code on one line", "echo '", [{ status: 2 }]],
       ],
     );
   });
 
+  it("marks the cases of a file with legacy_tmp_dir, which expect a _tmp directory", () => {
+    assert.deepEqual(cases.map((c) => c.legacyTmpDir), [false, false, false]);
+    assert.equal(parseSpecFile("g.test.sh", "## legacy_tmp_dir: yes\n" + text)[0]!.legacyTmpDir, true);
+  });
+
   it("checks stdout only where it is stated, the status always", () => {
     assert.ok(passes(cases[1]!, { stdout: "42\n", stderr: "", status: 3 }));
     assert.ok(!passes(cases[1]!, { stdout: "42\n", stderr: "", status: 0 }));
-    assert.ok(!passes(cases[0]!, { stdout: "c\n", stderr: "", status: 0 }));
+    assert.ok(!passes(cases[0]!, { stdout: "d\n", stderr: "", status: 0 }));
   });
 });

@@ -37,9 +37,11 @@ export interface ConformanceResult {
 }
 
 async function runCase(kernel: Kernel, spec: SpecCase): Promise<Outcome> {
+  const tmp = new MemoryFileSystem();
+  if (spec.legacyTmpDir) tmp.mkdirAll("_tmp");
   const machine = await kernel.createMachine({
     env: { PATH: "/bin:/usr/bin", SH: "/bin/sh", TMP: "/tmp" },
-    mounts: [{ path: "/tmp", fs: new MemoryFileSystem() }],
+    mounts: [{ path: "/tmp", fs: tmp }],
   });
   try {
     const r = await machine.run(["sh"], { stdin: spec.code, cwd: "/tmp", timeoutMs: CASE_TIMEOUT_MS });

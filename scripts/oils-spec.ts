@@ -17,6 +17,8 @@ export interface SpecCase {
   readonly code: string;
   /** What counts as passing: dash's overrides merged over the default, then the default. */
   readonly accepted: readonly Expectation[];
+  /** The file says "## legacy_tmp_dir: yes": its cases expect a _tmp directory where they start. */
+  readonly legacyTmpDir: boolean;
 }
 
 export interface Outcome {
@@ -25,15 +27,17 @@ export interface Outcome {
   readonly status: number;
 }
 
-const EXPECTATION = /^## (?:(OK|BUG|N-I) ([\w/-]+) )?(stdout|stderr|status|STDOUT|STDERR|stdout-json|stderr-json)(?::\s?(.*))?$/;
+/** An expectation, maybe a shell's own ("## OK dash stdout:"); OK-2, BUG-2... are further alternatives. */
+const EXPECTATION = /^## (?:((?:OK|BUG|N-I)(?:-\d+)?) ([\w/-]+) )?(stdout|stderr|status|STDOUT|STDERR|stdout-json|stderr-json)(?::\s?(.*))?$/;
 /** Any "## key:" line: it ends a multi-line block, as in oils' runner (test/sh_spec.py). */
-const KEY_VALUE = /^## (?:(?:OK|BUG|N-I) [\w+/-]+ )?[\w-]+:/;
+const KEY_VALUE = /^## (?:(?:OK|BUG|N-I)(?:-\d+)? [\w+/-]+ )?[\w-]+:/;
 /** oils' runner drops comment lines everywhere (code and multi-line blocks) and blank lines outside blocks. */
 const isComment = (line: string) => line.trimStart().startsWith("#");
 
 export function parseSpecFile(file: string, text: string): SpecCase[] {
   const lines = text.split("\n");
   const cases: SpecCase[] = [];
+  const legacyTmpDir = lines.some((l) => /^## legacy_tmp_dir:\s*yes/.test(l));
   let current:
     | { name: string; code: string[]; codeEndsLine: boolean; source: string[]; expectations: Map<string, Expectation>; notDash: boolean }
     | undefined;
@@ -47,7 +51,7 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
         if (key !== "default") accepted.push({ ...base, ...value });
       }
       accepted.push(base);
-      cases.push({ file, name: current.name, code, accepted });
+      cases.push({ file, name: current.name, code, accepted, legacyTmpDir });
     }
   };
   for (let i = 0; i < lines.length; i++) {
@@ -58,7 +62,7 @@ export function parseSpecFile(file: string, text: string): SpecCase[] {
       continue;
     }
     if (!current) continue;
-    const marker = /^## (OK|BUG|N-I) ([\w/-]+)/.exec(line);
+    const marker = /^## (OK|BUG|N-I)(?:-\d+)? ([\w/-]+)/.exec(line);
     const dashOverride = marker !== null && marker[2]!.split("/").includes("dash");
     if (marker && marker[1] === "N-I" && dashOverride) current.notDash = true;
     const m = EXPECTATION.exec(line);
