@@ -54,7 +54,7 @@ export function containerInspect(c: Container): Record<string, unknown> {
       Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
       Labels: c.config.labels,
     },
-    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove },
+    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove, PidsLimit: c.config.pidsLimit || null },
     Mounts: containerMounts(c),
   };
 }

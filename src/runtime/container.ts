@@ -22,6 +22,8 @@ export interface ContainerConfig {
   readonly tty: boolean;
   readonly openStdin: boolean;
   readonly autoRemove: boolean;
+  /** `--pids-limit`: the most processes at once; 0 for no limit. */
+  readonly pidsLimit: number;
 }
 
 /** A volume or a host directory mounted into the container. */

@@ -8,7 +8,8 @@
  *   reaped PID                     a parent collected this child (the kernel ends
  *                                  some processes without their exit line)
  *   alloc PPID                     a PID for a child about to start; the answer,
- *                                  read back on the same descriptor, is "pid N\n"
+ *                                  read back on the same descriptor, is "pid N\n",
+ *                                  or "refused\n" at the container's pids limit
  *   status PID                     the status an ended process reported in its exit
  *                                  line, answered "status N\n" (the kernel's join
  *                                  gives 79 for any status from 80 up)
@@ -19,6 +20,7 @@
 import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
 export interface ProcHooks {
+  /** A PID for a child about to start; 0 for none, -1 to refuse it (the pids limit). */
   allocate(parentPid: number): number;
   start(pid: number, ppid: number, args: readonly string[]): void;
   exit(pid: number, status: number): void;
@@ -140,6 +142,7 @@ export class ProcHookDevice implements MountedFileSystem {
         if (words.length !== 2 || parent < 0) break;
         const pid = this.hooks.allocate(parent);
         if (pid > 0) session.reply = encoder.encode(`pid ${pid}\n`);
+        else if (pid < 0) session.reply = encoder.encode("refused\n");
         break;
       }
     }

@@ -72,13 +72,30 @@ describe("process table", () => {
     ns.close();
     assert.deepEqual(ns.list(), []);
     assert.deepEqual(table.list(), []);
-    assert.equal(await hook(ns.device, "alloc 0\n"), "", "no PIDs after close");
+    assert.equal(await hook(ns.device, "alloc 0\n"), "refused\n", "no PIDs after close");
   });
 
   it("gives orphans to PID 1, as Linux does", async () => {
     const ns = new ProcessTable().createNamespace("c");
     await hook(ns.device, "alloc 0\nstart 1 0 sh\nalloc 1\nstart 2 1 sh\nalloc 2\nstart 3 2 sleep 9\nexit 2 0\n");
     assert.deepEqual(ns.list().map((p) => [p.pid, p.ppid]), [[1, 0], [3, 1]]);
+  });
+
+  it("refuses a guest's alloc at the pids limit and once closed, and frees a slot at an exit", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    ns.pidsLimit = 2;
+    assert.equal(await hook(ns.device, "alloc 0\n"), "pid 1\n");
+    assert.equal(await hook(ns.device, "alloc 1\n"), "pid 2\n");
+    assert.equal(await hook(ns.device, "alloc 1\n"), "refused\n");
+    // A child started without a pid asks as a root: the limit holds for it too.
+    assert.equal(await hook(ns.device, "alloc 0\n"), "refused\n");
+    await hook(ns.device, "exit 2 0\n");
+    assert.equal(await hook(ns.device, "alloc 1\n"), "pid 3\n");
+    // The engine's own roots (a container's main process, docker exec) are not refused.
+    assert.equal(ns.allocate(0), 4);
+    ns.pidsLimit = 0;
+    ns.close();
+    assert.equal(await hook(ns.device, "alloc 1\n"), "refused\n");
   });
 
   it("ignores lines that do not parse and never throws on them", async () => {

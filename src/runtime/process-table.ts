@@ -107,6 +107,8 @@ export class PidNamespace {
   readonly #statuses = new Map<number, number>();
   #nextPid = 1;
   #closed = false;
+  /** The most processes at once (`--pids-limit`, a cgroup's pids.max); 0: no limit. */
+  pidsLimit = 0;
   /** The file guests write their hooks to, to be mounted at /run/berth. */
   readonly device: ProcHookDevice;
 
@@ -116,7 +118,7 @@ export class PidNamespace {
     readonly containerId: string | null,
   ) {
     this.device = new ProcHookDevice({
-      allocate: (parent) => this.allocate(parent),
+      allocate: (parent) => this.#allocateForGuest(parent),
       start: (pid, ppid, args) => this.start(pid, ppid, args),
       exit: (pid, status) => this.exit(pid, status),
       reaped: (pid) => this.exit(pid),
@@ -139,6 +141,16 @@ export class PidNamespace {
     const parent = this.#entries.get(parentPid);
     this.#entries.set(pid, { pid, hostPid, ppid: parentPid, root: parent ? parent.root : pid, startedAt: new Date() });
     return pid;
+  }
+
+  /**
+   * A PID a guest asks for (libcompat's `alloc`), refused (-1) past the pids
+   * limit and once the namespace is closed: the kernel cannot end a killed
+   * container's leftover processes, but they may start no more.
+   */
+  #allocateForGuest(parentPid: number): number {
+    if (this.#closed || (this.pidsLimit > 0 && this.#entries.size >= this.pidsLimit)) return -1;
+    return this.allocate(parentPid);
   }
 
   /** A root's PID, listed at once with the arguments it is started with (its start line confirms them). */

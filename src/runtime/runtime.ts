@@ -29,6 +29,8 @@ export interface CreateOptions {
   readonly tty?: boolean;
   readonly openStdin?: boolean;
   readonly autoRemove?: boolean;
+  /** The most processes the container may have at once (a cgroup's pids.max); 0 or less: no limit. */
+  readonly pidsLimit?: number;
   /** Run this manifest (an unnamed image, e.g. a build step's) instead of resolving `image`. */
   readonly manifestDigest?: Digest;
   /** `-v`: volumes and host directories to mount. */
@@ -150,6 +152,7 @@ export class Runtime {
       tty: options.tty ?? false,
       openStdin: options.openStdin ?? false,
       autoRemove: options.autoRemove ?? false,
+      pidsLimit: Math.max(0, options.pidsLimit ?? 0),
     };
     // The image's VOLUMEs that no -v covers get anonymous volumes, as Docker's.
     const requests = [...(options.volumes ?? [])];
@@ -183,6 +186,7 @@ export class Runtime {
     const command = this.#resolveCommand(argv[0]!);
     const userEnv = this.#userEnv(container, container.config.user);
     const namespace = this.processTable.createNamespace(container.id);
+    namespace.pidsLimit = container.config.pidsLimit;
     let machine: Machine | undefined;
     let process: KernelProcess;
     let pid: number;

@@ -19,6 +19,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
   { name: "name", kind: "string", description: "Assign a name to the container" },
+  { name: "pids-limit", kind: "string", description: "Tune container pids limit (set -1 for unlimited)" },
   { name: "rm", kind: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
   { name: "tty", short: "t", kind: "bool", description: "Allocate a pseudo-TTY" },
   { name: "user", short: "u", kind: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])" },
@@ -85,6 +86,7 @@ export async function createContainer(
   const entrypoint = flags.strings.get("entrypoint");
   // As Docker: the files' variables first, then -e, so -e wins.
   const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
+  const pidsLimit = integerFlag(flags, "pids-limit", command);
   try {
     const volumes = (flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd));
     await ensureImage(engine, image!, io);
@@ -102,10 +104,21 @@ export async function createContainer(
       tty: bool("tty"),
       openStdin: bool("interactive"),
       autoRemove: bool("rm"),
+      pidsLimit,
     });
   } catch (error) {
     throw runError(error, command);
   }
+}
+
+/** An int64 flag, with the Go flag package's error for anything else. */
+function integerFlag(flags: ParsedFlags, name: string, command: "run" | "create"): number | undefined {
+  const value = flags.strings.get(name);
+  if (value === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(value)) {
+    throw new CommandError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax\nSee 'docker ${command} --help'.`, 125);
+  }
+  return Number(value);
 }
 
 async function startOrFail(engine: Engine, container: Container, options: Parameters<Engine["runtime"]["start"]>[1]) {

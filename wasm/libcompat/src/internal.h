@@ -29,7 +29,7 @@ extern int berth_hook_present;
 int berth_write_hook_line(const char *line, size_t len);
 /* At start: the pid the parent passed (0: none, ask the engine for one). */
 void berth_adopt_pid(pid_t given);
-/* A pid for a child about to be spawned; 0 outside a namespace. */
+/* A pid for a child about to be spawned; 0 outside a namespace, -1 when the engine refuses (pids limit). */
 pid_t berth_alloc_child_pid(void);
 pid_t berth_kernel_pid(void);
 /* This process's namespace pid; 0 outside a namespace. */

@@ -51,7 +51,11 @@ int berth_write_hook_line(const char *line, size_t len)
     return 1;
 }
 
-/* Writes request (one line) and reads the engine's "pid N" answer; 0 when there is none. */
+/*
+ * Writes request (one line) and reads the engine's "pid N" answer; 0 when
+ * there is none, -1 when the engine refuses ("refused": the container's
+ * pids limit is reached).
+ */
 static pid_t ask_for_pid(const char *request, size_t len)
 {
     int fd = open_hook(O_RDWR | O_APPEND);
@@ -62,6 +66,8 @@ static pid_t ask_for_pid(const char *request, size_t len)
     if (write(fd, request, len) == (ssize_t)len)
         n = read(fd, reply, sizeof reply - 1);
     close(fd);
+    if (n > 0 && !strcmp(reply, "refused\n"))
+        return -1;
     if (n <= 4 || strncmp(reply, "pid ", 4) || !strchr(reply, '\n'))
         return 0;
     long pid = strtol(reply + 4, NULL, 10);
@@ -113,6 +119,8 @@ void berth_adopt_pid(pid_t given)
     /* Started from JS without a pid: ask for one, as a root of the namespace. */
     static const char request[] = "alloc 0\n";
     namespace_pid = ask_for_pid(request, sizeof request - 1);
+    if (namespace_pid < 0)
+        _Exit(126); /* refused: the container is at its pids limit, or gone */
 }
 
 pid_t berth_alloc_child_pid(void)

@@ -307,6 +307,12 @@ static int spawn_common(pid_t *pid, const char *name, int search,
     if (!envp)
         envp = environ;
     pid_t ns_child = exec_as ? exec_as : berth_alloc_child_pid();
+    if (ns_child < 0) {
+        /* The container's pids limit (--pids-limit), as fork() fails at a cgroup's pids.max. */
+        ns_child = 0;
+        err = EAGAIN;
+        goto out;
+    }
     pid_t parent_pid = exec_as ? getppid() : getpid();
     if (join_args(&args, argv, escape) || join_env(&envs, envp, escape, ns_child, parent_pid)) {
         err = ENOMEM;

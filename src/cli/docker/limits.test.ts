@@ -1,0 +1,58 @@
+// cgroup-style limits end to end from the host's shell: --pids-limit.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { Engine } from "../../engine/index.ts";
+import { readRootfs } from "../../host/node-index.ts";
+import { FixtureRegistry } from "../../image/index.ts";
+import { readRecipes } from "../../image/node-index.ts";
+import type { Kernel, Machine } from "../../kernel/index.ts";
+import { bootNodeKernel } from "../../kernel/node-index.ts";
+import { bootPlayground } from "../playground.ts";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("container limits", () => {
+  let kernel: Kernel;
+  let host: Machine;
+  let engine: Engine;
+  before(async () => {
+    kernel = await bootNodeKernel();
+    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    host = playground.host.machine;
+    engine = playground.engine;
+    await docker("pull", "alpine");
+  });
+  after(async () => kernel.close());
+
+  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 30_000 });
+
+  it("fails the process past --pids-limit with EAGAIN, and the shell says so", async () => {
+    const r = await docker("run", "--name", "limited", "--pids-limit", "3", "alpine", "sh", "-c", "sleep 1 & sleep 1 & ps; echo status=$?; wait");
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, "status=126\n", "sh: line 1: ps: Resource temporarily unavailable\n"]);
+    assert.equal(JSON.parse((await docker("inspect", "limited")).stdout)[0].HostConfig.PidsLimit, 3);
+    await docker("rm", "limited");
+  });
+
+  it("keeps a fork bomb under its limit and the host responsive until it burns out", async () => {
+    // Each f starts two more in the background until spawns are refused; then they all end.
+    // (Killing it midway would leave the kernel's orphans running: wasm/README.md, Kernel facts.)
+    const id = (await docker("run", "-d", "--pids-limit", "10", "alpine", "sh", "-c", "f() { f | f & }; f; wait; echo burnt out")).stdout.trim();
+    for (let i = 0; i < 5; i++) {
+      assert.ok(engine.runtime.processes(id).length <= 10, `${engine.runtime.processes(id).length} processes`);
+      assert.equal((await host.run(["echo", "responsive"], { timeoutMs: 5_000 })).stdout, "responsive\n");
+      await pause(100);
+    }
+    assert.equal((await docker("wait", id)).stdout, "0\n");
+    assert.equal((await docker("logs", id)).stdout, "burnt out\n");
+    await docker("rm", id);
+  });
+
+  it("refuses a limit that is not a number, as Docker's flag parser", async () => {
+    const r = await docker("run", "--rm", "--pids-limit", "ten", "alpine", "true");
+    assert.deepEqual(
+      [r.exitCode, r.stderr],
+      [125, `invalid argument "ten" for "--pids-limit" flag: strconv.ParseInt: parsing "ten": invalid syntax\nSee 'docker run --help'.\n`],
+    );
+  });
+});
