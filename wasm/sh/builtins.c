@@ -296,10 +296,16 @@ static int bi_unset(int argc, char **argv)
         }
     }
     for (; i < argc; i++) {
-        if (funcs)
+        if (funcs) {
             func_unset(argv[i]);
-        else if (var_unset(argv[i]) < 0)
+        } else if (!is_name(argv[i], strlen(argv[i]))) {
+            sh_error("unset: %s: bad variable name", argv[i]);
+            if (!sh.interactive)
+                sh_exit(2);
+            status = 2;
+        } else if (var_unset(argv[i]) < 0) {
             status = 1;
+        }
     }
     return status;
 }
@@ -687,10 +693,16 @@ static int bi_trap(int argc, char **argv)
     int i = 1;
     if (!strcmp(argv[i], "--"))
         i++;
+    else if (argv[i][0] == '-' && argv[i][1]) {
+        sh_error("trap: Illegal option %s", argv[i]);
+        if (!sh.interactive)
+            sh_exit(2);
+        return 2;
+    }
     const char *action = argv[i];
     int reset = 0;
-    if (action && (isdigit((unsigned char)action[0]) && signal_number(action) >= 0)) {
-        reset = 1; /* trap N...: reset those */
+    if (action && (i + 1 >= argc || (isdigit((unsigned char)action[0]) && signal_number(action) >= 0))) {
+        reset = 1; /* trap SIG (one operand) or trap N...: reset those */
     } else {
         i++;
     }
@@ -1070,11 +1082,13 @@ static int bi_getopts(int argc, char **argv)
 /* Restores a parent's state in a subshell: $$, $!, $? and options (see exec.c). */
 static int bi_sh_state(int argc, char **argv)
 {
-    if (argc < 5)
+    if (argc < 6)
         return 0;
     sh.rootpid = atoi(argv[1]);
     sh.lastbg = atoi(argv[2]);
-    const char *opts = argv[4];
+    /* inside the parent's loop, break and continue end this subshell (as after fork) */
+    sh.loop_depth = atoi(argv[4]);
+    const char *opts = argv[5];
     sh.opt_e = strchr(opts, 'e') != NULL;
     sh.opt_u = strchr(opts, 'u') != NULL;
     sh.opt_x = strchr(opts, 'x') != NULL;

@@ -212,15 +212,21 @@ static void add_internal_closes(posix_spawn_file_actions_t *fa)
         posix_spawn_file_actions_addclose(fa, internal_fds[i]);
 }
 
-static pid_t spawn_argv(char **argv, char **envp, int *err)
+/* Starts file (a path, or a name looked up in the spawn's PATH) with argv. */
+static pid_t spawn_file(const char *file, char **argv, char **envp, int *err)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     add_internal_closes(&fa);
     pid_t pid = 0;
-    *err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    *err = posix_spawnp(&pid, file, &fa, NULL, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     return *err ? -1 : pid;
+}
+
+static pid_t spawn_argv(char **argv, char **envp, int *err)
+{
+    return spawn_file(argv[0], argv, envp, err);
 }
 
 /*
@@ -353,7 +359,7 @@ char *subshell_script(const char *body)
     func_each(prelude_func, &out);
     alias_each(prelude_alias, &out);
     char state[96];
-    snprintf(state, sizeof state, "__sh_state %d %d %d ", (int)sh.rootpid, (int)sh.lastbg, sh.status);
+    snprintf(state, sizeof state, "__sh_state %d %d %d %d ", (int)sh.rootpid, (int)sh.lastbg, sh.status, sh.loop_depth);
     str_puts(&out, state);
     str_puts(&out, sh.opt_e ? "e" : "-");
     str_puts(&out, sh.opt_u ? "u" : "-");
@@ -391,6 +397,7 @@ static pid_t spawn_subshell(const char *body)
 
 char *command_substitution(const char *script, int *status)
 {
+    sh.substitutions++;
     int fds[2];
     if (pipe(fds)) {
         *status = 2;
@@ -569,11 +576,11 @@ static void trace(char **argv, char **assigns)
     free(out.s);
 }
 
-char *find_in_path(const char *name)
+/* Looks name up in path (a PATH value; NULL: the default). */
+static char *find_in_search_path(const char *name, const char *path)
 {
     if (strchr(name, '/'))
         return access(name, F_OK) == 0 ? xstrdup(name) : NULL;
-    const char *path = var_get("PATH");
     if (!path)
         path = "/usr/local/bin:/usr/bin:/bin";
     for (const char *d = path;;) {
@@ -595,6 +602,11 @@ char *find_in_path(const char *name)
         d = colon + 1;
     }
     return NULL;
+}
+
+char *find_in_path(const char *name)
+{
+    return find_in_search_path(name, var_get("PATH"));
 }
 
 /* env for an external command: exported variables plus the command's assignments */
@@ -624,22 +636,29 @@ static char **command_env(char **assigns)
 static pid_t start_external(char **argv, char **assigns, int *status)
 {
     char **env = command_env(assigns);
-    int err;
-    pid_t pid = spawn_argv(argv, env, &err);
+    const char *search = var_get("PATH");
+    for (char **a = assigns; a && *a; a++)
+        if (!strncmp(*a, "PATH=", 5))
+            search = *a + 5;
+    int err = ENOENT;
+    /*
+     * Our own PATH search, so that a script on PATH is found too (the
+     * spawn's search passes over files that are not programs).
+     */
+    char *path = find_in_search_path(argv[0], search);
+    pid_t pid = path ? spawn_file(path, argv, env, &err) : -1;
     if (pid < 0 && err == ENOEXEC) {
         /* POSIX: a file that is not a program is a script for this shell */
-        char *path = find_in_path(argv[0]);
-        if (path) {
-            Vec script = {0};
-            vec_push(&script, xstrdup(sh.self));
-            vec_push(&script, path);
-            for (char **a = argv + 1; *a; a++)
-                vec_push(&script, xstrdup(*a));
-            char **args = vec_take(&script);
-            pid = spawn_argv(args, env, &err);
-            strv_free(args);
-        }
+        Vec script = {0};
+        vec_push(&script, xstrdup(sh.self));
+        vec_push(&script, xstrdup(path));
+        for (char **a = argv + 1; *a; a++)
+            vec_push(&script, xstrdup(*a));
+        char **args = vec_take(&script);
+        pid = spawn_argv(args, env, &err);
+        strv_free(args);
     }
+    free(path);
     strv_free(env);
     if (pid < 0) {
         if (err == ENOENT) {
@@ -710,12 +729,18 @@ static int set_assigns(char **assigns, int flags)
     return 0;
 }
 
+/* $LINENO is the line of the command being run. */
+static void set_lineno(int line)
+{
+    sh.line = line;
+    char lineno[16];
+    snprintf(lineno, sizeof lineno, "%d", line);
+    var_set("LINENO", lineno, 0);
+}
+
 static int run_simple(Node *n)
 {
-    sh.line = n->line;
-    char lineno[16];
-    snprintf(lineno, sizeof lineno, "%d", n->line);
-    var_set("LINENO", lineno, 0);
+    set_lineno(n->line);
     /* alias expansion of the first word, when it is plain text */
     if (n->words[0] && !strpbrk(n->words[0], "'\"\\$`")) {
         const char *alias = alias_get(n->words[0]);
@@ -750,6 +775,7 @@ static int run_simple(Node *n)
             return status;
         }
     }
+    int substitutions = sh.substitutions;
     Vec fields = {0};
     int r = expand_words(n->words, &fields);
     char **argv = vec_take(&fields);
@@ -760,7 +786,39 @@ static int run_simple(Node *n)
         return 1;
     }
     int failed;
+    if (!argv[0]) {
+        /* assignments and redirections only: the redirections first, in effect while the values expand (dash) */
+        Undo u = {0};
+        if (apply_redirs(n->redirs, &u)) {
+            undo_redirs(&u);
+            strv_free(argv);
+            return 1;
+        }
+        char **assigns = expand_assigns(n->assigns, &failed);
+        undo_redirs(&u);
+        strv_free(argv);
+        if (!failed) {
+            trace(NULL, assigns);
+            failed = set_assigns(assigns, 0) < 0;
+        }
+        strv_free(assigns);
+        if (failed) {
+            if (!sh.interactive)
+                sh_exit(2);
+            return 1;
+        }
+        return sh.substitutions != substitutions ? sh.status : 0;
+    }
     char **assigns = expand_assigns(n->assigns, &failed);
+    for (char **a = assigns; !failed && *a; a++) {
+        /* a readonly variable cannot be given to a command either */
+        char *name = xstrndup(*a, strcspn(*a, "="));
+        if (var_flags(name) & V_READONLY) {
+            sh_error("%s: is read only", name);
+            failed = 1;
+        }
+        free(name);
+    }
     if (failed) {
         strv_free(argv);
         strv_free(assigns);
@@ -769,34 +827,6 @@ static int run_simple(Node *n)
         return 1;
     }
     int status = sh.status;
-    int cmdsub_status = -1;
-    (void)cmdsub_status;
-    if (!argv[0]) {
-        /* assignments and redirections only */
-        trace(NULL, assigns);
-        Undo u = {0};
-        if (apply_redirs(n->redirs, &u)) {
-            undo_redirs(&u);
-            strv_free(argv);
-            strv_free(assigns);
-            return 1;
-        }
-        undo_redirs(&u);
-        int had_subst = 0;
-        for (char **a = n->assigns; *a; a++)
-            if (strstr(*a, "$(") || strchr(*a, '`'))
-                had_subst = 1;
-        if (set_assigns(assigns, 0) < 0) {
-            strv_free(argv);
-            strv_free(assigns);
-            if (!sh.interactive)
-                sh_exit(2);
-            return 1;
-        }
-        strv_free(argv);
-        strv_free(assigns);
-        return had_subst ? sh.status : 0;
-    }
     trace(argv, assigns);
     builtin_fn builtin = builtin_find(argv[0]);
     Node *func = builtin && is_special_builtin(argv[0]) ? NULL : func_get(argv[0]);
@@ -1006,6 +1036,7 @@ static int run_background(Node *n)
 
 static int run_case(Node *n)
 {
+    set_lineno(n->line);
     char *word = expand_word(n->name, 0);
     if (!word)
         return 1;

@@ -24,6 +24,7 @@ typedef struct {
     Str text;
     Str kinds;     /* one kind byte per text byte */
     int *breaks;   /* positions of hard field breaks ("$@") */
+    char *break_quoted; /* per break: it came from "$@", so an empty parameter still makes a field */
     int nbreaks;
     int had_quotes; /* a quoted part existed: an empty result is still a field */
     int at_empty;   /* "$@" with no parameters produced nothing */
@@ -40,9 +41,11 @@ static void emit(Exp *e, const char *s, size_t n, int kind)
         str_putc(&e->kinds, (char)kind);
 }
 
-static void emit_break(Exp *e)
+static void emit_break(Exp *e, int quoted)
 {
     e->breaks = xrealloc(e->breaks, (e->nbreaks + 1) * sizeof(int));
+    e->break_quoted = xrealloc(e->break_quoted, e->nbreaks + 1);
+    e->break_quoted[e->nbreaks] = (char)quoted;
     e->breaks[e->nbreaks++] = (int)e->text.len;
 }
 
@@ -51,6 +54,7 @@ static void exp_free(Exp *e)
     free(e->text.s);
     free(e->kinds.s);
     free(e->breaks);
+    free(e->break_quoted);
 }
 
 static const char *expand_part(Exp *e, const char *s, const char *end, int quoted, int flags);
@@ -147,7 +151,7 @@ static void emit_positionals(Exp *e, char which, int quoted)
         }
         for (int i = 0; i < sh.nparams; i++) {
             if (i)
-                emit_break(e);
+                emit_break(e, quoted);
             emit(e, sh.params[i], strlen(sh.params[i]), quoted ? QUOTED : EXPANDED);
         }
         if (quoted)
@@ -187,6 +191,21 @@ static char *remove_pattern(const char *value, const char *pattern, int suffix, 
     return xstrdup(value);
 }
 
+/* The expansion as one string: where "$@" made separate fields, a space joins them. */
+static char *joined_text(Exp *e)
+{
+    Str out = {0};
+    str_puts(&out, "");
+    int b = 0;
+    for (size_t i = 0; i <= e->text.len; i++) {
+        for (; b < e->nbreaks && (size_t)e->breaks[b] == i; b++)
+            str_putc(&out, ' ');
+        if (i < e->text.len)
+            str_putc(&out, e->text.s[i]);
+    }
+    return str_take(&out);
+}
+
 static char *expand_range_string(const char *s, const char *end, int quoted, int flags)
 {
     Exp sub = {0};
@@ -195,7 +214,7 @@ static char *expand_range_string(const char *s, const char *end, int quoted, int
         exp_free(&sub);
         return NULL;
     }
-    char *r = str_take(&sub.text);
+    char *r = joined_text(&sub);
     exp_free(&sub);
     return r;
 }
@@ -244,16 +263,19 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
         s++;
     } else {
         sh_error("${%.*s}: bad substitution", (int)(end - name), name);
-        e->error = 1;
+        e->error = 2;
         return;
     }
     n = s - name;
     char *value = param_value(name, n);
     int is_at = n == 1 && (name[0] == '@' || name[0] == '*');
+    /* a quoted expansion is a field even when it comes out empty ("$@" aside) */
+    if (quoted && !is_at)
+        e->had_quotes = 1;
     if (length) {
         if (s != end) {
             sh_error("${%.*s}: bad substitution", (int)(end - name + 1), name - 1);
-            e->error = 1;
+            e->error = 2;
             free(value);
             return;
         }
@@ -294,7 +316,7 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
     char op = *s++;
     if (!strchr("-=?+#%", op) || (colon && (op == '#' || op == '%'))) {
         sh_error("${%.*s}: bad substitution", (int)(end - name), name);
-        e->error = 1;
+        e->error = 2;
         free(value);
         return;
     }
@@ -304,7 +326,11 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
         s++;
     }
     int is_set = value != NULL && !(is_at && sh.nparams == 0);
-    int use_word = colon ? (!is_set || !value || !*value) : !is_set;
+    int null = !value || !*value;
+    if (is_at && !(quoted && name[0] == '*'))
+        /* as separate fields (dash): null only when there is nothing or one empty parameter */
+        null = sh.nparams == 0 || (sh.nparams == 1 && !*sh.params[0]);
+    int use_word = colon ? (!is_set || null) : !is_set;
     switch (op) {
     case '-':
         if (use_word) {
@@ -328,7 +354,7 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
                 free(value);
                 return;
             }
-            char *word = expand_range_string(s, end, quoted, EXP_ASSIGN);
+            char *word = expand_range_string(s, end, quoted, EXP_ASSIGN | EXP_PARAM_WORD);
             if (!word) {
                 e->error = 1;
                 free(value);
@@ -344,7 +370,7 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
         break;
     case '?':
         if (use_word) {
-            char *word = expand_range_string(s, end, quoted, 0);
+            char *word = expand_range_string(s, end, quoted, EXP_PARAM_WORD);
             if (word && *word)
                 sh_error("%.*s: %s", (int)n, name, word);
             else
@@ -397,33 +423,55 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
     free(value);
 }
 
-/* Finds the '}' closing "${" at s (s points after "${"). */
-static const char *find_brace_end(const char *s, const char *end)
+static const char *find_brace_end(const char *s, const char *end, int quoted);
+
+/* Finds the '"' closing a double-quoted part (s points after the opening one), skipping nested constructs. */
+static const char *find_dquote_end(const char *q, const char *end)
+{
+    while (q < end && *q != '"') {
+        if (*q == '\\' && q + 1 < end)
+            q += 2;
+        else if (*q == '$' && q + 1 < end && q[1] == '(') {
+            const char *r = q[2] == '(' ? NULL : skip_cmdsubst(q + 2);
+            if (!r) {
+                /* arithmetic: skip to )) */
+                const char *a = strstr(q, "))");
+                r = a && a < end ? a + 2 : end;
+            }
+            q = r;
+        } else if (*q == '$' && q + 1 < end && q[1] == '{') {
+            const char *r = find_brace_end(q + 2, end, 1);
+            q = r ? r + 1 : end;
+        } else if (*q == '`') {
+            q++;
+            while (q < end && *q != '`') {
+                if (*q == '\\' && q + 1 < end)
+                    q++;
+                q++;
+            }
+            q++;
+        } else
+            q++;
+    }
+    return q > end ? end : q;
+}
+
+/*
+ * Finds the '}' closing "${" at s (s points after "${"). Inside double
+ * quotes a single quote is an ordinary character, so it does not hide a '}'
+ * (dash: "${v-'}'}" is "''}"); a nested double-quoted part does.
+ */
+static const char *find_brace_end(const char *s, const char *end, int quoted)
 {
     int depth = 0;
     while (s < end) {
         if (*s == '\\' && s + 1 < end) {
             s += 2;
-        } else if (*s == '\'') {
+        } else if (*s == '\'' && !quoted) {
             const char *q = memchr(s + 1, '\'', end - s - 1);
             s = q ? q + 1 : end;
         } else if (*s == '"') {
-            s++;
-            while (s < end && *s != '"') {
-                if (*s == '\\' && s + 1 < end)
-                    s++;
-                else if (*s == '$' && s[1] == '{') {
-                    const char *q = find_brace_end(s + 2, end);
-                    s = q ? q : end;
-                    continue;
-                } else if (*s == '$' && s[1] == '(') {
-                    const char *q = skip_cmdsubst(s + 2);
-                    s = q ? q : end;
-                    continue;
-                }
-                s++;
-            }
-            s++;
+            s = find_dquote_end(s + 1, end) + 1;
         } else if (*s == '$' && s[1] == '(') {
             const char *q = skip_cmdsubst(s + 2);
             s = q ? q : end;
@@ -555,7 +603,7 @@ static const char *expand_dollar(Exp *e, const char *s, const char *end, int quo
         return close;
     }
     if (*p == '{') {
-        const char *close = find_brace_end(p + 1, end);
+        const char *close = find_brace_end(p + 1, end, quoted);
         if (!close) {
             sh_error("syntax error: missing '}'");
             e->error = 1;
@@ -618,7 +666,8 @@ static const char *expand_part(Exp *e, const char *s, const char *end, int quote
             } else if (s[1] == '\n') {
                 s += 2;
             } else if (quoted || heredoc) {
-                if (strchr(heredoc ? "$`\\" : "$`\"\\", s[1])) {
+                /* in "${v-word}" a backslash also quotes the closing brace */
+                if (strchr(heredoc ? "$`\\" : "$`\"\\", s[1]) || (s[1] == '}' && (flags & EXP_PARAM_WORD))) {
                     emit(e, s + 1, 1, QUOTED);
                 } else {
                     emit(e, s, 2, QUOTED);
@@ -636,36 +685,9 @@ static const char *expand_part(Exp *e, const char *s, const char *end, int quote
             emit(e, s + 1, q - s - 1, QUOTED);
             e->had_quotes = 1;
             s = q < end ? q + 1 : end;
-        } else if (c == '"' && !quoted && !heredoc) {
-            const char *q = s + 1;
-            /* find the closing quote, skipping nested constructs */
-            while (q < end && *q != '"') {
-                if (*q == '\\' && q + 1 < end)
-                    q += 2;
-                else if (*q == '$' && q + 1 < end && q[1] == '(') {
-                    const char *r = q[2] == '(' ? NULL : skip_cmdsubst(q + 2);
-                    if (!r) {
-                        /* arithmetic: skip to )) */
-                        const char *a = strstr(q, "))");
-                        r = a && a < end ? a + 2 : end;
-                    }
-                    q = r;
-                } else if (*q == '$' && q + 1 < end && q[1] == '{') {
-                    const char *r = find_brace_end(q + 2, end);
-                    q = r ? r + 1 : end;
-                } else if (*q == '`') {
-                    q++;
-                    while (q < end && *q != '`') {
-                        if (*q == '\\' && q + 1 < end)
-                            q++;
-                        q++;
-                    }
-                    q++;
-                } else
-                    q++;
-            }
-            if (q > end)
-                q = end;
+        } else if (c == '"' && (!quoted || (flags & EXP_PARAM_WORD)) && !heredoc) {
+            /* also inside "${v-"word"}": the word's own double quotes quote it (dash) */
+            const char *q = find_dquote_end(s + 1, end);
             e->had_quotes = 1;
             expand_part(e, s + 1, q, 1, flags & EXP_PATTERN);
             s = q < end ? q + 1 : end;
@@ -822,9 +844,10 @@ static void add_field(Vec *out, const char *text, const char *kinds, size_t n, i
     if (glob && !sh.opt_f && has_glob(text, kinds, n)) {
         Str pat = {0};
         for (size_t i = 0; i < n; i++) {
+            /* a backslash an expansion produced escapes the next character (dash) */
             if (kinds[i] == QUOTED && strchr("*?[]\\", text[i]))
                 str_putc(&pat, '\\');
-            else if (kinds[i] != QUOTED && text[i] == '\\')
+            else if (kinds[i] == LITERAL && text[i] == '\\')
                 str_putc(&pat, '\\');
             str_putc(&pat, text[i]);
         }
@@ -863,11 +886,12 @@ static void split_fields(Exp *e, Vec *out, int split)
     } while (0)
     for (size_t i = 0; i <= n; i++) {
         while (nextbreak < e->nbreaks && (size_t)e->breaks[nextbreak] == i) {
-            /* "$@": each parameter its own field, empty ones included */
-            if (in_field || field.len || !split || e->had_quotes)
+            /* "$@": each parameter its own field, empty ones included; unquoted $@ drops empty ones */
+            int quoted_break = e->break_quoted[nextbreak];
+            if (in_field || field.len || (quoted_break && (!split || e->had_quotes)))
                 EMIT();
             nextbreak++;
-            in_field = 1;
+            in_field = quoted_break;
             after_field = 0;
         }
         if (i == n)
@@ -930,15 +954,7 @@ int expand_words(char **words, Vec *out)
 
 char *expand_word(const char *word, int flags)
 {
-    Exp e = {0};
-    expand_part(&e, word, word + strlen(word), 0, flags);
-    if (e.error) {
-        exp_free(&e);
-        return NULL;
-    }
-    char *r = str_take(&e.text);
-    exp_free(&e);
-    return r;
+    return expand_range_string(word, word + strlen(word), 0, flags);
 }
 
 char *expand_pattern(const char *word)

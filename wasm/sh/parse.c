@@ -754,7 +754,11 @@ static Node *parse_simple(struct Parser *p)
             p->word = NULL;
             continue;
         }
-        if (words.n == 0 && assigns.n == 0 && !n->redirs) {
+        size_t after = p->pos;
+        while (p->src[after] == ' ' || p->src[after] == '\t')
+            after++;
+        /* looking for "(" by hand: a token read ahead could read a here-document */
+        if (words.n == 0 && assigns.n == 0 && !n->redirs && p->src[after] == '(') {
             /* name ( ) compound-command: a function definition */
             char *name = p->word;
             size_t save = p->pos;

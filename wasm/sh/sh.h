@@ -158,6 +158,7 @@ struct Shell {
     int in_trap;
     int fg_signals;    /* root of a terminal session: Ctrl-C reaches this shell, it forwards it */
     int interrupted;   /* a Ctrl-C stopped the foreground job: unwind to the prompt */
+    int substitutions; /* command substitutions run so far: an empty command takes the last one's status */
 };
 extern struct Shell sh;
 

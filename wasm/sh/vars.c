@@ -76,7 +76,10 @@ int var_set(const char *name, const char *value, int flags)
 {
     Var *v = create(name);
     if (v->flags & V_READONLY) {
+        /* an error that ends a non-interactive shell (dash) */
         sh_error("%s: is read only", name);
+        if (!sh.interactive)
+            sh_exit(2);
         return -1;
     }
     char *copy = xstrdup(value);
