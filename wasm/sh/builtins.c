@@ -391,6 +391,8 @@ static int bi_set(int argc, char **argv)
             set_params(argv + i, argc - i);
             return 0;
         }
+        if (!strcmp(a, "+"))
+            continue; /* an empty flag (dash) */
         if ((a[0] != '-' && a[0] != '+') || !a[1]) {
             if (!strcmp(a, "-")) {
                 sh.opt_x = sh.opt_v = 0;
@@ -419,6 +421,8 @@ static int bi_set(int argc, char **argv)
             }
             if (!found && strcmp(name, "pipefail") && strcmp(name, "emacs") && strcmp(name, "vi")) {
                 sh_error("set: Illegal option -o %s", name);
+                if (!sh.interactive)
+                    sh_exit(2); /* set is a special builtin */
                 return 2;
             }
             continue;
@@ -427,12 +431,14 @@ static int bi_set(int argc, char **argv)
             int *flag = option_flag(*c);
             if (!flag) {
                 sh_error("set: Illegal option %c%c", a[0], *c);
+                if (!sh.interactive)
+                    sh_exit(2);
                 return 2;
             }
             *flag = on;
         }
     }
-    if (i < argc || (i == argc && argc > 1 && !strcmp(argv[argc - 1], "-")))
+    if (i < argc)
         set_params(argv + i, argc - i);
     return 0;
 }

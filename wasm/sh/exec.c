@@ -851,9 +851,16 @@ static int run_simple(Node *n)
             return special ? 2 : 1;
         }
         if (func) {
-            /* assignments before a function last for the call (as dash does, they stay) */
-            set_assigns(assigns, 0);
+            /* assignments before a function hold for the call only, exported: a frame of their own */
+            var_push_scope();
+            for (char **a = assigns; *a; a++) {
+                char *name = xstrndup(*a, strcspn(*a, "="));
+                var_make_local(name);
+                free(name);
+            }
+            set_assigns(assigns, V_EXPORT);
             status = run_function(func, argv);
+            var_pop_scope();
         } else if (is_special_builtin(argv[0])) {
             if (set_assigns(assigns, 0) < 0)
                 status = 1;
@@ -1139,7 +1146,7 @@ static int run_compound_with_redirs(Node *n, int (*fn)(Node *))
     Undo u = {0};
     if (apply_redirs(n->redirs, &u)) {
         undo_redirs(&u);
-        return 1;
+        return 2; /* dash */
     }
     int status = fn(n);
     fflush(stdout);

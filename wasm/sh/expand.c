@@ -239,8 +239,8 @@ static char *expand_range_pattern(const char *s, const char *end, int quoted)
     return str_take(&pat);
 }
 
-/* ${...}: s points after "${", end at the closing brace. */
-static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
+/* ${...}: s points after "${", end at the closing brace; flags: the word's (an assignment's value: tildes after ':'). */
+static void expand_braced(Exp *e, const char *s, const char *end, int quoted, int flags)
 {
     int length = 0;
     if (*s == '#' && s + 1 < end && (s[1] != '}' && !(s + 1 == end))) {
@@ -335,14 +335,14 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted)
     case '-':
         if (use_word) {
             free(value);
-            expand_part(e, s, end, quoted, EXP_PARAM_WORD);
+            expand_part(e, s, end, quoted, EXP_PARAM_WORD | (flags & EXP_ASSIGN));
             return;
         }
         break;
     case '+':
         free(value);
         if (!use_word)
-            expand_part(e, s, end, quoted, EXP_PARAM_WORD);
+            expand_part(e, s, end, quoted, EXP_PARAM_WORD | (flags & EXP_ASSIGN));
         else if (quoted)
             e->had_quotes = 1;
         return;
@@ -565,7 +565,7 @@ static const char *expand_arith(Exp *e, const char *s, const char *end, int quot
 
 /* ---- the walk ---- */
 
-static const char *expand_dollar(Exp *e, const char *s, const char *end, int quoted)
+static const char *expand_dollar(Exp *e, const char *s, const char *end, int quoted, int flags)
 {
     /* s points at '$' */
     const char *p = s + 1;
@@ -609,7 +609,7 @@ static const char *expand_dollar(Exp *e, const char *s, const char *end, int quo
             e->error = 1;
             return end;
         }
-        expand_braced(e, p + 1, close, quoted);
+        expand_braced(e, p + 1, close, quoted, flags);
         return close + 1;
     }
     if (isalpha((unsigned char)*p) || *p == '_') {
@@ -692,7 +692,7 @@ static const char *expand_part(Exp *e, const char *s, const char *end, int quote
             expand_part(e, s + 1, q, 1, flags & EXP_PATTERN);
             s = q < end ? q + 1 : end;
         } else if (c == '$') {
-            s = expand_dollar(e, s, end, quoted);
+            s = expand_dollar(e, s, end, quoted, flags);
         } else if (c == '`') {
             s = expand_backquote(e, s + 1, end, quoted);
         } else if (c == '~' && !quoted && !heredoc &&
