@@ -176,6 +176,18 @@ describe("berth daemon, driven by the official docker CLI", () => {
     assert.equal((await docker("volume", "ls", "-q")).stdout, "");
   });
 
+  it("mounts named volumes, anonymous volumes and the Berth host's directories, and keeps a pids limit", async () => {
+    const write = await docker("run", "--rm", "-v", "api-data:/data", "alpine", "sh", "-c", "echo kept > /data/f");
+    assert.equal(write.code, 0, write.stderr);
+    assert.equal((await docker("run", "--rm", "-v", "api-data:/data:ro", "alpine", "cat", "/data/f")).stdout, "kept\n");
+    // A bind's source is a directory of the Berth host (its /etc here), not of the client's machine.
+    assert.match((await docker("run", "--rm", "-v", "/etc:/host-etc:ro", "alpine", "cat", "/host-etc/hostname")).stdout, /^berth\n$/);
+    const id = (await docker("create", "-v", "/scratch", "--pids-limit", "5", "alpine")).stdout.trim();
+    const [mounts, limit] = (await docker("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}|{{.HostConfig.PidsLimit}}", id)).stdout.trim().split("|");
+    assert.deepEqual([mounts, limit], ["volume /scratch", "5"]);
+    await docker("rm", "-v", id);
+  });
+
   it("answers bad requests in dockerd's codes and words", async () => {
     assert.deepEqual(await request("GET", "/nowhere").then((r) => [r.status, JSON.parse(r.body)]), [404, { message: "page not found" }]);
     // dockerd's router answers a method a path does not take as an unknown page.

@@ -7,6 +7,7 @@ import { familiarReference, parseReference } from "../image/index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
 import type { Container, LogEntry } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
+import { volumeRequest } from "./binds.ts";
 import { Channel } from "./channel.ts";
 import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser } from "./containers-json.ts";
 import { json, noContent, queryBool, readJson, type ApiResponse, type HijackedConnection } from "./http.ts";
@@ -26,7 +27,9 @@ interface CreateBody {
   Labels?: Record<string, string> | null;
   Tty?: boolean;
   OpenStdin?: boolean;
-  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null } | null;
+  /** Anonymous volumes: the docker CLI sends `-v /path` here. */
+  Volumes?: Record<string, object> | null;
+  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null; PidsLimit?: number | null } | null;
 }
 
 const encoder = new TextEncoder();
@@ -56,7 +59,11 @@ export function containerRoutes(engine: Engine): Route[] {
   async function create({ request, query }: RouteContext): Promise<ApiResponse> {
     const body = readJson<CreateBody>(request) ?? {};
     if (!body.Image) throw new BerthError("INVALID_ARGUMENT", "config cannot be empty in order to create a container");
-    if (body.HostConfig?.Binds?.length) throw new BerthError("INVALID_ARGUMENT", "Berth's API does not take bind mounts or volumes (-v) yet");
+    // The client sends host paths already absolute.
+    const volumes = [
+      ...(body.HostConfig?.Binds ?? []).map((spec) => volumeRequest(engine, spec, "/")),
+      ...Object.keys(body.Volumes ?? {}).map((destination) => volumeRequest(engine, destination, "/")),
+    ];
     // The client pulls and asks again when it hears 404 for the image.
     const image = body.Image;
     await engine.images.resolve(image).catch((error: unknown) => {
@@ -76,6 +83,8 @@ export function containerRoutes(engine: Engine): Route[] {
       tty: body.Tty ?? false,
       openStdin: body.OpenStdin ?? false,
       autoRemove: body.HostConfig?.AutoRemove ?? false,
+      pidsLimit: body.HostConfig?.PidsLimit ?? undefined,
+      volumes,
     });
     return json(201, { Id: container.id, Warnings: [] });
   }

@@ -17,6 +17,7 @@ export function createApiHandler(engine: Engine): ApiHandler {
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser, type LogLine, type TopResult } from "./containers-json.ts";
+export { volumeRequest } from "./binds.ts";
 export { startFailure } from "./containers.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";

@@ -25,6 +25,19 @@ export interface DockerCommand {
   run(context: CommandContext): Promise<number>;
 }
 
+/** Docker's "Are you sure" after a warning, answered on the caller's terminal: true for y or yes. */
+export async function confirmed(io: DockerIO, warning: string): Promise<boolean> {
+  io.stdout(`${warning}\nAre you sure you want to continue? [y/N] `);
+  let answer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of io.stdin()) {
+    answer += decoder.decode(chunk, { stream: true });
+    if (answer.includes("\n")) break;
+  }
+  const word = answer.split("\n")[0]!.trim().toLowerCase();
+  return word === "y" || word === "yes";
+}
+
 /** An error a command reports in Docker's words, with its exit status. */
 export class CommandError extends Error {
   constructor(

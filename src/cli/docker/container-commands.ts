@@ -1,4 +1,4 @@
-import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, startFailure, tailLines } from "../../api/index.ts";
+import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, startFailure, tailLines, volumeRequest } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
@@ -8,7 +8,6 @@ import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { ago, quotedCommand, shortId, table } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
-import { volumeRequest } from "./volume-commands.ts";
 
 export const RUN_FLAGS: FlagSpec[] = [
   { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },

@@ -28,7 +28,7 @@ import { familiarReference, parseReference, storeImage, storeLayer, type History
 import { MountedFsError } from "../../kernel/index.ts";
 import type { Container } from "../../runtime/index.ts";
 import { BerthError, type Digest } from "../../util/index.ts";
-import { CommandError, type DockerCommand } from "./command.ts";
+import { CommandError, confirmed, type DockerCommand } from "./command.ts";
 import { humanSize } from "./format.ts";
 
 /** The instructions `docker commit --change` accepts (Docker's validCommitCommands). */
@@ -402,19 +402,6 @@ async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return out;
 }
 
-/** Docker's prompt: the warning, " [y/N] ", and the first line of stdin; "y" or "yes" goes on. */
-async function confirm(io: DockerIO, warning: string): Promise<boolean> {
-  io.stdout(`${warning} [y/N] `);
-  let answer = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of io.stdin()) {
-    answer += decoder.decode(chunk, { stream: true });
-    if (answer.includes("\n")) break;
-  }
-  const word = answer.split("\n")[0]!.trim().toLowerCase();
-  return word === "y" || word === "yes";
-}
-
 /** The bytes of the files a writable layer holds: Docker's SizeRw. */
 function layerBytes(container: Container): number {
   let bytes = 0;
@@ -436,7 +423,7 @@ export const containerPruneCommand: DockerCommand = {
   maxArgs: 0,
   async run({ engine, flags, io }) {
     // Cancelled: Docker exits 0 and says nothing more.
-    if (!flags.bools.get("force") && !(await confirm(io, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?"))) return 0;
+    if (!flags.bools.get("force") && !(await confirmed(io, "WARNING! This will remove all stopped containers."))) return 0;
     const sizes = new Map(engine.runtime.list({ all: true }).map((c) => [c.id, layerBytes(c)]));
     const removed = await engine.runtime.prune();
     const reclaimed = removed.reduce((n, c) => n + (sizes.get(c.id) ?? 0), 0);
@@ -460,7 +447,7 @@ export const imagePruneCommand: DockerCommand = {
     const warning = all
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
-    if (!flags.bools.get("force") && !(await confirm(io, `${warning}\nAre you sure you want to continue?`))) return 0;
+    if (!flags.bools.get("force") && !(await confirmed(io, warning))) return 0;
     const { lines, reclaimed } = await pruneImages(engine, all);
     if (lines.length > 0) io.stdout(`Deleted Images:\n${lines.map((l) => `${l}\n`).join("")}\n`);
     io.stdout(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
