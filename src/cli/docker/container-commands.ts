@@ -6,7 +6,7 @@ import type { Container, LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
-import { ago, quotedCommand, shortId, table } from "./format.ts";
+import { ago, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
 
 export const RUN_FLAGS: FlagSpec[] = [
@@ -176,6 +176,7 @@ export const psCommand: DockerCommand = {
     { name: "all", short: "a", kind: "bool", description: "Show all containers (default shows just running)" },
     { name: "quiet", short: "q", kind: "bool", description: "Only display container IDs" },
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
+    { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
@@ -186,6 +187,26 @@ export const psCommand: DockerCommand = {
       return 0;
     }
     const now = Date.now();
+    const format = flags.strings.get("format");
+    if (format !== undefined && format !== "table") {
+      const items = containers.map((c) => ({
+        ID: noTrunc ? c.id : shortId(c.id),
+        Image: c.config.image,
+        Command: quotedCommand([...c.config.entrypoint, ...c.config.cmd], !noTrunc),
+        CreatedAt: goTime(c.created),
+        RunningFor: ago(c.created, now),
+        Ports: "",
+        Status: containerStatusText(c, now),
+        State: c.state.status,
+        Names: c.name,
+        Labels: Object.entries(c.config.labels).map(([k, v]) => `${k}=${v}`).join(","),
+        Mounts: c.mounts.map((m) => (m.type === "volume" ? m.name! : m.source)).join(","),
+        Networks: "",
+        Size: "",
+      }));
+      io.stdout(templateOutput(format, PS_TITLES, items));
+      return 0;
+    }
     const rows = containers.map((c) => [
       noTrunc ? c.id : shortId(c.id),
       c.config.image,
@@ -198,6 +219,11 @@ export const psCommand: DockerCommand = {
     io.stdout(table(["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
     return 0;
   },
+};
+
+const PS_TITLES = {
+  ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT", RunningFor: "CREATED", Ports: "PORTS",
+  Status: "STATUS", State: "STATE", Names: "NAMES", Labels: "LABELS", Mounts: "MOUNTS", Networks: "NETWORKS", Size: "SIZE",
 };
 
 /** Runs `action` for each named container; prints what it returns, errors as Docker does. */
@@ -344,10 +370,10 @@ export const inspectCommand: DockerCommand = {
   name: "inspect",
   usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]",
   summary: "Return low-level information on Docker objects",
-  flags: [],
+  flags: [{ name: "format", short: "f", kind: "string", description: "Format output using a custom template" }],
   minArgs: 1,
   async run({ engine, flags, io }) {
-    const found: unknown[] = [];
+    const found: Record<string, unknown>[] = [];
     let status = 0;
     for (const name of flags.args) {
       try {
@@ -357,13 +383,15 @@ export const inspectCommand: DockerCommand = {
         // not a container: try images
       }
       try {
-        found.push(imageInspect(await engine.images.resolve(name)));
+        found.push(imageInspect(await engine.images.resolve(name)) as Record<string, unknown>);
       } catch {
         io.stderr(`Error: No such object: ${name}\n`);
         status = 1;
       }
     }
-    io.stdout(`${JSON.stringify(found, null, 4)}\n`);
+    const format = flags.strings.get("format");
+    if (format !== undefined) io.stdout(templateOutput(format, {}, found));
+    else io.stdout(`${JSON.stringify(found, null, 4)}\n`);
     return status;
   },
 };

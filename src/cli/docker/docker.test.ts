@@ -90,4 +90,19 @@ describe("docker on the host", () => {
     assert.equal(r.exitCode, 125);
     assert.match(r.stderr, /docker: Error response from daemon: image with reference mcr\.microsoft\.com\/windows\/nanoserver was found but does not provide the specified platform \(linux\/wasm32\)\n/);
   });
+
+  it("formats inspect, ps, images and volume ls with Go templates, as --format does", async () => {
+    const id = (await docker("run", "-d", "--name", "formatted", "-l", "tier=web", "-v", "fmt-data:/data", "alpine", "sleep", "30")).stdout.trim();
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.Name}} {{range .Mounts}}{{.Name}}{{end}}", "formatted")).stdout, "running /formatted fmt-data\n");
+    assert.equal((await docker("inspect", "--format", "{{json .Config.Labels}}", id)).stdout, '{"tier":"web"}\n');
+    const ps = await docker("ps", "--format", "table {{.Names}}\t{{.Image}}\t{{.Labels}}\t{{.Mounts}}");
+    assert.equal(ps.stdout, "NAMES       IMAGE     LABELS     MOUNTS\nformatted   alpine    tier=web   fmt-data\n");
+    assert.equal((await docker("ps", "--format", "{{.ID}}:{{.State}}")).stdout, `${id.slice(0, 12)}:running\n`);
+    assert.match((await docker("images", "--format", "{{.Repository}}:{{.Tag}}")).stdout, /^alpine:latest$/m);
+    assert.equal((await docker("volume", "ls", "--format", "{{.Name}} {{.Driver}}")).stdout, "fmt-data local\n");
+    const bad = await docker("inspect", "-f", "{{.State.Status", "formatted");
+    assert.equal(bad.exitCode, 1);
+    assert.match(bad.stderr, /^template parsing error: /);
+    await docker("rm", "-f", id);
+  });
 });

@@ -4,6 +4,8 @@
  * ("7.38MB"), shortened IDs and quoted, truncated commands.
  */
 import { humanDuration } from "../../util/index.ts";
+import { CommandError } from "./command.ts";
+import { renderTemplate, TemplateError } from "./template.ts";
 
 /**
  * Columns as the docker CLI's tabwriter lays them out (minimum width 10,
@@ -50,4 +52,34 @@ export function quotedCommand(argv: readonly string[], truncate = true): string 
   const line = argv.join(" ");
   const cut = truncate && [...line].length > 20 ? [...line].slice(0, 19).join("") + "…" : line;
   return JSON.stringify(cut);
+}
+
+/**
+ * `--format` over a list, as the docker CLI's formatter: "table ..." prints a
+ * header (each field's column title) and aligned columns (cells split at
+ * tabs); any other template prints one line per item.
+ */
+function formatList(format: string, titles: Readonly<Record<string, string>>, items: readonly Record<string, unknown>[]): string {
+  const tableMatch = /^table\s*(.*)$/s.exec(format);
+  const source = (tableMatch ? tableMatch[1]! : format).replace(/\\t/g, "\t").replace(/\\n/g, "\n");
+  const lines = items.map((item) => renderTemplate(source, item));
+  if (!tableMatch) return lines.map((line) => `${line}\n`).join("");
+  const header = renderTemplate(source, titles).split("\t");
+  return table(header, lines.map((line) => line.split("\t")));
+}
+
+/** Go's time.Time as the docker CLI prints CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
+export function goTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
+}
+
+/** `--format`: "json" prints each item as JSON; else a template (see formatList); template errors as Docker's. */
+export function templateOutput(format: string, titles: Readonly<Record<string, string>>, items: readonly Record<string, unknown>[]): string {
+  try {
+    if (format === "json") return items.map((item) => `${JSON.stringify(item)}\n`).join("");
+    return formatList(format, titles, items);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new CommandError(`template parsing error: ${error.message}`, 1);
+    throw error;
+  }
 }

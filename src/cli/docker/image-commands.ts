@@ -2,7 +2,7 @@ import { pullImage, removeImage as removeImageFromEngine } from "../../api/index
 import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import type { DockerCommand } from "./command.ts";
-import { ago, humanSize, shortId, table } from "./format.ts";
+import { ago, goTime, humanSize, shortId, table, templateOutput } from "./format.ts";
 
 /**
  * Pulls, printing the daemon's progress messages as the docker CLI does on a
@@ -49,10 +49,12 @@ export const imagesCommand: DockerCommand = {
     { name: "quiet", short: "q", kind: "bool", description: "Only show image IDs" },
     { name: "all", short: "a", kind: "bool", description: "Show all images (default hides intermediate images)" },
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
+    { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 1,
   async run({ engine, flags, io }) {
     const rows: string[][] = [];
+    const items: Record<string, unknown>[] = [];
     const ids: string[] = [];
     const filter = flags.args[0];
     for (const record of engine.images.list()) {
@@ -64,6 +66,7 @@ export const imagesCommand: DockerCommand = {
       const size = image.manifest.layers.reduce((n, l) => n + l.size, 0);
       const created = image.config.created ? ago(new Date(image.config.created)) : "N/A";
       rows.push([repository, ref.tag ?? "<none>", id, created, humanSize(size)]);
+      items.push(imageItem(repository, ref.tag ?? "<none>", id, image.config.created, size));
       if (!ids.includes(id)) ids.push(id);
     }
     if (!filter) {
@@ -73,14 +76,32 @@ export const imagesCommand: DockerCommand = {
         const size = image.manifest.layers.reduce((n, l) => n + l.size, 0);
         const created = image.config.created ? ago(new Date(image.config.created)) : "N/A";
         rows.push(["<none>", "<none>", id, created, humanSize(size)]);
+        items.push(imageItem("<none>", "<none>", id, image.config.created, size));
         if (!ids.includes(id)) ids.push(id);
       }
     }
+    const format = flags.strings.get("format");
     if (flags.bools.get("quiet")) io.stdout(ids.map((id) => `${id}\n`).join(""));
+    else if (format !== undefined && format !== "table") io.stdout(templateOutput(format, IMAGE_TITLES, items));
     else io.stdout(table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows));
     return 0;
   },
 };
+
+const IMAGE_TITLES = { Repository: "REPOSITORY", Tag: "TAG", ID: "IMAGE ID", CreatedSince: "CREATED", CreatedAt: "CREATED AT", Size: "SIZE", Digest: "DIGEST" };
+
+/** One image as `docker images --format` sees it. */
+function imageItem(repository: string, tag: string, id: string, created: string | undefined, size: number): Record<string, unknown> {
+  return {
+    Repository: repository,
+    Tag: tag,
+    ID: id,
+    CreatedSince: created ? ago(new Date(created)) : "N/A",
+    CreatedAt: created ? goTime(new Date(created)) : "",
+    Size: humanSize(size),
+    Digest: "<none>",
+  };
+}
 
 export const rmiCommand: DockerCommand = {
   name: "rmi",

@@ -2,7 +2,7 @@
 import { volumeInspect } from "../../api/index.ts";
 import { volumeSize } from "../../volume/index.ts";
 import { CommandError, confirmed, type DockerCommand } from "./command.ts";
-import { humanSize, table } from "./format.ts";
+import { humanSize, table, templateOutput } from "./format.ts";
 
 function labels(entries: readonly string[]): Record<string, string> {
   return Object.fromEntries(entries.map((l) => [l.split("=")[0]!, l.includes("=") ? l.slice(l.indexOf("=") + 1) : ""]));
@@ -36,11 +36,25 @@ export const volumeLsCommand: DockerCommand = {
   aliases: ["volume list"],
   usage: "volume ls [OPTIONS]",
   summary: "List volumes",
-  flags: [{ name: "quiet", short: "q", kind: "bool", description: "Only display volume names" }],
+  flags: [
+    { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
+    { name: "quiet", short: "q", kind: "bool", description: "Only display volume names" },
+  ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
     const volumes = engine.volumes.list();
+    const format = flags.strings.get("format");
     if (flags.bools.get("quiet")) io.stdout(volumes.map((v) => `${v.name}\n`).join(""));
+    else if (format !== undefined && format !== "table") {
+      const items = volumes.map((v) => ({
+        Driver: v.driver,
+        Name: v.name,
+        Mountpoint: v.mountpoint,
+        Scope: "local",
+        Labels: Object.entries(v.labels).map(([k, l]) => `${k}=${l}`).join(","),
+      }));
+      io.stdout(templateOutput(format, { Driver: "DRIVER", Name: "VOLUME NAME", Mountpoint: "MOUNTPOINT", Scope: "SCOPE", Labels: "LABELS" }, items));
+    }
     else io.stdout(table(["DRIVER", "VOLUME NAME"], volumes.map((v) => [v.driver, v.name])));
     return 0;
   },
