@@ -366,32 +366,51 @@ export const diffCommand: DockerCommand = {
   },
 };
 
-export const inspectCommand: DockerCommand = {
-  name: "inspect",
-  usage: "inspect [OPTIONS] NAME|ID [NAME|ID...]",
-  summary: "Return low-level information on Docker objects",
-  flags: [{ name: "format", short: "f", kind: "string", description: "Format output using a custom template" }],
-  minArgs: 1,
-  async run({ engine, flags, io }) {
-    const found: Record<string, unknown>[] = [];
-    let status = 0;
-    for (const name of flags.args) {
-      try {
-        found.push(containerInspect(engine.runtime.get(name)));
-        continue;
-      } catch {
-        // not a container: try images
+/** What each inspect looks for, in order, and how it says a name matched none. */
+const INSPECT_KINDS = {
+  any: { looks: ["container", "image"], missing: "object" },
+  container: { looks: ["container"], missing: "container" },
+  image: { looks: ["image"], missing: "image" },
+} as const;
+
+function inspectCommandFor(kind: keyof typeof INSPECT_KINDS): DockerCommand {
+  const { looks, missing } = INSPECT_KINDS[kind];
+  return {
+    name: kind === "any" ? "inspect" : `${kind} inspect`,
+    usage: kind === "any" ? "inspect [OPTIONS] NAME|ID [NAME|ID...]" : `${kind} inspect [OPTIONS] ${kind.toUpperCase()} [${kind.toUpperCase()}...]`,
+    summary: kind === "any" ? "Return low-level information on Docker objects" : `Display detailed information on one or more ${kind}s`,
+    flags: [{ name: "format", short: "f", kind: "string", description: "Format output using a custom template" }],
+    minArgs: 1,
+    async run({ engine, flags, io }) {
+      const found: Record<string, unknown>[] = [];
+      let status = 0;
+      for (const name of flags.args) {
+        const object = await inspectOne(engine, name, looks);
+        if (object) found.push(object);
+        else {
+          io.stderr(`Error: No such ${missing}: ${name}\n`);
+          status = 1;
+        }
       }
-      try {
-        found.push(imageInspect(await engine.images.resolve(name)) as Record<string, unknown>);
-      } catch {
-        io.stderr(`Error: No such object: ${name}\n`);
-        status = 1;
-      }
+      const format = flags.strings.get("format");
+      if (format !== undefined) io.stdout(templateOutput(format, {}, found));
+      else io.stdout(`${JSON.stringify(found, null, 4)}\n`);
+      return status;
+    },
+  };
+}
+
+async function inspectOne(engine: Engine, name: string, looks: readonly ("container" | "image")[]): Promise<Record<string, unknown> | undefined> {
+  for (const look of looks) {
+    try {
+      return look === "container" ? containerInspect(engine.runtime.get(name)) : (imageInspect(await engine.images.resolve(name)) as Record<string, unknown>);
+    } catch {
+      // not this kind of object
     }
-    const format = flags.strings.get("format");
-    if (format !== undefined) io.stdout(templateOutput(format, {}, found));
-    else io.stdout(`${JSON.stringify(found, null, 4)}\n`);
-    return status;
-  },
-};
+  }
+  return undefined;
+}
+
+export const inspectCommand = inspectCommandFor("any");
+export const containerInspectCommand = inspectCommandFor("container");
+export const imageInspectCommand = inspectCommandFor("image");

@@ -100,6 +100,10 @@ describe("docker on the host", () => {
     assert.equal((await docker("ps", "--format", "{{.ID}}:{{.State}}")).stdout, `${id.slice(0, 12)}:running\n`);
     assert.match((await docker("images", "--format", "{{.Repository}}:{{.Tag}}")).stdout, /^alpine:latest$/m);
     assert.equal((await docker("volume", "ls", "--format", "{{.Name}} {{.Driver}}")).stdout, "fmt-data local\n");
+    assert.equal((await docker("image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", "alpine")).stdout, "linux/wasm32\n");
+    assert.equal((await docker("container", "inspect", "-f", "{{.Name}}", "formatted")).stdout, "/formatted\n");
+    const wrongKind = await docker("container", "inspect", "alpine");
+    assert.deepEqual([wrongKind.exitCode, wrongKind.stdout, wrongKind.stderr], [1, "[]\n", "Error: No such container: alpine\n"]);
     const bad = await docker("inspect", "-f", "{{.State.Status", "formatted");
     assert.equal(bad.exitCode, 1);
     assert.match(bad.stderr, /^template parsing error: /);

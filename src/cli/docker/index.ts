@@ -10,7 +10,7 @@ import { loadCommand, saveCommand } from "./archive-commands.ts";
 import { buildCommand, historyCommand } from "./build-commands.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { systemDfCommand } from "./disk-usage-commands.ts";
-import { diffCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
+import { containerInspectCommand, diffCommand, imageInspectCommand, inspectCommand, killCommand, logsCommand, psCommand, rmCommand, runCommand, startCommand, waitCommand } from "./container-commands.ts";
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
 import { commitCommand, containerPruneCommand, cpCommand, exportCommand, imagePruneCommand } from "./layer-commands.ts";
 import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
@@ -46,6 +46,8 @@ export const COMMANDS: readonly DockerCommand[] = [
   containerPruneCommand,
   imagePruneCommand,
   inspectCommand,
+  containerInspectCommand,
+  imageInspectCommand,
   versionCommand,
   infoCommand,
   systemDfCommand,
