@@ -241,7 +241,9 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
       };
     },
     async spawn(argv, options = {}) {
-      const process = await command(argv, options).spawn({
+      // libcompat joins the guest's stderr to the terminal (wasm/README.md): one device, one order.
+      const env = options.terminal ? { ...options.env, BERTH_STDERR_TO_TERMINAL: "1" } : options.env;
+      const process = await command(argv, { ...options, env }).spawn({
         stdin: "pipe",
         stdout: "pipe",
         stderr: "pipe",

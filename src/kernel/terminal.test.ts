@@ -37,6 +37,13 @@ describe("terminals and signals", () => {
   });
   after(async () => kernel.close());
 
+  it("keeps a terminal one device: stdout and stderr arrive in the order they were written", async () => {
+    const script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo out$i; echo err$i >&2; done";
+    const { output } = await session(machine, ["sh", "-c", script], async () => {});
+    const expected = Array.from({ length: 20 }, (_, i) => `out${i + 1}\nerr${i + 1}\n`).join("");
+    assert.equal(output.replace(/\r\n/g, "\n"), expected);
+  });
+
   it("reports a terminal as echo + line buffering with its size, pipes as neither", async () => {
     const piped = await machine.run(["probe", "tty"], { timeoutMs: 10_000 });
     assert.match(piped.stdout, /tty err=0 in=1 out=1 err=1 echo=0 line=0 cols=80 rows=25/);

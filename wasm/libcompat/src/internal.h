@@ -23,6 +23,14 @@ extern pid_t berth_parent_pid;
  */
 #define BERTH_PID "BERTH_PID"
 
+/*
+ * Set by the engine for a process it starts on a terminal: the kernel gives
+ * its stderr a pipe of its own, but a terminal is one device, so libcompat
+ * points fd 2 at the terminal (fd 1) and what is written keeps its order.
+ * Read and removed at start.
+ */
+#define BERTH_STDERR_TO_TERMINAL "BERTH_STDERR_TO_TERMINAL"
+
 /* pids.c: the process hooks and the pid namespace. */
 extern int berth_hook_present;
 /* Appends one line to /run/berth/proc; returns whether the file could be opened. */

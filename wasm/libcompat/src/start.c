@@ -176,6 +176,10 @@ int __main_void(void)
         berth_parent_pid = atoi(parent);
         unsetenv(BERTH_PPID);
     }
+    if (getenv(BERTH_STDERR_TO_TERMINAL)) {
+        dup2(1, 2);
+        unsetenv(BERTH_STDERR_TO_TERMINAL);
+    }
     const char *own = getenv(BERTH_PID);
     berth_adopt_pid(own ? atoi(own) : 0);
     if (own)
