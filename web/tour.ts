@@ -43,6 +43,21 @@ const STEPS: readonly TourStep[] = [
     commands: ["docker run --name scratch alpine sh -c 'echo note > /root/note; rm /etc/issue'", "docker diff scratch", "docker run --rm alpine cat /etc/issue"],
   },
   {
+    title: "Volumes: data that outlives containers",
+    text: "A container's writable layer goes when the container goes. A volume lives outside every container's layers: one container writes to it, another reads it later. -v can also share a directory of the host, here read-only.",
+    commands: [
+      "docker run --rm -v notes:/data alpine sh -c 'echo kept > /data/note'",
+      "docker run --rm -v notes:/data alpine cat /data/note",
+      "docker volume ls",
+      "docker run --rm -v /root/app:/app:ro alpine ls /app",
+    ],
+  },
+  {
+    title: "cgroups: limits on what a container may use",
+    text: "Namespaces decide what a container sees; cgroups decide how much it may use. With --pids-limit 3 the container may run three processes at once: its shell and two sleeps, so ps fails to start (EAGAIN, as fork fails at a cgroup's pids.max). Without the limit, ps runs. Memory and CPU limits are not enforced yet.",
+    commands: ["docker run --rm --pids-limit 3 alpine sh -c 'sleep 1 & sleep 1 & ps; wait'", "docker run --rm alpine sh -c 'sleep 1 & sleep 1 & ps; wait'"],
+  },
+  {
     title: "A Dockerfile becomes an image",
     text: "docker build runs each step of a Dockerfile: RUN in a real container, COPY from the build context; each makes a layer. The image then runs anywhere the kernel does. docker history lists its layers; the X-ray view shows them too.",
     commands: ["cat /root/app/Dockerfile", "docker build -t app /root/app", "docker run --rm app", "docker history app"],
