@@ -188,6 +188,38 @@ describe("berth daemon, driven by the official docker CLI", () => {
     await docker("rm", "-v", id);
   });
 
+  it("execs: output, exit status, piped stdin, detached processes, and dockerd's failures", async () => {
+    await docker("run", "-d", "--name", "host", "alpine", "sleep", "100");
+    assert.deepEqual(await docker("exec", "host", "echo", "hi"), { code: 0, stdout: "hi\n", stderr: "" });
+    assert.deepEqual(await docker("exec", "host", "sh", "-c", "echo out; echo err >&2; exit 3"), { code: 3, stdout: "out\n", stderr: "err\n" });
+    assert.equal((await docker("exec", "-e", "GREETING=hello", "-w", "/etc", "host", "sh", "-c", 'echo "$GREETING $PWD"')).stdout, "hello /etc\n");
+    // -t without a terminal here: one raw stream, stderr on it, TERM set.
+    assert.match((await docker("exec", "-t", "host", "sh", "-c", 'echo "$TERM"; echo err >&2')).stdout, /^xterm\r?\nerr\r?\n$/);
+    const child = spawn("docker", ["exec", "-i", "host", "cat"], { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: dir } });
+    let piped = "";
+    child.stdout.on("data", (chunk: Buffer) => (piped += chunk.toString()));
+    child.stdin.end("data\n");
+    assert.equal(await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve)), 0);
+    assert.equal(piped, "data\n");
+    assert.deepEqual(await docker("exec", "-d", "host", "sleep", "5"), { code: 0, stdout: "", stderr: "" });
+    assert.match((await docker("top", "host")).stdout, /\nroot\s+\d+\s+0\s+0\s+\d\d:\d\d\s+\?\s+00:00:00\s+sleep 5\n/);
+    // dockerd writes a start failure into the output; the client takes the exit code from the exec's inspect.
+    const missing = await docker("exec", "host", "nope");
+    assert.equal(missing.code, 127);
+    assert.equal(missing.stdout, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown\r\n');
+    const id = (await docker("inspect", "-f", "{{.Id}}", "host")).stdout.trim();
+    // The container's end takes its exec'd processes along: SIGKILL, 137.
+    const attached = docker("exec", "host", "sleep", "100");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await docker("stop", "-t", "0", "host");
+    assert.equal((await attached).code, 137);
+    const stopped = await docker("exec", "host", "echo", "hi");
+    assert.deepEqual(stopped, { code: 1, stdout: "", stderr: `Error response from daemon: container ${id} is not running\n` });
+    const unknown = await request("GET", "/v1.50/exec/feed/json");
+    assert.deepEqual([unknown.status, JSON.parse(unknown.body)], [404, { message: "No such exec instance: feed" }]);
+    await docker("rm", "host");
+  });
+
   it("answers bad requests in dockerd's codes and words", async () => {
     assert.deepEqual(await request("GET", "/nowhere").then((r) => [r.status, JSON.parse(r.body)]), [404, { message: "page not found" }]);
     // dockerd's router answers a method a path does not take as an unknown page.

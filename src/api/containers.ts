@@ -285,7 +285,8 @@ export function containerRoutes(engine: Engine): Route[] {
         const container = runtime.get(params.name!);
         const process = lifecycle.process(container.id);
         if (!process) throw new BerthError("CONFLICT", `container ${container.id} is not running`);
-        process.resize(Number(query.get("w") ?? 80), Number(query.get("h") ?? 24));
+        // Without a terminal there is nothing to size (containerd's shim ignores it too).
+        if (container.config.tty) process.resize(Number(query.get("w") ?? 80), Number(query.get("h") ?? 24));
         return noContent(200);
       },
     },

@@ -6,6 +6,7 @@
  */
 import type { Engine } from "../engine/index.ts";
 import { containerRoutes } from "./containers.ts";
+import { execRoutes } from "./exec.ts";
 import type { ApiHandler } from "./http.ts";
 import { imageRoutes } from "./images.ts";
 import { createRouter } from "./router.ts";
@@ -13,12 +14,13 @@ import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function createApiHandler(engine: Engine): ApiHandler {
-  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine)]);
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine)]);
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser, type LogLine, type TopResult } from "./containers-json.ts";
 export { volumeRequest } from "./binds.ts";
 export { startFailure } from "./containers.ts";
+export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
 export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";

@@ -2,7 +2,7 @@
  * Commands about a container's processes and lifecycle after `run`: exec,
  * top, stop, restart, rename, create.
  */
-import { containerTop, topUser } from "../../api/index.ts";
+import { containerTop, execStartFailure, topUser } from "../../api/index.ts";
 import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
@@ -56,12 +56,8 @@ export const execCommand: DockerCommand = {
         terminal: tty ? { columns: request.columns || 80, rows: request.rows || 24 } : undefined,
       });
     } catch (error) {
-      const message = (error as Error).message;
-      if (message.startsWith("exec: ")) {
-        // What runc says when the program is missing; docker exec then exits 127.
-        throw new CommandError(`OCI runtime exec failed: exec failed: unable to start container process: ${message}: unknown`, 127);
-      }
-      throw error;
+      const failure = execStartFailure(error);
+      throw failure ? new CommandError(failure.message, failure.exitCode) : error;
     }
     const { process } = started;
     if (bool("detach")) {
