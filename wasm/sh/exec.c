@@ -1087,6 +1087,7 @@ static int loop_control(void)
 
 static int run_for(Node *n)
 {
+    set_lineno(n->line);
     Vec items = {0};
     if (n->list) {
         if (expand_words(n->list, &items) < 0) {

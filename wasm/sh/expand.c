@@ -26,6 +26,8 @@ typedef struct {
     int *breaks;   /* positions of hard field breaks ("$@") */
     char *break_quoted; /* per break: it came from "$@", so an empty parameter still makes a field */
     int nbreaks;
+    int *empty_quotes; /* positions of quoted parts that produced nothing ("", ''): a field starts there */
+    int nempty_quotes;
     int had_quotes; /* a quoted part existed: an empty result is still a field */
     int at_empty;   /* "$@" with no parameters produced nothing */
     int error;
@@ -49,12 +51,22 @@ static void emit_break(Exp *e, int quoted)
     e->breaks[e->nbreaks++] = (int)e->text.len;
 }
 
+/* After a quoted part: if it produced nothing, remember where (it is still a field's start). */
+static void mark_if_empty_quote(Exp *e, size_t before, int at_empty_before)
+{
+    if (e->text.len != before || (e->at_empty && !at_empty_before))
+        return;
+    e->empty_quotes = xrealloc(e->empty_quotes, (e->nempty_quotes + 1) * sizeof(int));
+    e->empty_quotes[e->nempty_quotes++] = (int)e->text.len;
+}
+
 static void exp_free(Exp *e)
 {
     free(e->text.s);
     free(e->kinds.s);
     free(e->breaks);
     free(e->break_quoted);
+    free(e->empty_quotes);
 }
 
 static const char *expand_part(Exp *e, const char *s, const char *end, int quoted, int flags);
@@ -459,11 +471,30 @@ static const char *find_dquote_end(const char *q, const char *end)
 /*
  * Finds the '}' closing "${" at s (s points after "${"). Inside double
  * quotes a single quote is an ordinary character, so it does not hide a '}'
- * (dash: "${v-'}'}" is "''}"); a nested double-quoted part does.
+ * (dash: "${v-'}'}" is "''}"), except in a pattern; a nested double-quoted
+ * part does.
  */
+/* ${v#pattern} or ${v%pattern} (s after "${"): the pattern is not quoted by double quotes around it */
+static int is_pattern_operator(const char *s, const char *end)
+{
+    const char *q = s;
+    if (isalpha((unsigned char)*q) || *q == '_') {
+        while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+            q++;
+    } else if (isdigit((unsigned char)*q)) {
+        while (q < end && isdigit((unsigned char)*q))
+            q++;
+    } else if (q < end) {
+        q++;
+    }
+    return q < end && (*q == '#' || *q == '%');
+}
+
 static const char *find_brace_end(const char *s, const char *end, int quoted)
 {
     int depth = 0;
+    if (quoted && is_pattern_operator(s, end))
+        quoted = 0;
     while (s < end) {
         if (*s == '\\' && s + 1 < end) {
             s += 2;
@@ -682,14 +713,19 @@ static const char *expand_part(Exp *e, const char *s, const char *end, int quote
             const char *q = memchr(s + 1, '\'', end - s - 1);
             if (!q)
                 q = end;
+            size_t before = e->text.len;
             emit(e, s + 1, q - s - 1, QUOTED);
+            mark_if_empty_quote(e, before, e->at_empty);
             e->had_quotes = 1;
             s = q < end ? q + 1 : end;
         } else if (c == '"' && (!quoted || (flags & EXP_PARAM_WORD)) && !heredoc) {
             /* also inside "${v-"word"}": the word's own double quotes quote it (dash) */
             const char *q = find_dquote_end(s + 1, end);
             e->had_quotes = 1;
+            size_t before = e->text.len;
+            int at_empty_before = e->at_empty;
             expand_part(e, s + 1, q, 1, flags & EXP_PATTERN);
+            mark_if_empty_quote(e, before, at_empty_before);
             s = q < end ? q + 1 : end;
         } else if (c == '$') {
             s = expand_dollar(e, s, end, quoted, flags);
@@ -884,7 +920,12 @@ static void split_fields(Exp *e, Vec *out, int split)
         field.len = fkinds.len = 0;                                                             \
         in_field = 0;                                                                           \
     } while (0)
+    int nextquote = 0;
     for (size_t i = 0; i <= n; i++) {
+        for (; nextquote < e->nempty_quotes && (size_t)e->empty_quotes[nextquote] == i; nextquote++) {
+            in_field = 1;
+            after_field = 0;
+        }
         while (nextbreak < e->nbreaks && (size_t)e->breaks[nextbreak] == i) {
             /* "$@": each parameter its own field, empty ones included; unquoted $@ drops empty ones */
             int quoted_break = e->break_quoted[nextbreak];
