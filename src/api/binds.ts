@@ -35,3 +35,33 @@ export function volumeRequest(engine: Engine, spec: string, cwd: string): Volume
   return { type: "bind", source: hostPath, fs: files.directory(hostPath), destination, readOnly, spec };
 }
 
+
+/**
+ * `--mount type=volume|bind,source=…,target=…[,readonly][,volume-nocopy]`
+ * (Docker's keys and their aliases: src, destination/dst, ro). Unlike -v, a
+ * bind's source must exist.
+ */
+export function mountRequest(engine: Engine, spec: string, cwd: string): VolumeRequest {
+  const fields = new Map<string, string>();
+  for (const field of spec.split(",")) {
+    const eq = field.indexOf("=");
+    const key = (eq < 0 ? field : field.slice(0, eq)).trim().toLowerCase();
+    const canonical = { src: "source", dst: "target", destination: "target", ro: "readonly" }[key] ?? key;
+    fields.set(canonical, eq < 0 ? "true" : field.slice(eq + 1));
+  }
+  const type = fields.get("type") ?? "volume";
+  const target = fields.get("target");
+  if (!target) throw new BerthError("INVALID_ARGUMENT", `invalid argument "${spec}" for "--mount" flag: target is required`);
+  const readOnly = ["true", "1"].includes(fields.get("readonly") ?? "false");
+  if (type === "volume") {
+    return { type: "volume", name: fields.get("source") || undefined, destination: target, readOnly, noCopy: fields.get("volume-nocopy") === "true" };
+  }
+  if (type !== "bind") throw new BerthError("INVALID_ARGUMENT", `invalid argument "${spec}" for "--mount" flag: mount type '${type}' is not supported by Berth (volume, bind)`);
+  const source = fields.get("source");
+  if (!source) throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": field Source must not be empty`);
+  const files = engine.hostFiles;
+  const hostPath = joinPath(cwd, source);
+  if (!files?.exists(hostPath)) throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": bind source path does not exist: ${hostPath}`);
+  // Not a -v: nothing for HostConfig.Binds.
+  return { ...volumeRequest(engine, `${hostPath}:${target}${readOnly ? ":ro" : ""}`, cwd), spec: undefined };
+}

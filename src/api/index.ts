@@ -18,7 +18,7 @@ export function createApiHandler(engine: Engine): ApiHandler {
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser, type LogLine, type TopResult } from "./containers-json.ts";
-export { volumeRequest } from "./binds.ts";
+export { mountRequest, volumeRequest } from "./binds.ts";
 export { startFailure } from "./containers.ts";
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";

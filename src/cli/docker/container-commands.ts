@@ -1,4 +1,4 @@
-import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, startFailure, tailLines, volumeRequest } from "../../api/index.ts";
+import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailLines, volumeRequest } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
@@ -17,6 +17,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "hostname", short: "h", kind: "string", description: "Container host name" },
   { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
+  { name: "mount", kind: "list", description: "Attach a filesystem mount to the container" },
   { name: "name", kind: "string", description: "Assign a name to the container" },
   { name: "pids-limit", kind: "string", description: "Tune container pids limit (set -1 for unlimited)" },
   { name: "rm", kind: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
@@ -87,7 +88,10 @@ export async function createContainer(
   const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
   const pidsLimit = integerFlag(flags, "pids-limit", command);
   try {
-    const volumes = (flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd));
+    const volumes = [
+      ...(flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd)),
+      ...(flags.lists.get("mount") ?? []).map((spec) => mountRequest(engine, spec, cwd)),
+    ];
     await ensureImage(engine, image!, io);
     return await engine.runtime.create({
       volumes,

@@ -118,6 +118,17 @@ describe("volumes", () => {
     assert.equal(engine.volumes.has("spare"), false);
   });
 
+  it("takes --mount for volumes and existing host directories", async () => {
+    const write = await docker("run", "--rm", "--mount", "type=volume,source=mounted,target=/data", "alpine", "sh", "-c", "echo m > /data/f");
+    assert.equal(write.exitCode, 0, write.stderr);
+    assert.equal(new TextDecoder().decode(engine.volumes.get("mounted").fs.readFile("f")), "m\n");
+    const bind = await docker("run", "--rm", "--mount", "type=bind,src=/etc,dst=/host-etc,readonly", "alpine", "cat", "/host-etc/hostname");
+    assert.equal(bind.stdout, "berth\n");
+    const missing = await docker("run", "--rm", "--mount", "type=bind,source=/nowhere,target=/x", "alpine", "true");
+    assert.equal(missing.exitCode, 125);
+    assert.match(missing.stderr, /invalid mount config for type "bind": bind source path does not exist: \/nowhere/);
+  });
+
   it("says what is wrong with a bad -v, in Docker's words, and creates nothing", async () => {
     const cases: [string, RegExp][] = [
       ["a:b:c:d", /invalid volume specification: 'a:b:c:d'/],
