@@ -31,6 +31,17 @@ describe("containers on one kernel", () => {
     return { output, exitCode, id: container.id };
   }
 
+  it("shares image layers between containers, never copying them: one stored blob, one unpacked tree", async () => {
+    const blobs = (await runtime.images.content.list()).length;
+    const [a, b] = [await runtime.create({ image: "alpine" }), await runtime.create({ image: "alpine" })];
+    assert.equal((await runtime.images.content.list()).length, blobs);
+    assert.ok(a.rootfs.lowers.length > 0);
+    a.rootfs.lowers.forEach((layer, i) => assert.equal(layer, b.rootfs.lowers[i], "the same tree object"));
+    assert.notEqual(a.rootfs.upper, b.rootfs.upper);
+    await runtime.remove(a.id);
+    await runtime.remove(b.id);
+  });
+
   it("gives each distro image its own /etc", async () => {
     for (const [image, id] of [["alpine", "alpine"], ["debian", "debian"], ["ubuntu", "ubuntu"]]) {
       const { output } = await run({ image: image!, cmd: ["fsprobe", "cat", "/etc/os-release"] });
