@@ -1,7 +1,7 @@
 export { MemoryFileSystem, type FileSource } from "./memory-fs.ts";
 export { OverlayFileSystem, type Change } from "./overlay.ts";
 export { createProcFs, type ProcFsOptions, type ProcProcess } from "./procfs.ts";
-export { newDir, newFile, newSymlink, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";
+export { newDir, newFile, newSymlink, treeSize, WHITEOUT, type DirNode, type EntryNode, type FileNode, type Meta, type TreeNode } from "./tree.ts";
 export { layerEntries, layerTree } from "./layer.ts";
 export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
 export { SubtreeFileSystem } from "./subtree.ts";

@@ -75,6 +75,16 @@ export function fileContents(node: FileNode): Uint8Array {
   return typeof value === "string" ? encoder.encode(value) : value;
 }
 
+/** Bytes of the files under a directory: a writable layer's or a volume's size, as Docker counts them. */
+export function treeSize(dir: DirNode): number {
+  let size = 0;
+  for (const node of dir.children.values()) {
+    if (node.kind === "directory") size += treeSize(node);
+    else if (node.kind === "file") size += node.data.length;
+  }
+  return size;
+}
+
 /** A deep copy of a node: what copy-up puts in an upper layer. */
 export function cloneNode<T extends EntryNode>(node: T): T {
   if (node.kind === "directory") {

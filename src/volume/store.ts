@@ -6,7 +6,7 @@
  * an image's VOLUME) -> mounted by containers -> remove once no container
  * uses it (anonymous ones with their container: `--rm`, `docker rm -v`).
  */
-import { MemoryFileSystem, type DirNode } from "../fs/index.ts";
+import { MemoryFileSystem, treeSize } from "../fs/index.ts";
 import { BerthError } from "../util/index.ts";
 
 export interface Volume {
@@ -86,15 +86,7 @@ export function checkVolumeName(name: string): void {
 
 /** The bytes of every file in a volume. */
 export function volumeSize(volume: Volume): number {
-  const walk = (dir: DirNode): number => {
-    let size = 0;
-    for (const node of dir.children.values()) {
-      if (node.kind === "directory") size += walk(node);
-      else if (node.kind === "file") size += node.data.length;
-    }
-    return size;
-  };
-  return walk(volume.fs.root);
+  return treeSize(volume.fs.root);
 }
 
 function anonymousName(): string {

@@ -38,6 +38,25 @@ export async function confirmed(io: DockerIO, warning: string): Promise<boolean>
   return word === "y" || word === "yes";
 }
 
+/** Runs `action` for each name given (containers, images, volumes); prints what it returns, errors as Docker does. */
+export async function eachName(
+  names: readonly string[],
+  io: DockerIO,
+  action: (name: string) => Promise<string | undefined>,
+): Promise<number> {
+  let status = 0;
+  for (const name of names) {
+    try {
+      const out = await action(name);
+      if (out !== undefined) io.stdout(`${out}\n`);
+    } catch (error) {
+      io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
 /** An error a command reports in Docker's words, with its exit status. */
 export class CommandError extends Error {
   constructor(

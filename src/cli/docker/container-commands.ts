@@ -5,7 +5,7 @@ import { familiarReference, parseReference } from "../../image/index.ts";
 import type { Container, LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError, type DockerCommand } from "./command.ts";
+import { CommandError, eachName, type DockerCommand } from "./command.ts";
 import { ago, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
 
@@ -230,25 +230,6 @@ const PS_TITLES = {
   Status: "STATUS", State: "STATE", Names: "NAMES", Labels: "LABELS", Mounts: "MOUNTS", Networks: "NETWORKS", Size: "SIZE",
 };
 
-/** Runs `action` for each named container; prints what it returns, errors as Docker does. */
-export async function eachContainer(
-  names: readonly string[],
-  io: DockerIO,
-  action: (name: string) => Promise<string | undefined>,
-): Promise<number> {
-  let status = 0;
-  for (const name of names) {
-    try {
-      const out = await action(name);
-      if (out !== undefined) io.stdout(`${out}\n`);
-    } catch (error) {
-      io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
-      status = 1;
-    }
-  }
-  return status;
-}
-
 export const rmCommand: DockerCommand = {
   name: "rm",
   aliases: ["container rm", "container remove"],
@@ -260,7 +241,7 @@ export const rmCommand: DockerCommand = {
   ],
   minArgs: 1,
   async run({ engine, flags, io }) {
-    return eachContainer(flags.args, io, async (name) => {
+    return eachName(flags.args, io, async (name) => {
       await engine.runtime.remove(name, { force: flags.bools.get("force") ?? false, volumes: flags.bools.get("volumes") ?? false });
       return name;
     });
@@ -283,7 +264,7 @@ export const startCommand: DockerCommand = {
       await process.closeStdin();
       return engine.runtime.wait(container.id);
     }
-    return eachContainer(flags.args, io, async (name) => {
+    return eachName(flags.args, io, async (name) => {
       const process = await engine.runtime.start(name);
       await process.closeStdin();
       return name;
@@ -300,7 +281,7 @@ export const killCommand: DockerCommand = {
   minArgs: 1,
   async run({ engine, flags, io }) {
     const signal = flags.strings.get("signal");
-    return eachContainer(flags.args, io, async (name) => {
+    return eachName(flags.args, io, async (name) => {
       await engine.runtime.kill(name, { signal });
       return name;
     });
@@ -315,7 +296,7 @@ export const waitCommand: DockerCommand = {
   flags: [],
   minArgs: 1,
   async run({ engine, flags, io }) {
-    return eachContainer(flags.args, io, async (name) => String(await engine.runtime.wait(name)));
+    return eachName(flags.args, io, async (name) => String(await engine.runtime.wait(name)));
   },
 };
 

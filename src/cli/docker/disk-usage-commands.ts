@@ -4,7 +4,7 @@
  */
 import { containerStatusText } from "../../api/index.ts";
 import type { Engine } from "../../engine/index.ts";
-import type { DirNode } from "../../fs/index.ts";
+import { treeSize } from "../../fs/index.ts";
 import { familiarRepository, parseReference, type Image } from "../../image/index.ts";
 import type { Container } from "../../runtime/index.ts";
 import type { Digest } from "../../util/index.ts";
@@ -85,16 +85,6 @@ async function diskUsage(engine: Engine): Promise<DiskUsage> {
     volumes,
     buildCache,
   };
-}
-
-/** Bytes of the files under a directory (a writable layer's size, as Docker counts it). */
-function treeSize(dir: DirNode): number {
-  let size = 0;
-  for (const node of dir.children.values()) {
-    if (node.kind === "directory") size += treeSize(node);
-    else if (node.kind === "file") size += node.data.length;
-  }
-  return size;
 }
 
 /** Docker's RECLAIMABLE cell: the size, and its share of the total when there is a total. */

@@ -39,6 +39,12 @@ export function humanSize(bytes: number, precision = 3): string {
   return `${Number(value.toPrecision(precision))}${units[unit]}`;
 }
 
+/** What every `docker … prune` prints: what it deleted (if anything), then the space it freed (Go's units.HumanSize). */
+export function pruneReport(heading: string, deleted: readonly string[], reclaimedBytes: number): string {
+  const list = deleted.length ? `${heading}:\n${deleted.map((line) => `${line}\n`).join("")}\n` : "";
+  return `${list}Total reclaimed space: ${humanSize(reclaimedBytes, 4)}\n`;
+}
+
 /** "sha256:abc…" or "abc…" -> the 12 characters Docker shows. */
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, "").slice(0, 12);

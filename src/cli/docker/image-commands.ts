@@ -1,7 +1,7 @@
 import { pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
 import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
-import type { DockerCommand } from "./command.ts";
+import { eachName, type DockerCommand } from "./command.ts";
 import { ago, goTime, humanSize, shortId, table, templateOutput } from "./format.ts";
 
 /**
@@ -111,16 +111,10 @@ export const rmiCommand: DockerCommand = {
   flags: [{ name: "force", short: "f", kind: "bool", description: "Force removal of the image" }],
   minArgs: 1,
   async run({ engine, flags, io }) {
-    let status = 0;
-    for (const name of flags.args) {
-      try {
-        await removeImage(engine, name, flags.bools.get("force") ?? false, io);
-      } catch (error) {
-        io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
-        status = 1;
-      }
-    }
-    return status;
+    return eachName(flags.args, io, async (name) => {
+      await removeImage(engine, name, flags.bools.get("force") ?? false, io);
+      return undefined;
+    });
   },
 };
 

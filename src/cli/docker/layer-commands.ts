@@ -17,6 +17,7 @@ import {
   rebase,
   sourceNode,
   splitPathDirEntry,
+  treeSize,
   writeTar,
   type Archived,
   type CopyTree,
@@ -29,7 +30,7 @@ import { MountedFsError } from "../../kernel/index.ts";
 import type { Container } from "../../runtime/index.ts";
 import { BerthError, type Digest } from "../../util/index.ts";
 import { CommandError, confirmed, type DockerCommand } from "./command.ts";
-import { humanSize } from "./format.ts";
+import { humanSize, pruneReport } from "./format.ts";
 
 /** The instructions `docker commit --change` accepts (Docker's validCommitCommands). */
 const COMMIT_CHANGES = new Set(["cmd", "entrypoint", "healthcheck", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]);
@@ -402,19 +403,6 @@ async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return out;
 }
 
-/** The bytes of the files a writable layer holds: Docker's SizeRw. */
-function layerBytes(container: Container): number {
-  let bytes = 0;
-  const walk = (dir: typeof container.rootfs.upper) => {
-    for (const node of dir.children.values()) {
-      if (node.kind === "file") bytes += node.data.length;
-      else if (node.kind === "directory") walk(node);
-    }
-  };
-  walk(container.rootfs.upper);
-  return bytes;
-}
-
 export const containerPruneCommand: DockerCommand = {
   name: "container prune",
   usage: "container prune [OPTIONS]",
@@ -424,11 +412,10 @@ export const containerPruneCommand: DockerCommand = {
   async run({ engine, flags, io }) {
     // Cancelled: Docker exits 0 and says nothing more.
     if (!flags.bools.get("force") && !(await confirmed(io, "WARNING! This will remove all stopped containers."))) return 0;
-    const sizes = new Map(engine.runtime.list({ all: true }).map((c) => [c.id, layerBytes(c)]));
+    const sizes = new Map(engine.runtime.list({ all: true }).map((c) => [c.id, treeSize(c.rootfs.upper)]));
     const removed = await engine.runtime.prune();
     const reclaimed = removed.reduce((n, c) => n + (sizes.get(c.id) ?? 0), 0);
-    if (removed.length > 0) io.stdout(`Deleted Containers:\n${removed.map((c) => `${c.id}\n`).join("")}\n`);
-    io.stdout(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
+    io.stdout(pruneReport("Deleted Containers", removed.map((c) => c.id), reclaimed));
     return 0;
   },
 };
@@ -449,8 +436,7 @@ export const imagePruneCommand: DockerCommand = {
       : "WARNING! This will remove all dangling images.";
     if (!flags.bools.get("force") && !(await confirmed(io, warning))) return 0;
     const { lines, reclaimed } = await pruneImages(engine, all);
-    if (lines.length > 0) io.stdout(`Deleted Images:\n${lines.map((l) => `${l}\n`).join("")}\n`);
-    io.stdout(`Total reclaimed space: ${humanSize(reclaimed, 4)}\n`);
+    io.stdout(pruneReport("Deleted Images", lines, reclaimed));
     return 0;
   },
 };

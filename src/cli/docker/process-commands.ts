@@ -6,8 +6,8 @@ import { containerTop, execStartFailure, topUser } from "../../api/index.ts";
 import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError, type DockerCommand } from "./command.ts";
-import { createContainer, eachContainer, RUN_FLAGS } from "./container-commands.ts";
+import { CommandError, eachName, type DockerCommand } from "./command.ts";
+import { createContainer, RUN_FLAGS } from "./container-commands.ts";
 import { table } from "./format.ts";
 
 /** An integer flag's value, or pflag's error (the CLI exits 125 with the usage hint). */
@@ -137,7 +137,7 @@ export const stopCommand: DockerCommand = {
   async run({ engine, flags, io }) {
     const timeoutSeconds = intFlag(flags, STOP_FLAGS[1]!, stopCommand.usage);
     const signal = flags.strings.get("signal");
-    return eachContainer(flags.args, io, async (name) => {
+    return eachName(flags.args, io, async (name) => {
       await engine.runtime.stop(name, { timeoutSeconds, signal });
       return name;
     });
@@ -154,7 +154,7 @@ export const restartCommand: DockerCommand = {
   async run({ engine, flags, io }) {
     const timeoutSeconds = intFlag(flags, STOP_FLAGS[1]!, restartCommand.usage);
     const signal = flags.strings.get("signal");
-    return eachContainer(flags.args, io, async (name) => {
+    return eachName(flags.args, io, async (name) => {
       await engine.runtime.restart(name, { timeoutSeconds, signal });
       return name;
     });

@@ -1,8 +1,8 @@
 /** `docker volume ...`: volumes by name or anonymous, in Docker's grammar and words. */
 import { volumeInspect } from "../../api/index.ts";
 import { volumeSize } from "../../volume/index.ts";
-import { CommandError, confirmed, type DockerCommand } from "./command.ts";
-import { humanSize, table, templateOutput } from "./format.ts";
+import { CommandError, confirmed, eachName, type DockerCommand } from "./command.ts";
+import { pruneReport, table, templateOutput } from "./format.ts";
 
 function labels(entries: readonly string[]): Record<string, string> {
   return Object.fromEntries(entries.map((l) => [l.split("=")[0]!, l.includes("=") ? l.slice(l.indexOf("=") + 1) : ""]));
@@ -90,19 +90,12 @@ export const volumeRmCommand: DockerCommand = {
   flags: [{ name: "force", short: "f", kind: "bool", description: "Force the removal of one or more volumes" }],
   minArgs: 1,
   async run({ engine, flags, io }) {
-    let status = 0;
-    for (const name of flags.args) {
-      try {
-        // -f forgives a missing volume, never one in use (as Docker's).
-        if (flags.bools.get("force") && !engine.volumes.has(name)) continue;
-        engine.volumes.remove(name, engine.runtime.volumeUsers(name));
-        io.stdout(`${name}\n`);
-      } catch (error) {
-        io.stderr(`Error response from daemon: ${(error as Error).message}\n`);
-        status = 1;
-      }
-    }
-    return status;
+    return eachName(flags.args, io, async (name) => {
+      // -f forgives a missing volume, never one in use (as Docker's).
+      if (flags.bools.get("force") && !engine.volumes.has(name)) return undefined;
+      engine.volumes.remove(name, engine.runtime.volumeUsers(name));
+      return name;
+    });
   },
 };
 
@@ -127,8 +120,7 @@ export const volumePruneCommand: DockerCommand = {
       reclaimed += volumeSize(volume);
       engine.volumes.remove(volume.name);
     }
-    const deleted = unused.length ? `Deleted Volumes:\n${unused.map((v) => `${v.name}\n`).join("")}\n` : "";
-    io.stdout(`${deleted}Total reclaimed space: ${humanSize(reclaimed)}\n`);
+    io.stdout(pruneReport("Deleted Volumes", unused.map((v) => v.name), reclaimed));
     return 0;
   },
 };
