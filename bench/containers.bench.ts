@@ -18,10 +18,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 
-import { bootPlayground } from "../src/cli/playground.ts";
-import { readRootfs } from "../src/host/node-index.ts";
-import { FixtureRegistry } from "../src/image/index.ts";
-import { readRecipes } from "../src/image/node-index.ts";
+import { bootNodePlayground } from "../src/cli/node-playground.ts";
 import { bootNodeKernel } from "../src/kernel/node-index.ts";
 import type { NativeFloorReady, NativeFloorRun } from "./native-floor.ts";
 
@@ -53,8 +50,7 @@ const { unshared } = await reply<NativeFloorReady>(floor);
 
 const kernel = await bootNodeKernel();
 try {
-  const registry = await FixtureRegistry.build(await readRecipes());
-  const { host } = await bootPlayground({ kernel, registry, rootfs: await readRootfs() });
+  const { host } = await bootNodePlayground(kernel);
   const docker = async (...args: string[]) => {
     const result = await host.machine.run(["docker", ...args], { timeoutMs: 120_000 });
     if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")}: exit ${result.exitCode}: ${result.stderr}`);

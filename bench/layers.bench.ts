@@ -8,10 +8,7 @@
  *   files (the layer tar and the image stored), median of 10 commits of the
  *   same stopped container.
  */
-import { bootPlayground } from "../src/cli/playground.ts";
-import { readRootfs } from "../src/host/node-index.ts";
-import { FixtureRegistry } from "../src/image/index.ts";
-import { readRecipes } from "../src/image/node-index.ts";
+import { bootNodePlayground } from "../src/cli/node-playground.ts";
 import { bootNodeKernel } from "../src/kernel/node-index.ts";
 
 const RUNS = 10;
@@ -23,7 +20,7 @@ function median(values: number[]): number {
 }
 
 const kernel = await bootNodeKernel();
-const { host, engine } = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+const { host, engine } = await bootNodePlayground(kernel);
 const sh = async (script: string) => {
   const r = await host.machine.run(["sh", "-c", script], { timeoutMs: 120_000 });
   if (r.exitCode !== 0) throw new Error(`${script}: exit ${r.exitCode}: ${r.stderr}`);

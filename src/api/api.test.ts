@@ -11,10 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { listenApi, type ApiServer } from "../cli/api-server.ts";
-import { bootPlayground } from "../cli/playground.ts";
-import { readRootfs } from "../host/node-index.ts";
-import { FixtureRegistry } from "../image/index.ts";
-import { readRecipes } from "../image/node-index.ts";
+import { bootNodePlayground } from "../cli/node-playground.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { createApiHandler } from "./index.ts";
@@ -35,7 +32,7 @@ describe("berth daemon, driven by the official docker CLI", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-api-"));
     socket = path.join(dir, "berth.sock");
     kernel = await bootNodeKernel();
-    const { engine } = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    const { engine } = await bootNodePlayground(kernel);
     server = await listenApi(createApiHandler(engine), { kind: "unix", path: socket });
   });
   after(async () => {

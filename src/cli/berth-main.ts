@@ -5,13 +5,11 @@
  *   berth -c 'SCRIPT' [ARG...] run SCRIPT on the host, print its output, exit with its status
  *   berth daemon [--host ...]  serve Docker's Engine API (see daemon.ts)
  */
-import { readRootfs } from "../host/node-index.ts";
-import { FixtureRegistry } from "../image/index.ts";
-import { readRecipes } from "../image/node-index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { runDaemon } from "./daemon.ts";
-import { bootPlayground, TerminalKeys } from "./playground.ts";
+import { bootNodePlayground } from "./node-playground.ts";
+import { TerminalKeys } from "./playground.ts";
 
 const USAGE = `Usage: berth [-c SCRIPT [NAME [ARG...]]]
        berth daemon [--host unix:///PATH | tcp://HOST:PORT]...
@@ -51,9 +49,8 @@ async function main(argv: string[]): Promise<number> {
 
   const kernel = await bootNodeKernel();
   try {
-    const registry = await FixtureRegistry.build(await readRecipes());
     const keys = new TerminalKeys();
-    const { host: { machine: host } } = await bootPlayground({ kernel, registry, rootfs: await readRootfs(), term: process.env.TERM, terminalInput: keys });
+    const { host: { machine: host } } = await bootNodePlayground(kernel, { term: process.env.TERM, terminalInput: keys });
     const interactive = argv.length === 0 && process.stdin.isTTY && process.stdout.isTTY;
     const shArgs = argv.length > 0 ? ["sh", ...argv] : interactive ? ["sh", "-i"] : ["sh"];
     const child = await host.spawn(shArgs, {

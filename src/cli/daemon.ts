@@ -5,12 +5,9 @@
  *   berth daemon [-H|--host unix:///path/berth.sock]... [-H|--host tcp://127.0.0.1:2375]...
  */
 import { createApiHandler } from "../api/index.ts";
-import { readRootfs } from "../host/node-index.ts";
-import { FixtureRegistry } from "../image/index.ts";
-import { readRecipes } from "../image/node-index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { isLoopback, listenApi, parseHost, type ApiServer, type Listen } from "./api-server.ts";
-import { bootPlayground } from "./playground.ts";
+import { bootNodePlayground } from "./node-playground.ts";
 
 export const DAEMON_USAGE = `Usage: berth daemon [OPTIONS]
 
@@ -61,8 +58,7 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
   const kernel = await bootNodeKernel();
   const servers: ApiServer[] = [];
   try {
-    const registry = await FixtureRegistry.build(await readRecipes());
-    const { engine } = await bootPlayground({ kernel, registry, rootfs: await readRootfs() });
+    const { engine } = await bootNodePlayground(kernel);
     const handler = createApiHandler(engine);
     for (const listen of listens) {
       if (listen.kind === "tcp" && !isLoopback(listen.host)) {

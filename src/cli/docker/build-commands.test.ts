@@ -5,11 +5,9 @@ import { after, before, describe, it } from "node:test";
 
 import type { Engine } from "../../engine/index.ts";
 import { readRootfs } from "../../host/node-index.ts";
-import { FixtureRegistry } from "../../image/index.ts";
-import { readRecipes } from "../../image/node-index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootPlayground } from "../playground.ts";
+import { bootNodePlayground } from "../node-playground.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -29,7 +27,7 @@ describe("docker build", () => {
         "ARG WHO=world\nFROM alpine AS base\nARG WHO\nRUN echo \"hi $WHO\" > /etc/msg\nFROM alpine\nCOPY --from=base /etc/msg /etc/msg\nCMD [\"cat\", \"/etc/msg\"]\n",
       ),
     };
-    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs });
+    const playground = await bootNodePlayground(kernel, { rootfs });
     host = playground.host.machine;
     engine = playground.engine;
   });

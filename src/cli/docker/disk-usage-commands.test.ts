@@ -4,11 +4,9 @@ import { after, before, describe, it } from "node:test";
 
 import type { Engine } from "../../engine/index.ts";
 import { readRootfs } from "../../host/node-index.ts";
-import { FixtureRegistry } from "../../image/index.ts";
-import { readRecipes } from "../../image/node-index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootPlayground } from "../playground.ts";
+import { bootNodePlayground } from "../node-playground.ts";
 import { humanSize } from "./format.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -20,7 +18,7 @@ describe("docker system df", () => {
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
     const rootfs = { ...(await readRootfs()), "/root/df/Dockerfile": enc("FROM alpine\nRUN mkdir -p /srv && echo built > /srv/out\n") };
-    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs });
+    const playground = await bootNodePlayground(kernel, { rootfs });
     host = playground.host.machine;
     engine = playground.engine;
   });

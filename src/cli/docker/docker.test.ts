@@ -3,19 +3,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { readRootfs } from "../../host/node-index.ts";
-import { FixtureRegistry } from "../../image/index.ts";
-import { readRecipes } from "../../image/node-index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootPlayground } from "../playground.ts";
+import { bootNodePlayground } from "../node-playground.ts";
 
 describe("docker on the host", () => {
   let kernel: Kernel;
   let host: Machine;
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
-    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    const playground = await bootNodePlayground(kernel);
     host = playground.host.machine;
   });
   after(async () => kernel.close());

@@ -5,12 +5,9 @@ import { after, before, describe, it } from "node:test";
 
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { readTar, writeTar, type TarEntry } from "../../fs/index.ts";
-import { readRootfs } from "../../host/node-index.ts";
-import { FixtureRegistry } from "../../image/index.ts";
-import { readRecipes } from "../../image/node-index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootPlayground } from "../playground.ts";
+import { bootNodePlayground } from "../node-playground.ts";
 import { runDocker } from "./index.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -29,7 +26,7 @@ describe("docker commit, export, cp, prune", () => {
   let engine: Engine;
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
-    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    const playground = await bootNodePlayground(kernel);
     host = playground.host.machine;
     engine = playground.engine;
   });

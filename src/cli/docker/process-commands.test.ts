@@ -4,12 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import type { Engine } from "../../engine/index.ts";
-import { readRootfs } from "../../host/node-index.ts";
-import { FixtureRegistry } from "../../image/index.ts";
-import { readRecipes } from "../../image/node-index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootPlayground } from "../playground.ts";
+import { bootNodePlayground } from "../node-playground.ts";
 import { topTable } from "./process-commands.ts";
 
 describe("container processes", () => {
@@ -18,7 +15,7 @@ describe("container processes", () => {
   let engine: Engine;
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
-    const playground = await bootPlayground({ kernel, registry: await FixtureRegistry.build(await readRecipes()), rootfs: await readRootfs() });
+    const playground = await bootNodePlayground(kernel);
     host = playground.host.machine;
     engine = playground.engine;
     await docker("pull", "alpine");
