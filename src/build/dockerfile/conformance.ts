@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { ShellWordError } from "./errors.ts";
 import { dump, parse } from "./parser.ts";
 import { envFromList, ShellLex } from "./shell-lex.ts";
 
@@ -83,7 +84,8 @@ export function runEnvVarTest(): SuiteResult & { windowsOnly: number } {
     let got: string;
     try {
       got = lex.processWord(source, env);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ShellWordError)) throw error;
       got = "error";
     }
     if (got !== expected) failures.push(`envVarTest:${i + 1}: ${JSON.stringify(source)} -> ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`);
@@ -111,7 +113,8 @@ export function runWordsTest(): SuiteResult {
     let got: string[];
     try {
       got = lex.processWords(source, envFromList(envs));
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ShellWordError)) throw error;
       got = ["error"];
     }
     if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`wordsTest:${i + 1}: ${JSON.stringify(source)} -> ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`);
