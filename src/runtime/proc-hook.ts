@@ -1,7 +1,8 @@
 /**
- * /run/berth/proc, the file through which libcompat tells the engine about
- * processes (wasm/README.md, "Process hooks"). Served as a directory holding
- * that one file; each open is a session of lines:
+ * /run/berth, the directory through which libcompat tells the engine about
+ * processes (wasm/README.md, "Process hooks"). It holds the file `proc`, and
+ * for each question a guest asks, a file `ask.HEX` the guest creates for it
+ * and removes after reading the answer. Each open is a session of lines:
  *
  *   start PID PPID ARG0 ARG1 ...   a process began (arguments escaped as in /proc/mounts)
  *   exit PID STATUS                a process ended
@@ -14,8 +15,13 @@
  *                                  line, answered "status N\n" (the kernel's join
  *                                  gives 79 for any status from 80 up)
  *
+ * Questions (alloc, status) go to files of their own because the kernel keeps
+ * one host handle per file for everyone who opens it: on the shared `proc`,
+ * another process's open between a question's write and its read would
+ * receive the answer.
+ *
  * A line that does not parse is ignored: a guest can never hurt the engine
- * through this file.
+ * through this directory.
  */
 import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
@@ -31,6 +37,10 @@ export interface ProcHooks {
 }
 
 const FILE = "proc";
+/** A question's file: `ask.` and the 16 hex digits of a random nonce (libcompat's pids.c). */
+const QUESTION = /^ask\.[0-9a-f]{16}$/;
+/** Question files left by guests killed between create and remove are dropped past this many. */
+const MAX_QUESTIONS = 256;
 /** Longer than any line libcompat writes (4096): a guest cannot grow a session without bound. */
 const MAX_LINE = 8192;
 const encoder = new TextEncoder();
@@ -43,27 +53,43 @@ interface Session {
 
 export class ProcHookDevice implements MountedFileSystem {
   readonly #sessions = new Map<number, Session>();
+  /** Question files by name: each is one session, whichever handle reaches it. */
+  readonly #questions = new Map<string, Session>();
   #next = 1;
 
   constructor(readonly hooks: ProcHooks) {}
 
   stat(path: string): MountedStat {
     if (path === "") return { kind: "directory", size: 0 };
-    if (path === FILE) return { kind: "file", size: 0 };
+    if (path === FILE || this.#questions.has(path)) return { kind: "file", size: 0 };
     throw new MountedFsError("ENOENT", path);
   }
 
   readDir(path: string): MountedDirEntry[] {
-    if (path === "") return [{ name: FILE, kind: "file", size: 0 }];
-    if (path === FILE) throw new MountedFsError("ENOTDIR", path);
+    if (path === "") return [FILE, ...this.#questions.keys()].map((name) => ({ name, kind: "file", size: 0 }));
+    if (path === FILE || this.#questions.has(path)) throw new MountedFsError("ENOTDIR", path);
     throw new MountedFsError("ENOENT", path);
   }
 
   open(path: string, options: OpenOptions): number {
     if (path === "") throw new MountedFsError("EISDIR", path);
-    if (path !== FILE) throw new MountedFsError(options.create || options.createNew ? "EACCES" : "ENOENT", path);
     const handle = this.#next++;
-    this.#sessions.set(handle, { pending: "", reply: new Uint8Array() });
+    if (path === FILE) {
+      this.#sessions.set(handle, newSession());
+      return handle;
+    }
+    const question = this.#questions.get(path);
+    if (question) {
+      if (options.createNew) throw new MountedFsError("EEXIST", path);
+      this.#sessions.set(handle, question);
+      return handle;
+    }
+    if (!options.create && !options.createNew) throw new MountedFsError("ENOENT", path);
+    if (!QUESTION.test(path)) throw new MountedFsError("EACCES", path);
+    if (this.#questions.size >= MAX_QUESTIONS) this.#questions.delete(this.#questions.keys().next().value!);
+    const session = newSession();
+    this.#questions.set(path, session);
+    this.#sessions.set(handle, session);
     return handle;
   }
 
@@ -102,8 +128,9 @@ export class ProcHookDevice implements MountedFileSystem {
   mkdir(path: string): void {
     throw new MountedFsError("EACCES", path);
   }
+  /** A question's file, once its answer is read. */
   remove(path: string): void {
-    throw new MountedFsError("EACCES", path);
+    if (!this.#questions.delete(path)) throw new MountedFsError(path === FILE || path === "" ? "EACCES" : "ENOENT", path);
   }
   rename(from: string): void {
     throw new MountedFsError("EACCES", from);
@@ -153,6 +180,10 @@ export class ProcHookDevice implements MountedFileSystem {
     if (!session) throw new MountedFsError("EBADF", `bad handle ${handle}`);
     return session;
   }
+}
+
+function newSession(): Session {
+  return { pending: "", reply: new Uint8Array() };
 }
 
 /** Undoes libcompat's octal escapes (\134 \040 \011 \012, and any other \NNN). */

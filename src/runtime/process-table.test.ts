@@ -7,14 +7,20 @@ import { ProcessTable } from "./process-table.ts";
 import { ProcHookDevice, unescapeArg } from "./proc-hook.ts";
 
 const RW = { read: true, write: true, create: false, createNew: false, truncate: false, append: true };
+const CREATE = { read: true, write: true, create: true, createNew: true, truncate: false, append: false };
 const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (data: Uint8Array) => new TextDecoder().decode(data);
+let questions = 0;
+const questionFile = () => `ask.${(++questions).toString(16).padStart(16, "0")}`;
 
-/** Writes lines as libcompat does (one open per event) and returns what a read gives back. */
-async function hook(device: ProcHookDevice, text: string): Promise<string> {
-  const handle = device.open("proc", RW);
-  device.write(handle, 0, bytes(text));
-  const reply = new TextDecoder().decode(device.read(handle, 0, 64));
+/** Writes lines as libcompat asks a question (a file of its own, then removed) and returns the answer. */
+async function hook(device: ProcHookDevice, lines: string): Promise<string> {
+  const file = questionFile();
+  const handle = device.open(file, CREATE);
+  device.write(handle, 0, bytes(lines));
+  const reply = text(device.read(handle, 0, 64));
   device.close(handle);
+  device.remove(file);
   return reply;
 }
 
@@ -111,16 +117,51 @@ describe("process table", () => {
     const handle = ns.device.open("proc", RW);
     ns.device.write(handle, 0, bytes("all"));
     ns.device.write(handle, 3, bytes("oc 0\n"));
-    assert.equal(new TextDecoder().decode(ns.device.read(handle, 0, 64)), "pid 1\n");
+    assert.equal(text(ns.device.read(handle, 0, 64)), "pid 1\n");
     assert.equal(ns.device.read(handle, 0, 64).length, 0);
   });
 
-  it("serves only its one file", async () => {
+  it("keeps a question's answer in its own file, whoever opens proc meanwhile", () => {
+    // The kernel shares one host handle among a file's openers: on proc, a second
+    // open between write and read took the answer (a refused alloc read as none).
+    const ns = new ProcessTable().createNamespace("c");
+    ns.pidsLimit = 1;
+    ns.allocate(0);
+    const file = questionFile();
+    const asking = ns.device.open(file, CREATE);
+    ns.device.write(asking, 0, bytes("alloc 1\n"));
+    const other = ns.device.open("proc", RW);
+    ns.device.write(other, 0, bytes("start 1 0 sh\n"));
+    const again = ns.device.open(file, RW);
+    assert.equal(text(ns.device.read(again, 8, 64)), "refused\n");
+    ns.device.close(asking);
+    ns.device.close(again);
+    ns.device.remove(file);
+    assert.throws(() => ns.device.stat(file), { code: "ENOENT" });
+  });
+
+  it("serves proc and the question files guests create, and nothing else", async () => {
     const device = new ProcessTable().host.device;
     assert.deepEqual(device.readDir(""), [{ name: "proc", kind: "file", size: 0 }]);
+    const file = questionFile();
+    device.close(device.open(file, CREATE));
+    assert.deepEqual(device.readDir("").map((e) => e.name), ["proc", file]);
+    assert.throws(() => device.open(file, CREATE), { code: "EEXIST" });
+    device.remove(file);
     assert.throws(() => device.open("other", { ...RW, create: true }), { code: "EACCES" });
+    assert.throws(() => device.open("ask.0", CREATE), { code: "EACCES" });
+    assert.throws(() => device.remove("proc"), { code: "EACCES" });
     assert.throws(() => device.stat("nope"), { code: "ENOENT" });
     assert.equal(await readAll(device, "proc"), "");
+  });
+
+  it("forgets the oldest question files a killed guest left behind", () => {
+    const device = new ProcessTable().host.device;
+    const first = questionFile();
+    device.open(first, CREATE);
+    for (let i = 0; i < 256; i++) device.open(questionFile(), CREATE);
+    assert.throws(() => device.stat(first), { code: "ENOENT" });
+    assert.equal(device.readDir("").length, 257);
   });
 
   it("undoes libcompat's escapes", () => {

@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "berth/wasix.h"
 #include "internal.h"
 
-#define BERTH_PROC_HOOK "/run/berth/proc"
+#define BERTH_HOOK_DIR "/run/berth"
+#define BERTH_PROC_HOOK BERTH_HOOK_DIR "/proc"
 
 /* This process's pid in the machine's namespace; 0 when the engine gave none. */
 static pid_t namespace_pid;
@@ -52,23 +54,73 @@ int berth_write_hook_line(const char *line, size_t len)
 }
 
 /*
- * Writes request (one line) and reads the engine's "pid N" answer; 0 when
- * there is none, -1 when the engine refuses ("refused": the container's
- * pids limit is reached).
+ * A name for a question's file, unique among the machine's processes asking at
+ * the same moment (O_EXCL settles the rest). Not getentropy(): the browser
+ * SDK's random_get cannot fill WebAssembly's shared memory.
+ */
+static unsigned long long question_nonce(void)
+{
+    static unsigned long long counter;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    /* splitmix64 over the time, this process's kernel pid and its own count */
+    unsigned long long x = (unsigned long long)now.tv_sec * 1000000000ull + now.tv_nsec;
+    x ^= (unsigned long long)berth_kernel_pid() << 40 ^ ++counter << 20;
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/*
+ * Asks the engine one question (a line: "alloc PPID", "status PID") and reads
+ * its one-line answer into reply; the answer's length, or -1 for none.
+ *
+ * Each question has a file of its own, created for it and removed after it:
+ * the kernel keeps one host handle per file for all who open it, so on the
+ * shared /run/berth/proc another process's open, between our write and our
+ * read, would take our answer (a refused alloc read as no answer at all).
+ */
+static ssize_t ask(const char *request, size_t len, char *reply, size_t size)
+{
+    if (hook_missing)
+        return -1;
+    char path[sizeof BERTH_HOOK_DIR "/ask." + 16];
+    int fd = -1;
+    for (int attempt = 0; attempt < 4 && fd < 0; attempt++) {
+        snprintf(path, sizeof path, "%s/ask.%016llx", BERTH_HOOK_DIR, question_nonce());
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 && errno != EEXIST) {
+            /* No directory: no engine. (Any other failure may pass; ask again next time.) */
+            if (errno == ENOENT)
+                hook_missing = 1;
+            return -1;
+        }
+    }
+    if (fd < 0)
+        return -1;
+    ssize_t n = -1;
+    memset(reply, 0, size);
+    if (write(fd, request, len) == (ssize_t)len)
+        n = read(fd, reply, size - 1);
+    close(fd);
+    unlink(path);
+    return n > 0 && strchr(reply, '\n') ? n : -1;
+}
+
+/*
+ * The engine's pid for a process about to start: "pid N" -> N; 0 when there
+ * is no answer, -1 when the engine refuses ("refused": the container's pids
+ * limit is reached, or it has stopped).
  */
 static pid_t ask_for_pid(const char *request, size_t len)
 {
-    int fd = open_hook(O_RDWR | O_APPEND);
-    if (fd < 0)
+    char reply[32];
+    if (ask(request, len, reply, sizeof reply) < 0)
         return 0;
-    char reply[32] = {0};
-    ssize_t n = -1;
-    if (write(fd, request, len) == (ssize_t)len)
-        n = read(fd, reply, sizeof reply - 1);
-    close(fd);
-    if (n > 0 && !strcmp(reply, "refused\n"))
+    if (!strcmp(reply, "refused\n"))
         return -1;
-    if (n <= 4 || strncmp(reply, "pid ", 4) || !strchr(reply, '\n'))
+    if (strncmp(reply, "pid ", 4))
         return 0;
     long pid = strtol(reply + 4, NULL, 10);
     return pid > 0 ? (pid_t)pid : 0;
@@ -90,15 +142,8 @@ int berth_reported_status(pid_t pid)
         return -1;
     char request[32];
     int len = snprintf(request, sizeof request, "status %d\n", (int)pid);
-    int fd = open_hook(O_RDWR | O_APPEND);
-    if (fd < 0)
-        return -1;
-    char reply[32] = {0};
-    ssize_t n = -1;
-    if (write(fd, request, len) == len)
-        n = read(fd, reply, sizeof reply - 1);
-    close(fd);
-    if (n <= 7 || strncmp(reply, "status ", 7) || !strchr(reply, '\n'))
+    char reply[32];
+    if (ask(request, len, reply, sizeof reply) <= 7 || strncmp(reply, "status ", 7))
         return -1;
     return atoi(reply + 7) & 0xff;
 }
