@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { MountedFsError, type OpenOptions } from "../kernel/index.ts";
 import { MemoryFileSystem } from "./memory-fs.ts";
 import { readAll } from "./mounted-fs.contract.ts";
 import { createProcFs, type ProcProcess } from "./procfs.ts";
@@ -63,5 +64,23 @@ describe("a union of directories", () => {
     assert.equal(await readAll(union, "two"), "from b");
     assert.equal(await readAll(union, "both"), "a wins");
     await assert.rejects(async () => union.stat("three"), { code: "ENOENT" });
+  });
+
+  it("creates a new file in the first member that accepts it", async () => {
+    // The host's /run/berth: the docker device creates nothing, the process hooks their question files.
+    class NoCreate extends MemoryFileSystem {
+      override open(path: string, options: OpenOptions): number {
+        if (options.create || options.createNew) throw new MountedFsError("EACCES", path);
+        return super.open(path, options);
+      }
+    }
+    const refusing = new NoCreate();
+    const accepting = new MemoryFileSystem();
+    const union = new UnionDirectory([refusing, accepting]);
+    const create = { read: true, write: true, create: true, createNew: true, truncate: false, append: false };
+    await union.close(await union.open("new", create));
+    assert.deepEqual(accepting.readDir("").map((e) => e.name), ["new"]);
+    await assert.rejects(async () => new UnionDirectory([refusing]).open("new", create), { code: "EACCES" });
+    await assert.rejects(async () => union.open("missing", { ...create, create: false, createNew: false }), { code: "ENOENT" });
   });
 });

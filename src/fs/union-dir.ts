@@ -37,13 +37,22 @@ export class UnionDirectory implements MountedFileSystem {
     return [...seen.values()];
   }
 
+  /** An existing path opens in its owner; a new one is created by the first member that accepts it. */
   async open(path: string, options: OpenOptions): Promise<number> {
-    const fs = await this.#owner(path).catch(() => this.members[0]);
-    if (!fs) throw new MountedFsError("ENOENT", path);
-    const inner = await fs.open(path, options);
-    const handle = this.#next++;
-    this.#handles.set(handle, { fs, handle: inner });
-    return handle;
+    const owner = await this.#owner(path).catch(() => undefined);
+    const candidates = owner ? [owner] : options.create || options.createNew ? this.members : [];
+    let error: unknown = new MountedFsError("ENOENT", path);
+    for (const fs of candidates) {
+      try {
+        const inner = await fs.open(path, options);
+        const handle = this.#next++;
+        this.#handles.set(handle, { fs, handle: inner });
+        return handle;
+      } catch (e) {
+        if (fs === candidates[0]) error = e;
+      }
+    }
+    throw error;
   }
 
   read(handle: number, offset: number, length: number) {
