@@ -1,7 +1,9 @@
 // Builds toybox for the WASIX kernel: the upstream source from Debian's source
 // package (fetched at build time, checked against the package's .dsc, never
 // committed), configured with exactly the commands in commands.txt, compiled
-// with libcompat plus this directory's port layer (include/, port.c).
+// with libcompat plus this directory's port layer (include/, port.c). One edit
+// to the source: exit handlers get the parameter they are called with
+// (typeExitHandlers).
 //
 // Incremental: the result is cached under .cache/toybox keyed by every input,
 // so an unchanged build only copies it.
@@ -51,6 +53,37 @@ function fetchSource() {
   return tarball;
 }
 
+/**
+ * Toybox calls every handler given to sigatexit() as void (*)(int): xexit() with 0, a
+ * signal with its number. Some are defined with no parameter (lib.c's tempfile_handler
+ * behind sed -i, top's top_cursor_cleanup). Natively the extra argument goes unnoticed;
+ * in WebAssembly an indirect call whose type differs from the function's traps, so every
+ * such command trapped on its way out after doing its work (`sed -i` rewrote the file,
+ * then its parent saw status 12). This gives those handlers the int parameter they are
+ * called with. Returns the handlers changed.
+ */
+function typeExitHandlers(src) {
+  const files = ["lib", "toys"].flatMap((dir) =>
+    fs.readdirSync(path.join(src, dir), { recursive: true }).map((f) => path.join(src, dir, String(f))).filter((f) => f.endsWith(".c")),
+  );
+  const texts = new Map(files.map((f) => [f, fs.readFileSync(f, "utf8")]));
+  const handlers = new Set();
+  for (const text of texts.values()) for (const m of text.matchAll(/\bsigatexit\((\w+)\)/g)) handlers.add(m[1]);
+  const changed = [];
+  for (const [file, text] of texts) {
+    let edited = text;
+    for (const name of handlers) {
+      const definition = new RegExp(`^((?:static )?void ${name})\\(void\\)`, "m");
+      if (definition.test(edited)) {
+        edited = edited.replace(definition, "$1(int sig)");
+        changed.push(name);
+      }
+    }
+    if (edited !== text) fs.writeFileSync(file, edited);
+  }
+  return changed;
+}
+
 function digestOf(parts) {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -67,6 +100,7 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
   const key = digestOf([
     fs.readFileSync(tarball),
     list.join("\n"),
+    fs.readFileSync(fileURLToPath(import.meta.url)),
     ...port.map((f) => fs.readFileSync(path.join(HERE, f))),
     ...libcompat.map((f) => fs.readFileSync(f)),
     cflags.join(" "),
@@ -89,6 +123,9 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
       config = config.replace(`# ${symbol} is not set`, `${symbol}=y`);
     }
     fs.writeFileSync(configPath, config);
+    if (!typeExitHandlers(src).includes("tempfile_handler")) {
+      throw new Error("toybox: no tempfile_handler(void) in lib.c to give its int parameter (if this version has one, drop this check)");
+    }
     // The port layer: headers WASI lacks, and the functions behind them.
     const compileFlags = [...cflags, "-D__linux__", `-I${path.join(HERE, "include")}`, "-include", "toybox-port.h"];
     const portObject = path.join(work, "port.o");

@@ -88,6 +88,25 @@ describe("toybox on WASIX", () => {
       else assert.match(out, expected);
     });
   }
+
+  // Commands that register an exit handler (sed -i's tempfile, top's cursor) used to
+  // trap on the way out, after their work: the status is what is checked here.
+  it("sed -i rewrites each file in place and exits 0", async () => {
+    const r = await host.run(["sh", "-c", "echo a > si1; echo a > si2; sed -i s/a/b/ si1 si2; echo $?; cat si1 si2; ls si1*"], { cwd: "/tmp", timeoutMs: 15_000 });
+    assert.equal(r.stdout, "0\nb\nb\nsi1\n", r.stderr);
+    const direct = await host.run(["sed", "-i", "s/b/c/", "/tmp/si1"], { timeoutMs: 15_000 });
+    assert.equal(direct.exitCode, 0, direct.stderr);
+    assert.equal(await sh("cat /tmp/si1"), "c\n");
+  });
+
+  it("sed -i.bak keeps the original beside the rewritten file", async () => {
+    assert.equal(await sh("echo a > sb; sed -i.bak s/a/b/ sb; echo $?; cat sb sb.bak"), "0\nb\na\n");
+  });
+
+  it("top without -b exits 0", async () => {
+    const r = await host.run(["top", "-n", "1"], { timeoutMs: 15_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+  });
 });
 
 // ps, top, uname and friends read /proc as on Linux: here a /proc written by the test.
