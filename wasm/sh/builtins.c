@@ -43,8 +43,11 @@ static char *logical_cd_path(const char *base, const char *dir)
     char *save, *tok = strtok_r(joined, "/", &save);
     while (tok) {
         if (!strcmp(tok, "..")) {
-            if (parts.n > 0)
+            if (parts.n > 0) {
                 free(parts.v[--parts.n]);
+                /* keep the vector NULL-terminated: strv_free would free the popped part again */
+                parts.v[parts.n] = NULL;
+            }
         } else if (strcmp(tok, ".")) {
             vec_push(&parts, xstrdup(tok));
         }

@@ -50,6 +50,11 @@ EOF`);
     assert.equal(r.stdout, "/etc\n/etc\n");
   });
 
+  it("cds to paths whose '..' undo their last parts (once freed each part twice and crashed)", async () => {
+    const r = await sh("mkdir -p /tmp/a/b; cd /tmp/..; pwd; cd /tmp/a/b/../..; pwd; cd /etc/../tmp/a/b/..; pwd");
+    assert.deepEqual([r.stdout, r.stderr, r.exitCode], ["/\n/tmp\n/tmp/a\n", "", 0]);
+  });
+
   it("keeps subshell changes in the subshell", async () => {
     const r = await sh("x=1; (x=2; cd /etc; echo \"in $x $(pwd)\"); echo \"out $x $(pwd)\"");
     assert.equal(r.stdout, "in 2 /etc\nout 1 /\n");
