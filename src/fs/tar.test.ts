@@ -20,6 +20,16 @@ const entries: TarEntry[] = [
   { path: "bin/link", type: "hardlink", linkname: "etc/os-release", mode: 0o644, uid: 0, gid: 0, mtime: 1700000006 },
 ];
 
+/** The archive with its first header's checksum made right again (and its size field set, when given). */
+function fixChecksum(archive: Uint8Array, size?: number): Uint8Array {
+  const header = archive.subarray(0, 512);
+  if (size !== undefined) header.set(bytes(size.toString(8).padStart(11, "0") + "\0"), 124);
+  header.fill(0x20, 148, 156);
+  const sum = header.reduce((a, b) => a + b, 0);
+  header.set(bytes(sum.toString(8).padStart(6, "0") + "\0 "), 148);
+  return archive;
+}
+
 describe("tar", () => {
   const scratch = mkdtempSync(path.join(tmpdir(), "berth-tar-"));
   after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -79,6 +89,35 @@ describe("tar", () => {
     const absolute = writeTar([{ path: "/etc/passwd", type: "file", data: bytes("x"), mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
     assert.equal(readTar(absolute)[0]!.path, "etc/passwd");
     assert.throws(() => readTar(absolute, { confined: true }), /^BerthError: tar: entry at offset 0 has an absolute path: \/etc\/passwd$/);
+  });
+
+  // Found by the fuzzer: a uid or mtime too big for its octal field was written cut short, so it read back as another number.
+  it("keeps numbers ustar's fields cannot hold in PAX records, which GNU tar reads too", () => {
+    const big: TarEntry = { path: "big", type: "file", data: bytes("x"), mode: 0o644, uid: 3_000_000, gid: 5_000_000, mtime: 181197090864 };
+    const early: TarEntry = { path: "early", type: "directory", mode: 0o755, uid: 0, gid: 0, mtime: -86400 };
+    const archive = writeTar([big, early]);
+    assert.deepEqual(
+      readTar(archive).map(({ data: _, ...e }) => e),
+      [big, early].map(({ data: _, ...e }) => ({ linkname: undefined, ...e })),
+    );
+    const file = path.join(scratch, "big.tar");
+    writeFileSync(file, archive);
+    assert.match(execFileSync("tar", ["--numeric-owner", "-tvf", file], { encoding: "utf8" }), /^-rw-r--r-- 3000000\/5000000 /);
+  });
+
+  it("refuses PAX numbers that are not numbers, and base-256 numbers past 2^53", () => {
+    const withRecord = (record: string) => {
+      const archive = writeTar([{ path: "x".repeat(120), type: "file", data: bytes("x"), mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
+      // The PAX header's data, one record: a two-digit length, a space, the record, a newline.
+      const line = `${record.length + 4} ${record}\n`;
+      archive.subarray(512, 1024).fill(0).set(bytes(line));
+      return fixChecksum(archive, line.length);
+    };
+    assert.throws(() => readTar(withRecord("mtime=soon")), /^BerthError: tar: bad PAX mtime "soon" for the entry at offset 1024$/);
+    assert.throws(() => readTar(withRecord("uid=-1")), /^BerthError: tar: bad PAX uid "-1"/);
+    const huge = writeTar([{ path: "f", type: "file", data: bytes("x"), mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
+    huge.fill(0xff, 136, 148);
+    assert.throws(() => readTar(fixChecksum(huge)), /^BerthError: tar: number too large in header at offset 0$/);
   });
 
   it("reads an empty archive", () => {

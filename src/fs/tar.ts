@@ -26,6 +26,17 @@ const BLOCK = 512;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The largest numbers ustar's octal fields hold: 8 bytes (uid, gid), 12 (size, mtime), one byte for the NUL. */
+const MAX_OCTAL_8 = 0o7777777;
+const MAX_OCTAL_12 = 0o77777777777;
+
+/** The number for its octal field; one the field cannot hold goes in a PAX record and the field says 0, as Go's archive/tar writes it. */
+function octalOrPax(pax: Record<string, string>, key: string, value: number, max: number): number {
+  if (Number.isInteger(value) && value >= 0 && value <= max) return value;
+  pax[key] = String(value);
+  return 0;
+}
+
 const TYPE_FLAGS: Record<TarEntryType, string> = { file: "0", hardlink: "1", symlink: "2", directory: "5" };
 
 export function writeTar(entries: readonly TarEntry[]): Uint8Array {
@@ -37,10 +48,13 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
     const split = splitUstarName(name);
     if (!split) pax.path = name;
     if (entry.linkname !== undefined && encoder.encode(entry.linkname).length > 100) pax.linkpath = entry.linkname;
-    if (data.length > 0o77777777777) pax.size = String(data.length);
+    if (data.length > MAX_OCTAL_12) pax.size = String(data.length);
+    const uid = octalOrPax(pax, "uid", entry.uid, MAX_OCTAL_8);
+    const gid = octalOrPax(pax, "gid", entry.gid, MAX_OCTAL_8);
+    const mtime = octalOrPax(pax, "mtime", entry.mtime, MAX_OCTAL_12);
     if (Object.keys(pax).length > 0) {
       const records = encoder.encode(Object.entries(pax).map(([k, v]) => paxRecord(k, v)).join(""));
-      chunks.push(header({ name: "PaxHeaders/" + lastPart(name), type: "x", size: records.length, mode: 0o644, uid: 0, gid: 0, mtime: entry.mtime }));
+      chunks.push(header({ name: "PaxHeaders/" + lastPart(name), type: "x", size: records.length, mode: 0o644, uid: 0, gid: 0, mtime }));
       chunks.push(padded(records));
     }
     const [prefix, base] = split ?? ["", lastPart(name)];
@@ -51,9 +65,9 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
         type: TYPE_FLAGS[entry.type],
         size: data.length,
         mode: entry.mode,
-        uid: entry.uid,
-        gid: entry.gid,
-        mtime: entry.mtime,
+        uid,
+        gid,
+        mtime,
         linkname: entry.linkname,
       }),
     );
@@ -80,7 +94,7 @@ export function readTar(archive: Uint8Array, options: ReadTarOptions = {}): TarE
     if (block.every((b) => b === 0)) break;
     verifyChecksum(block, offset);
     const type = String.fromCharCode(block[156]!) || "0";
-    const size = pax.size !== undefined ? Number(pax.size) : readOctal(block, 124, 12, offset);
+    const size = pax.size !== undefined ? paxNumber(pax, "size", offset) : readOctal(block, 124, 12, offset);
     const dataStart = offset + BLOCK;
     const dataEnd = dataStart + size;
     if (!Number.isSafeInteger(size) || size < 0 || dataEnd > archive.length) {
@@ -107,7 +121,9 @@ export function readTar(archive: Uint8Array, options: ReadTarOptions = {}): TarE
     const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${ustarName}` : ustarName);
     const linkname = pax.linkpath ?? longLink ?? cString(block.subarray(157, 257));
     const kind = entryType(type, rawName);
-    const mtime = pax.mtime !== undefined ? Math.floor(Number(pax.mtime)) : readOctal(block, 136, 12, offset);
+    const mtime = pax.mtime !== undefined ? paxNumber(pax, "mtime", headerOffset) : readOctal(block, 136, 12, headerOffset);
+    const uid = pax.uid !== undefined ? paxNumber(pax, "uid", headerOffset) : readOctal(block, 108, 8, headerOffset);
+    const gid = pax.gid !== undefined ? paxNumber(pax, "gid", headerOffset) : readOctal(block, 116, 8, headerOffset);
     pax = {};
     longName = longLink = undefined;
     if (!kind) continue; // devices, fifos: layers may hold them; a container cannot use them here
@@ -116,9 +132,9 @@ export function readTar(archive: Uint8Array, options: ReadTarOptions = {}): TarE
       type: kind,
       data: kind === "file" ? data.slice() : undefined,
       linkname: kind === "symlink" || kind === "hardlink" ? linkname : undefined,
-      mode: readOctal(block, 100, 8, offset) & 0o7777,
-      uid: readOctal(block, 108, 8, offset),
-      gid: readOctal(block, 116, 8, offset),
+      mode: readOctal(block, 100, 8, headerOffset) & 0o7777,
+      uid,
+      gid,
       mtime,
     });
   }
@@ -172,7 +188,7 @@ function header(h: Header): Uint8Array {
   putOctal(block, 100, 8, h.mode);
   putOctal(block, 108, 8, h.uid);
   putOctal(block, 116, 8, h.gid);
-  putOctal(block, 124, 12, Math.min(h.size, 0o77777777777));
+  putOctal(block, 124, 12, Math.min(h.size, MAX_OCTAL_12));
   putOctal(block, 136, 12, h.mtime);
   block.fill(0x20, 148, 156); // checksum field counts as spaces
   block[156] = h.type.charCodeAt(0);
@@ -231,6 +247,15 @@ function parsePax(data: Uint8Array, offset: number): Record<string, string> {
   return out;
 }
 
+/** A PAX record's number: whole for size, uid and gid; mtime may have a fraction (dropped) and a sign. */
+function paxNumber(pax: Record<string, string>, key: "size" | "uid" | "gid" | "mtime", offset: number): number {
+  const text = pax[key]!;
+  const valid = key === "mtime" ? /^[+-]?\d+(?:\.\d*)?$/ : /^\d+$/;
+  const value = valid.test(text) ? Math.floor(Number(text)) : NaN;
+  if (!Number.isSafeInteger(value)) throw new BerthError("DATA_LOSS", `tar: bad PAX ${key} "${text}" for the entry at offset ${offset}`);
+  return value;
+}
+
 function verifyChecksum(block: Uint8Array, offset: number): void {
   const stored = readOctal(block, 148, 8, offset);
   let sum = 0;
@@ -244,6 +269,7 @@ function readOctal(block: Uint8Array, at: number, length: number, offset: number
     // base-256 (GNU) for big numbers
     let value = 0;
     for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
+    if (!Number.isSafeInteger(value)) throw new BerthError("DATA_LOSS", `tar: number too large in header at offset ${offset}`);
     return value;
   }
   const text = cString(field).trim();
