@@ -19,6 +19,8 @@ const VALID: [string, string, string][] = [
   [`alpine@${D}`, `docker.io/library/alpine@${D}`, `alpine@${D}`],
   [`alpine:3@${D}`, `docker.io/library/alpine:3@${D}`, `alpine:3@${D}`],
   ["user/my_app.v2-x__y:tag_1.0-rc", "docker.io/user/my_app.v2-x__y:tag_1.0-rc", "user/my_app.v2-x__y:tag_1.0-rc"],
+  // Found by the fuzzer: "library/" is dropped only before a single name, else the short form names docker.io/a/b.
+  ["library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest"],
 ];
 
 const INVALID: [string, RegExp][] = [

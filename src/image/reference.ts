@@ -75,10 +75,14 @@ export function repositoryName(ref: Reference): string {
   return `${ref.domain}/${ref.path}`;
 }
 
-/** The repository as Docker prints it: "alpine", "user/app", "localhost:5000/app". */
+/**
+ * The repository as Docker prints it: "alpine", "user/app", "localhost:5000/app".
+ * "library/" goes only before a single name: "library/a/b" stays, or it would read as "docker.io/a/b".
+ */
 export function familiarRepository(ref: Reference): string {
   if (ref.domain !== DEFAULT_DOMAIN) return repositoryName(ref);
-  return ref.path.startsWith(OFFICIAL_PREFIX) ? ref.path.slice(OFFICIAL_PREFIX.length) : ref.path;
+  const official = ref.path.startsWith(OFFICIAL_PREFIX) && !ref.path.slice(OFFICIAL_PREFIX.length).includes("/");
+  return official ? ref.path.slice(OFFICIAL_PREFIX.length) : ref.path;
 }
 
 /** The full normalized form: "docker.io/library/alpine:latest". */
