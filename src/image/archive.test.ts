@@ -204,6 +204,18 @@ describe("image archives (docker save / docker load)", () => {
     assert.equal((await target.resolve("tiny:linked")).id, image.id);
   });
 
+  // Found by the fuzzer: these said "digest undefined" and "expected undefined".
+  it("names what a descriptor lacks: a missing size is 0, a missing digest is said so", async () => {
+    const manifest = enc('{"schemaVersion":2}');
+    const digest = await sha256(manifest);
+    const index = (descriptor: object) => writeTar([file("index.json", JSON.stringify({ schemaVersion: 2, manifests: [descriptor] })), file(`blobs/sha256/${digest.slice(7)}`, manifest)]);
+    await assert.rejects(readImageArchive(index({ mediaType: MEDIA_TYPES.manifest, size: 1 })), { message: "invalid descriptor: no digest" });
+    await assert.rejects(readImageArchive(index({ mediaType: MEDIA_TYPES.manifest, digest })), {
+      message: `blobs/sha256/${digest.slice(7)}: unexpected commit size ${manifest.length}, expected 0: failed precondition`,
+    });
+    await assert.rejects(readImageArchive(index({ mediaType: MEDIA_TYPES.manifest, digest, size: "19" })), { message: `invalid descriptor ${digest}: size "19" is not a number` });
+  });
+
   it("loads a plain OCI layout built by hand (gzip layer, names from annotations) and the older docker-archive form", async () => {
     const layer = writeTar([file("etc/message", "from an OCI layout\n")]);
     const layerGz = await gzip(layer);

@@ -347,14 +347,18 @@ class ArchiveFiles {
 
   /** A blob by its descriptor: present and of the size the descriptor says (its digest was checked by verifyBlobs). */
   blob(descriptor: Descriptor): Uint8Array {
-    if (typeof descriptor?.digest !== "string" || !isDigest(descriptor.digest)) {
-      throw new BerthError("INVALID_ARGUMENT", `invalid descriptor: digest ${JSON.stringify(descriptor?.digest)}`);
+    const digest: unknown = descriptor?.digest;
+    if (typeof digest !== "string" || !isDigest(digest)) {
+      throw new BerthError("INVALID_ARGUMENT", `invalid descriptor: ${digest === undefined ? "no digest" : `digest ${JSON.stringify(digest)}`}`);
     }
-    const resolved = this.#resolve(blobPath(descriptor.digest));
-    if (resolved === undefined) throw new BerthError("NOT_FOUND", `content digest ${descriptor.digest}: not found`);
+    // A size left out is Go's zero value, as containerd reads it.
+    const size: unknown = descriptor.size ?? 0;
+    if (typeof size !== "number") throw new BerthError("INVALID_ARGUMENT", `invalid descriptor ${digest}: size ${JSON.stringify(size)} is not a number`);
+    const resolved = this.#resolve(blobPath(digest));
+    if (resolved === undefined) throw new BerthError("NOT_FOUND", `content digest ${digest}: not found`);
     const data = this.#files.get(resolved)!;
-    if (data.length !== descriptor.size) {
-      throw new BerthError("DATA_LOSS", `${blobPath(descriptor.digest)}: unexpected commit size ${data.length}, expected ${descriptor.size}: failed precondition`);
+    if (data.length !== size) {
+      throw new BerthError("DATA_LOSS", `${blobPath(digest)}: unexpected commit size ${data.length}, expected ${size}: failed precondition`);
     }
     return data;
   }
