@@ -4,6 +4,7 @@
  */
 import { joinPath } from "../build/index.ts";
 import type { Engine } from "../engine/index.ts";
+import { MountedFsError } from "../kernel/index.ts";
 import type { VolumeRequest } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
 
@@ -28,7 +29,15 @@ export function volumeRequest(engine: Engine, spec: string, cwd: string): Volume
   const files = engine.hostFiles;
   if (!files) throw new BerthError("INVALID_ARGUMENT", "this engine has no host filesystem to bind");
   const hostPath = joinPath(cwd, source);
-  if (!files.exists(hostPath)) files.mkdirAll(hostPath);
+  if (hostPath === "/") throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": Berth's kernel can bind only directories below /`);
+  try {
+    if (!files.exists(hostPath)) files.mkdirAll(hostPath);
+  } catch (error) {
+    if (!(error instanceof MountedFsError)) throw error;
+    // dockerd's words; the host's own error names only the part of the path inside a top-level directory.
+    const reason = error.code === "ENOTDIR" ? "not a directory" : error.code === "ENOENT" ? "no such file or directory" : error.message;
+    throw new BerthError("INVALID_ARGUMENT", `error while creating mount source path '${hostPath}': mkdir ${hostPath}: ${reason}`);
+  }
   if (files.stat(hostPath).kind !== "directory") {
     throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": ${hostPath} is a file; Berth's kernel can bind only directories`);
   }

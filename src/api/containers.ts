@@ -10,7 +10,7 @@ import { BerthError } from "../util/index.ts";
 import { volumeRequest } from "./binds.ts";
 import { Channel } from "./channel.ts";
 import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser } from "./containers-json.ts";
-import { json, noContent, queryBool, readJson, type ApiResponse, type HijackedConnection } from "./http.ts";
+import { json, noContent, queryBool, readJson, type ApiResponse, type GoStruct, type HijackedConnection } from "./http.ts";
 import { ContainerLifecycle } from "./lifecycle.ts";
 import type { Route, RouteContext } from "./router.ts";
 import { MULTIPLEXED_STREAM, outputEncoder, RAW_STREAM } from "./stdcopy.ts";
@@ -31,6 +31,25 @@ interface CreateBody {
   Volumes?: Record<string, object> | null;
   HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null; PidsLimit?: number | null } | null;
 }
+
+/** The same fields as dockerd decodes them (container.CreateRequest, its Config inline). */
+const CREATE_REQUEST: GoStruct = {
+  name: "container.CreateRequest",
+  fields: {
+    Image: "string",
+    Cmd: "strslice.StrSlice",
+    Entrypoint: "strslice.StrSlice",
+    Env: "[]string",
+    WorkingDir: "string",
+    Hostname: "string",
+    User: "string",
+    Labels: "map[string]string",
+    Tty: "bool",
+    OpenStdin: "bool",
+    Volumes: "map[string]struct {}",
+    HostConfig: { name: "container.HostConfig", fields: { AutoRemove: "bool", Binds: "[]string", PidsLimit: "int64" } },
+  },
+};
 
 const encoder = new TextEncoder();
 
@@ -57,7 +76,7 @@ export function containerRoutes(engine: Engine): Route[] {
   const lifecycle = new ContainerLifecycle();
 
   async function create({ request, query }: RouteContext): Promise<ApiResponse> {
-    const body = readJson<CreateBody>(request) ?? {};
+    const body = readJson<CreateBody>(request, CREATE_REQUEST);
     if (!body.Image) throw new BerthError("INVALID_ARGUMENT", "config cannot be empty in order to create a container");
     // The client sends host paths already absolute.
     const volumes = [

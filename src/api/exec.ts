@@ -9,7 +9,7 @@ import type { KernelProcess } from "../kernel/index.ts";
 import { newContainerId, type Container } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
 import { Channel } from "./channel.ts";
-import { json, noContent, readJson, type ApiResponse } from "./http.ts";
+import { json, noContent, readJson, type ApiResponse, type GoStruct } from "./http.ts";
 import type { Route, RouteContext } from "./router.ts";
 import { MULTIPLEXED_STREAM, outputEncoder, RAW_STREAM } from "./stdcopy.ts";
 
@@ -33,6 +33,23 @@ interface ExecStartBody {
   Tty?: boolean;
   ConsoleSize?: [number, number] | null;
 }
+
+const EXEC_OPTIONS: GoStruct = {
+  name: "container.ExecOptions",
+  fields: {
+    Cmd: "[]string",
+    Env: "[]string",
+    WorkingDir: "string",
+    User: "string",
+    Tty: "bool",
+    AttachStdin: "bool",
+    AttachStdout: "bool",
+    AttachStderr: "bool",
+    ConsoleSize: "[2]uint",
+  },
+};
+
+const EXEC_START_OPTIONS: GoStruct = { name: "container.ExecStartOptions", fields: { Detach: "bool", Tty: "bool", ConsoleSize: "[2]uint" } };
 
 interface ExecInstance {
   readonly id: string;
@@ -116,7 +133,7 @@ export function execRoutes(engine: Engine): Route[] {
   }
 
   async function create({ request, params }: RouteContext): Promise<ApiResponse> {
-    const body = readJson<ExecCreateBody>(request) ?? {};
+    const body = readJson<ExecCreateBody>(request, EXEC_OPTIONS);
     if (!body.Cmd || body.Cmd.length === 0) throw new BerthError("INVALID_ARGUMENT", "No exec command specified");
     const container = activeContainer(params.name!);
     sweep(Date.now());
@@ -199,7 +216,7 @@ export function execRoutes(engine: Engine): Route[] {
   }
 
   async function start({ request, params }: RouteContext): Promise<ApiResponse> {
-    const body = readJson<ExecStartBody>(request) ?? {};
+    const body = readJson<ExecStartBody>(request, EXEC_START_OPTIONS);
     const exec = instance(params.id!);
     activeContainer(exec.containerId);
     if (exec.exitCode !== null) throw new BerthError("CONFLICT", `exec command ${exec.id} has already run`);

@@ -45,8 +45,15 @@ function compareVersions(a: string, b: string): number {
 export function createRouter(routes: readonly Route[]): (request: ApiRequest) => Promise<ApiResponse> {
   const compiled = routes.map(compile);
   return async (request) => {
-    const url = new URL(request.url, "http://berth");
-    let path = decodeURIComponent(url.pathname);
+    let url: URL;
+    let path: string;
+    try {
+      url = new URL(request.url, "http://berth");
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      // "//bad:host/..." or an escape that is not UTF-8: Go's server refuses these before any route too.
+      return errorResponse(400, `malformed request URL: ${request.url}`);
+    }
     let apiVersion = API_VERSION;
     const versioned = /^\/v([0-9.]+)(\/.*)$/.exec(path);
     if (versioned) {

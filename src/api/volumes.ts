@@ -2,7 +2,7 @@
 import type { Engine } from "../engine/index.ts";
 import { BerthError } from "../util/index.ts";
 import type { Volume } from "../volume/index.ts";
-import { json, noContent, queryBool, readJson } from "./http.ts";
+import { json, noContent, queryBool, readJson, type GoStruct } from "./http.ts";
 import type { Route } from "./router.ts";
 
 /** GET /volumes/{name}. */
@@ -24,6 +24,8 @@ interface VolumeCreateBody {
   Labels?: Record<string, string> | null;
 }
 
+const CREATE_OPTIONS: GoStruct = { name: "volume.CreateOptions", fields: { Name: "string", Driver: "string", Labels: "map[string]string" } };
+
 export function volumeRoutes(engine: Engine): Route[] {
   return [
     {
@@ -38,7 +40,7 @@ export function volumeRoutes(engine: Engine): Route[] {
       method: "POST",
       path: "/volumes/create",
       handle: async ({ request }) => {
-        const body = readJson<VolumeCreateBody>(request) ?? {};
+        const body = readJson<VolumeCreateBody>(request, CREATE_OPTIONS);
         const driver = body.Driver || "local";
         if (driver !== "local") {
           throw new BerthError("NOT_FOUND", `create ${body.Name ?? ""}: error looking up volume plugin ${driver}: plugin "${driver}" not found`);
