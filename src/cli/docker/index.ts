@@ -87,7 +87,8 @@ function groupHelp(group: string): string {
   );
 }
 
-function findCommand(argv: readonly string[]): { command: DockerCommand; rest: readonly string[] } | undefined {
+/** The command argv starts with (its name or an alias, one word or two) and the words after it. */
+export function findCommand(argv: readonly string[]): { command: DockerCommand; rest: readonly string[] } | undefined {
   for (const command of COMMANDS) {
     for (const name of [command.name, ...(command.aliases ?? [])]) {
       const words = name.split(" ");
