@@ -12,6 +12,7 @@ import { useHostFsResponder, type HostFsResponder } from "./host-fs-bridge.ts";
 import { createKernel, type Kernel } from "./kernel.ts";
 import { wrapSandboxFactory } from "./sandbox-mounts.ts";
 import type { Userland } from "./userland.ts";
+import { workerWatch } from "./worker-watch.ts";
 
 export interface BrowserKernelOptions {
   /** URL of the SDK's `dist/index.js` as the site hosts it. */
@@ -49,6 +50,8 @@ export async function bootBrowserKernel(options: BrowserKernelOptions): Promise<
     respondToHostFileSystem: HostFsResponder;
   };
   useHostFsResponder(bridge.respondToHostFileSystem);
+  // Before the SDK's first worker: the watch must see them all (worker-watch.ts).
+  workerWatch.install(globalThis as { Worker?: unknown });
 
   class BridgedWasmer extends sdk.Wasmer {
     protected static override async initializeCore(coreOptions: SdkOptions = {}) {

@@ -11,6 +11,7 @@ import { registerMount, unregisterMount } from "./host-fs-bridge.ts";
 import type { Mount } from "./mounted-fs.ts";
 import { withPendingMounts } from "./sandbox-mounts.ts";
 import type { Userland } from "./userland.ts";
+import { workerWatch, type Owner } from "./worker-watch.ts";
 
 export interface MachineOptions {
   /**
@@ -79,6 +80,8 @@ export interface Kernel {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long the SDK's shutdown may take (measured: under 50 ms when it can finish at all). */
+const SHUTDOWN_GRACE_MS = 1_000;
 
 /**
  * Boots a kernel on an SDK instance that is already `ready()`. The userland
@@ -91,6 +94,8 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
   for (const [name, module] of Object.entries(userland.commands)) commands[name] = { module };
   const [pkg]: [Package, void] = await Promise.all([wasmer.packages.create({ modules: userland.modules, commands }), warm]);
   const machines = new Set<Machine>();
+  /** This kernel's machines as the worker watch knows them, closed ones included. */
+  const owners = new Set<Owner>();
   let machineCount = 0;
   return {
     commands: Object.keys(userland.commands),
@@ -99,16 +104,26 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
       if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));
       const mounts = (options.mounts ?? []).map((m) => ({ path: m.path, id: registerMount(m.fs), readOnly: m.readOnly ?? false }));
       const sandbox = await withPendingMounts(mounts, () => wasmer.sandboxes.create({ packages, env: options.env }));
-      const machine = sandboxMachine(sandbox, options.env ?? {}, () => {
+      const owner = workerWatch.newOwner();
+      owners.add(owner);
+      const machine = sandboxMachine(sandbox, owner, options.env ?? {}, () => {
         machines.delete(machine);
         for (const mount of mounts) unregisterMount(mount.id);
+        // Whatever of it still computes (a loop without system calls, a killed root's children) ends here.
+        workerWatch.closed(owner);
       });
       machines.add(machine);
       return machine;
     },
     async close() {
       for (const machine of [...machines]) await machine.close();
-      await wasmer.close();
+      await workerWatch.settled();
+      const shutdown = wasmer.close();
+      // The SDK's shutdown waits for every worker it counts busy, also those the watch
+      // terminated (worker-watch.ts); past a grace period, the rest of its workers go too.
+      if (await settlesWithin(shutdown, SHUTDOWN_GRACE_MS)) return;
+      workerWatch.terminateInstance(owners);
+      void shutdown.catch(() => undefined);
     },
   };
 }
@@ -217,7 +232,7 @@ function filesPackage(wasmer: Wasmer, files: Readonly<Record<string, string | Ui
   });
 }
 
-function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, string>>, onClose: () => void): Machine {
+function sandboxMachine(sandbox: Sandbox, owner: Owner, baseEnv: Readonly<Record<string, string>>, onClose: () => void): Machine {
   const command = (argv: readonly string[], options: ProcessOptions) => {
     if (argv.length === 0) throw new Error("empty command");
     return sandbox.command(argv[0]!, argv.slice(1), {
@@ -228,11 +243,13 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
   };
   return {
     async run(argv, options = {}) {
-      const output = await command(argv, options).run({
-        stdin: options.stdin ?? "",
-        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        check: false,
-      });
+      const output = await workerWatch.spawning(owner, () =>
+        command(argv, options).run({
+          stdin: options.stdin ?? "",
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          check: false,
+        }),
+      );
       return {
         exitCode: output.exitCode,
         reason: output.reason,
@@ -243,12 +260,14 @@ function sandboxMachine(sandbox: Sandbox, baseEnv: Readonly<Record<string, strin
     async spawn(argv, options = {}) {
       // libcompat joins the guest's stderr to the terminal (wasm/README.md): one device, one order.
       const env = options.terminal ? { ...options.env, BERTH_STDERR_TO_TERMINAL: "1" } : options.env;
-      const process = await command(argv, { ...options, env }).spawn({
-        stdin: "pipe",
-        stdout: "pipe",
-        stderr: "pipe",
-        terminal: options.terminal ?? false,
-      });
+      const process = await workerWatch.spawning(owner, () =>
+        command(argv, { ...options, env }).spawn({
+          stdin: "pipe",
+          stdout: "pipe",
+          stderr: "pipe",
+          terminal: options.terminal ?? false,
+        }),
+      );
       return kernelProcess(process, options.terminal !== undefined);
     },
     async close() {

@@ -3,9 +3,10 @@ import { Wasmer } from "@wasmer/sdk/node";
 import { createKernel, type Kernel } from "./kernel.ts";
 import { wrapSandboxFactory } from "./sandbox-mounts.ts";
 import { useHostFsResponder } from "./host-fs-bridge.ts";
-import { respondToHostFileSystem, setWorkerUrl } from "./sdk-internals.ts";
+import { NodeWorkerAdapter, respondToHostFileSystem, setWorkerUrl } from "./sdk-internals.ts";
 import { loadUserland } from "./userland-node.ts";
 import type { Userland } from "./userland.ts";
+import { workerWatch } from "./worker-watch.ts";
 
 const BRIDGE_WORKER_URL = new URL("./node-bridge-worker.mjs", import.meta.url).href;
 
@@ -26,6 +27,8 @@ class BridgedWasmer extends Wasmer {
 export async function bootNodeKernel(options: { userland?: Userland; includeTestCommands?: boolean } = {}): Promise<Kernel> {
   const userland = options.userland ?? (await loadUserland({ includeTestCommands: options.includeTestCommands }));
   useHostFsResponder(respondToHostFileSystem);
+  // Before the SDK's first worker: the watch must see them all (worker-watch.ts).
+  workerWatch.install(globalThis as { Worker?: unknown }, NodeWorkerAdapter);
   // No on-disk package cache: our packages are built in memory on every boot.
   const wasmer = await BridgedWasmer.create({ cache: "memory" });
   await wasmer.ready();

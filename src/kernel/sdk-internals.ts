@@ -10,15 +10,27 @@ interface HostFileSystemModule {
   respondToHostFileSystem(request: unknown, result: unknown): void;
 }
 
+interface NodeWorkerAdapterModule {
+  NodeWorkerAdapter: new (url: string | URL, options?: unknown) => {
+    onmessage: ((event: { data: unknown }) => void) | null;
+    postMessage(message: unknown, transfer?: unknown): void;
+    terminate(): void;
+  };
+}
+
 interface SdkCoreModule {
   setWorkerUrl(url: string): void;
 }
 
 const hostFileSystem = (await import(new URL("host-filesystem.js", SDK_DIST).href)) as HostFileSystemModule;
+const nodeWorkerAdapter = (await import(new URL("node-worker-adapter.js", SDK_DIST).href)) as NodeWorkerAdapterModule;
 const sdkCore = (await import(new URL("../pkg/wasmer_sdk_js.js", SDK_DIST).href)) as SdkCoreModule;
 
 /** Writes a reply (`{value}` or `{error: {code, message}}`) and wakes the blocked guest. */
 export const respondToHostFileSystem = hostFileSystem.respondToHostFileSystem;
+
+/** The Worker class the SDK installs in Node (where there is no global Worker): `worker_threads` in the DOM's shape. */
+export const NodeWorkerAdapter = nodeWorkerAdapter.NodeWorkerAdapter;
 
 /** Points the SDK at the module its workers start from. */
 export const setWorkerUrl = sdkCore.setWorkerUrl;

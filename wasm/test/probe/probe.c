@@ -17,6 +17,7 @@
  *   probe signals MODE N    install handlers with signal(), print "ready PID",
  *                           then wait in MODE (sleep, read, spin, join, raise) for N signals
  *   probe sleep MS          sleep without a handler (how does a signal end it?)
+ *   probe burn              print "ready PID", then compute forever without a system call
  *   probe kill PID SIG      kill(PID, SIG)
  *   probe waitsig CMD..     spawn CMD, wait, print "exited N" or "signaled S"
  *   probe killchild MS SIG CMD..  spawn CMD, kill(child, SIG) after MS, then as waitsig
@@ -328,6 +329,12 @@ int main(int argc, char **argv)
         fflush(stdout);
         usleep(atol(argv[2]) * 1000);
         puts("woke");
+    } else if (!strcmp(cmd, "burn")) {
+        printf("ready %d\n", getpid());
+        fflush(stdout);
+        volatile unsigned long spins = 0;
+        for (;;)
+            spins++;
     } else if (!strcmp(cmd, "kill")) {
         int r = kill(atoi(argv[2]), atoi(argv[3]));
         printf("kill %d errno %d\n", r, r ? errno : 0);

@@ -1,0 +1,71 @@
+// Runaway processes: a container whose program computes without ever making a
+// system call, which the kernel alone cannot stop (src/kernel/worker-watch.ts).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import type { Engine } from "../../engine/index.ts";
+import type { Kernel, Machine } from "../../kernel/index.ts";
+import { bootNodeKernel } from "../../kernel/node-index.ts";
+import { workerWatch } from "../../kernel/worker-watch.ts";
+import { bootNodePlayground } from "../node-playground.ts";
+
+describe("runaway containers", () => {
+  let kernel: Kernel;
+  let host: Machine;
+  let engine: Engine;
+  before(async () => {
+    // `probe burn` is the test userland's loop without system calls.
+    kernel = await bootNodeKernel({ includeTestCommands: true });
+    const playground = await bootNodePlayground(kernel);
+    host = playground.host.machine;
+    engine = playground.engine;
+    await docker("pull", "alpine");
+  });
+  after(async () => kernel.close());
+
+  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 30_000 });
+  const started = async (name: string) => {
+    for (let tries = 0; tries < 100 && !(await docker("logs", name)).stdout.startsWith("ready"); tries++) await pause(20);
+  };
+
+  it("ends a container spinning without system calls, and its children, at docker kill", async () => {
+    const terminated = workerWatch.terminated;
+    await docker("run", "-d", "--name", "spin", "alpine", "sh", "-c", "sleep 1000 & probe burn");
+    await started("spin");
+    assert.equal((await docker("kill", "spin")).stdout, "spin\n");
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "spin")).stdout, "exited 137\n");
+    await workerWatch.settled();
+    // The loop's worker and the orphaned sleep's: nothing of the container computes on.
+    assert.ok(workerWatch.terminated - terminated >= 2, `${workerWatch.terminated - terminated} workers terminated`);
+    await docker("rm", "spin");
+  });
+
+  it("stops one with docker stop -t 1 while other containers keep running", async () => {
+    await docker("run", "-d", "--name", "steady", "alpine", "sh", "-c", "while sleep 0.05; do echo tick; done");
+    await docker("run", "-d", "--name", "spin", "alpine", "probe", "burn");
+    await started("spin");
+    assert.equal((await docker("stop", "-t", "1", "spin")).stdout, "spin\n");
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "spin")).stdout, "exited 137\n");
+    await workerWatch.settled();
+    const ticks = (await docker("logs", "steady")).stdout.length;
+    await pause(300);
+    assert.ok((await docker("logs", "steady")).stdout.length > ticks, "the other container stopped ticking");
+    assert.equal((await docker("exec", "steady", "echo", "alive")).stdout, "alive\n");
+    await docker("rm", "-f", "spin", "steady");
+  });
+
+  it("survives 20 spin and kill cycles with no worker left computing", async () => {
+    for (let i = 0; i < 20; i++) {
+      const id = (await docker("run", "-d", "alpine", "probe", "burn")).stdout.trim();
+      await started(id);
+      await docker("rm", "-f", id);
+    }
+    await workerWatch.settled();
+    assert.deepEqual(engine.runtime.list({ all: false }), []);
+    // Nothing runs between the host's commands: no worker may still be busy.
+    assert.deepEqual(workerWatch.busyWorkers(), []);
+    assert.equal((await docker("run", "--rm", "alpine", "echo", "still works")).stdout, "still works\n");
+  });
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { WorkerWatch } from "./worker-watch.ts";
+
+/** A stand-in for the SDK's worker: records what it is sent; the test speaks for it. */
+class FakeWorker {
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  terminated = false;
+  postMessage(_message: unknown): void {}
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+const INSTANCE_A = { memory: "a" };
+const INSTANCE_B = { memory: "b" };
+
+/** Workers as the SDK makes them (init, then its handler), and the SDK's side of their talk. */
+function sdk(watch: WorkerWatch, instance: object = INSTANCE_A) {
+  const Watched = watch.wrap(FakeWorker);
+  const seen: unknown[] = [];
+  return {
+    worker() {
+      const worker = new Watched("worker.js") as FakeWorker;
+      worker.postMessage({ type: "init", memory: instance, id: 1 });
+      worker.onmessage = (event) => seen.push(event.data);
+      return worker;
+    },
+    /** The kernel's scope posts a process's task to `worker`, which takes it. */
+    task(worker: FakeWorker) {
+      worker.postMessage(["objects", { type: "spawn-wasm", ptr: "1" }, null]);
+      worker.onmessage!({ data: { type: "busy" } });
+    },
+    /** `parent`'s guest asks to spawn a child (the scheduler message that precedes its task). */
+    guestSpawn(parent: FakeWorker) {
+      parent.onmessage!({ data: { type: "scheduler", msg: ["objects", { type: "spawn-wasm", ptr: "2" }, null] } });
+    },
+    idle(worker: FakeWorker) {
+      worker.onmessage!({ data: { type: "idle" } });
+    },
+    seen,
+  };
+}
+
+const fast = () => new WorkerWatch({ graceMs: 20, patienceMs: 200 });
+
+describe("worker watch", () => {
+  it("passes every message on to the SDK's handler", () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const w = s.worker();
+    s.task(w);
+    s.idle(w);
+    assert.deepEqual(s.seen, [{ type: "busy" }, { type: "idle" }]);
+  });
+
+  it("ties a task posted during a spawn from JavaScript to its machine, and a guest's child to its parent's", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const [root, child, idle] = [s.worker(), s.worker(), s.worker()];
+    const box = watch.newOwner();
+    await watch.spawning(box, async () => s.task(root));
+    s.guestSpawn(root);
+    s.task(child);
+    assert.deepEqual(watch.busyWorkers().map((owners) => [...owners]), [[box], [box]]);
+    watch.closed(box);
+    await watch.settled();
+    assert.deepEqual([root.terminated, child.terminated, idle.terminated], [true, true, false]);
+    assert.equal(watch.terminated, 2);
+  });
+
+  it("terminates only workers still busy after the grace period", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const [ends, spins] = [s.worker(), s.worker()];
+    const box = watch.newOwner();
+    await watch.spawning(box, async () => s.task(ends));
+    await watch.spawning(box, async () => s.task(spins));
+    watch.closed(box);
+    s.idle(ends); // killed in a system call: its process ends
+    await watch.settled();
+    assert.deepEqual([ends.terminated, spins.terminated], [false, true]);
+  });
+
+  it("leaves a worker whose task may be an open machine's when requests crossed", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const [parent, spawned] = [s.worker(), s.worker()];
+    const [closing, open] = [watch.newOwner(), watch.newOwner()];
+    await watch.spawning(closing, async () => s.task(parent));
+    // The guest's request and a spawn from JavaScript for another machine are pending at once.
+    s.guestSpawn(parent);
+    await watch.spawning(open, async () => s.task(spawned));
+    assert.deepEqual(new Set(watch.busyWorkers()[1]), new Set([closing, open]));
+    watch.closed(closing);
+    await watch.settled();
+    assert.deepEqual([parent.terminated, spawned.terminated], [true, false]);
+  });
+
+  it("forgets a spawn from JavaScript that failed before its task", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const w = s.worker();
+    const [failed, next] = [watch.newOwner(), watch.newOwner()];
+    await assert.rejects(watch.spawning(failed, async () => Promise.reject(new Error("no such command"))));
+    await watch.spawning(next, async () => s.task(w));
+    assert.deepEqual(watch.busyWorkers().map((owners) => [...owners]), [[next]]);
+  });
+
+  it("terminates every worker of one SDK instance and none of another's", async () => {
+    const watch = fast();
+    const [a, b] = [sdk(watch, INSTANCE_A), sdk(watch, INSTANCE_B)];
+    const [a1, a2, b1] = [a.worker(), a.worker(), b.worker()];
+    const [ownerA, ownerB] = [watch.newOwner(), watch.newOwner()];
+    await watch.spawning(ownerA, async () => a.task(a1));
+    await watch.spawning(ownerB, async () => b.task(b1));
+    watch.terminateInstance([ownerA]);
+    assert.deepEqual([a1.terminated, a2.terminated, b1.terminated], [true, true, false]);
+  });
+
+  it("wraps a scope's Worker class once", () => {
+    const watch = fast();
+    const scope: { Worker?: unknown } = { Worker: FakeWorker };
+    watch.install(scope);
+    const wrapped = scope.Worker;
+    watch.install(scope);
+    assert.equal(scope.Worker, wrapped);
+    assert.notEqual(wrapped, FakeWorker);
+  });
+});
