@@ -46,6 +46,8 @@ interface Escape {
 /** Files of each protected collection the attempts write to: one fresh file per attempt. */
 const PROTECTED_FILES = 64;
 const ATTEMPT_TIMEOUT_MS = 15_000;
+/** How long an own-tree attempt's output may stay open after its root ended. */
+const OUTPUT_GRACE_MS = 2_000;
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -246,7 +248,14 @@ describe("isolation", () => {
 
     for (const { attempt, index } of numbered.filter(({ attempt }) => attempt.on === "own tree")) {
       const { process: tree } = await engine.runtime.exec("attacker", { cmd: ["sh", "-c", `( ${attempt.command}\n) </dev/null 2>&1`] });
-      const [output] = await Promise.all([readAll(tree.stdout), tree.wait()]);
+      // As docker exec: done when the tree's root ends. A process the attempt orphaned may
+      // hold the output open (its root killed under it), so the output gets a grace period.
+      let output = "";
+      const drained = (async () => {
+        for await (const chunk of tree.stdout) output += decode(chunk);
+      })();
+      await tree.wait();
+      await Promise.race([drained, pause(OUTPUT_GRACE_MS)]);
       await judge(index, attempt, output);
     }
     for (const { attempt, index } of numbered.filter(({ attempt }) => attempt.on === "host")) {
@@ -480,12 +489,6 @@ class MarkedOutput {
     this.#text = this.#text.slice(this.#text.indexOf(end) + end.length);
     return output;
   }
-}
-
-async function readAll(chunks: AsyncIterable<Uint8Array> | null): Promise<string> {
-  let text = "";
-  for await (const chunk of chunks ?? []) text += decode(chunk);
-  return text;
 }
 
 const RAW_SIGNALS = [9, 2, 15];
