@@ -33,7 +33,7 @@ export async function writeAll(fs: MountedFileSystem, path: string, contents: st
   }
 }
 
-async function code(promise: unknown): Promise<string | undefined> {
+export async function code(promise: unknown): Promise<string | undefined> {
   try {
     await (typeof promise === "function" ? promise() : promise);
     return undefined;

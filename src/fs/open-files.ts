@@ -6,8 +6,21 @@
 import { MountedFsError } from "../kernel/index.ts";
 import { fileContents, type FileNode } from "./tree.ts";
 
+export interface OpenNodeOptions {
+  readonly writable: boolean;
+  readonly append: boolean;
+  readonly truncate: boolean;
+  /**
+   * For a file the handle may not change in place (an overlay's lower layer):
+   * makes the file to change instead, called on the first change through any
+   * handle on the node; every handle on the node then moves to it.
+   */
+  readonly copyUp?: () => FileNode;
+}
+
 interface OpenFile {
-  readonly node: FileNode;
+  node: FileNode;
+  copyUp?: () => FileNode;
   readonly snapshot?: Uint8Array;
   readonly writable: boolean;
   readonly append: boolean;
@@ -17,19 +30,22 @@ export class OpenFiles {
   readonly #files = new Map<number, OpenFile>();
   #next = 1;
 
-  open(node: FileNode, options: { writable: boolean; append: boolean; truncate: boolean }): number {
+  open(node: FileNode, options: OpenNodeOptions): number {
     if (options.writable && node.compute) throw new MountedFsError("EACCES", "computed file is read-only");
-    if (options.truncate && options.writable) {
-      node.data = new Uint8Array();
-      node.mtime = Date.now();
-    }
     const handle = this.#next++;
-    this.#files.set(handle, {
+    const file: OpenFile = {
       node,
+      copyUp: options.copyUp,
       snapshot: node.compute ? fileContents(node) : undefined,
       writable: options.writable,
       append: options.append,
-    });
+    };
+    this.#files.set(handle, file);
+    if (options.truncate && options.writable) {
+      const target = this.#changing(file);
+      target.data = new Uint8Array();
+      target.mtime = Date.now();
+    }
     return handle;
   }
 
@@ -40,7 +56,7 @@ export class OpenFiles {
 
   write(handle: number, offset: number, data: Uint8Array): number {
     const file = this.#writable(handle);
-    const node = file.node;
+    const node = this.#changing(file);
     const at = file.append ? node.data.length : offset;
     const end = at + data.length;
     if (end > node.data.length) node.data = grownTo(node.data, end);
@@ -50,11 +66,20 @@ export class OpenFiles {
   }
 
   setLen(handle: number, length: number): void {
-    const node = this.#writable(handle).node;
+    const node = this.#changing(this.#writable(handle));
     const resized = new Uint8Array(length);
     resized.set(node.data.subarray(0, length));
     node.data = resized;
     node.mtime = Date.now();
+  }
+
+  /** Moves every handle on `from` to `to` (the file was copied: a copy-up, or a rename that copies). */
+  retarget(from: FileNode, to: FileNode): void {
+    for (const file of this.#files.values()) {
+      if (file.node !== from) continue;
+      file.node = to;
+      file.copyUp = undefined;
+    }
   }
 
   check(handle: number): void {
@@ -70,6 +95,12 @@ export class OpenFiles {
     const file = this.#files.get(handle);
     if (!file) throw new MountedFsError("EBADF", `bad handle ${handle}`);
     return file;
+  }
+
+  /** The node a change through this handle goes to, copied up first if need be. */
+  #changing(file: OpenFile): FileNode {
+    if (file.copyUp) this.retarget(file.node, file.copyUp());
+    return file.node;
   }
 
   #writable(handle: number): OpenFile {
@@ -100,8 +131,13 @@ function grownTo(data: Uint8Array, length: number): Uint8Array {
 export abstract class HandleFileSystem {
   readonly #files = new OpenFiles();
 
-  protected openNode(node: FileNode, options: { writable: boolean; append: boolean; truncate: boolean }): number {
+  protected openNode(node: FileNode, options: OpenNodeOptions): number {
     return this.#files.open(node, options);
+  }
+
+  /** Open handles on `from` read and write `to` from now on. */
+  protected retargetHandles(from: FileNode, to: FileNode): void {
+    this.#files.retarget(from, to);
   }
 
   read(handle: number, offset: number, length: number): Uint8Array {

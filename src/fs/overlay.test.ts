@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { MemoryFileSystem } from "./memory-fs.ts";
-import { mountedFsContract, readAll, writeAll } from "./mounted-fs.contract.ts";
+import { code, mountedFsContract, readAll, writeAll } from "./mounted-fs.contract.ts";
 import { OverlayFileSystem } from "./overlay.ts";
 import type { DirNode } from "./tree.ts";
 
@@ -107,6 +107,88 @@ describe("OverlayFileSystem: layers (after containerd's snapshotter suite)", () 
     await assert.rejects(async () => fs.stat("d"));
     await fs.mkdir("d");
     assert.deepEqual(await fs.readDir("d"), []);
+  });
+
+  describe("copies a lower file up on its first write, not when opened writable", () => {
+    const RW = { read: true, write: true, create: false, createNew: false, truncate: false, append: false };
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+    it("leaves the writable layer empty after a read-write open that only reads", async () => {
+      const fs = new OverlayFileSystem([base()]);
+      const h = await fs.open("etc/os-release", RW);
+      assert.equal(text(await fs.read(h, 0, 100)), "ID=alpine\n");
+      await fs.close(h);
+      await fs.stat("etc/hosts");
+      await fs.readDir("etc");
+      assert.equal(await code(() => fs.open("etc", RW)), "EISDIR");
+      assert.equal(fs.upper.children.size, 0);
+      assert.deepEqual(fs.changes(), []);
+    });
+
+    it("copies up on write, setLen, or an open that truncates", async () => {
+      for (const change of [
+        (fs: OverlayFileSystem, h: number) => fs.write(h, 0, bytes("ID=")),
+        (fs: OverlayFileSystem, h: number) => fs.setLen(h, 3),
+        (fs: OverlayFileSystem) => fs.close(fs.open("etc/os-release", { ...RW, truncate: true })),
+      ]) {
+        const image = base();
+        const fs = new OverlayFileSystem([image]);
+        const h = await fs.open("etc/os-release", RW);
+        assert.deepEqual(fs.changes(), []);
+        await change(fs, h);
+        await fs.close(h);
+        assert.deepEqual(fs.changes(), [
+          { kind: "C", path: "/etc" },
+          { kind: "C", path: "/etc/os-release" },
+        ]);
+        assert.equal(await readAll(new OverlayFileSystem([image]), "etc/os-release"), "ID=alpine\n");
+      }
+    });
+
+    it("shows one handle's write to the others opened before it, and in stat", async () => {
+      const fs = new OverlayFileSystem([base()]);
+      const reader = await fs.open("etc/hosts", { ...RW, write: false });
+      const other = await fs.open("etc/hosts", RW);
+      const writer = await fs.open("etc/hosts", RW);
+      await fs.write(writer, 0, bytes("::1"));
+      await fs.write(other, 20, bytes("!"));
+      assert.equal(text(await fs.read(reader, 0, 100)), "::1.0.0.1 localhost\n!");
+      assert.equal(text(await fs.read(writer, 0, 100)), "::1.0.0.1 localhost\n!");
+      assert.deepEqual(await fs.stat("etc/hosts"), { kind: "file", size: 21 });
+      assert.equal(await readAll(fs, "etc/hosts"), "::1.0.0.1 localhost\n!");
+    });
+
+    it("writes where the file went after a rename (of it or of its directory)", async () => {
+      const fs = new OverlayFileSystem([base()]);
+      const file = await fs.open("etc/hosts", RW);
+      const inDir = await fs.open("var/lib/x", RW);
+      await fs.rename("etc/hosts", "etc/hosts.old");
+      await fs.rename("var", "var2");
+      await fs.write(file, 0, bytes("#"));
+      await fs.write(inDir, 1, bytes("y"));
+      assert.equal(await readAll(fs, "etc/hosts.old"), "#27.0.0.1 localhost\n");
+      assert.equal(await readAll(fs, "var2/lib/x"), "xy");
+      assert.equal(await code(() => fs.stat("etc/hosts")), "ENOENT");
+    });
+
+    it("writes to a file deleted or replaced since the open without bringing it back", async () => {
+      const fs = new OverlayFileSystem([base()]);
+      const deleted = await fs.open("bin/sh", RW);
+      const replaced = await fs.open("etc/hosts", RW);
+      const underFile = await fs.open("var/lib/x", RW);
+      await fs.remove("bin/sh");
+      await fs.remove("etc/hosts");
+      await writeAll(fs, "etc/hosts", "new");
+      await fs.remove("var/lib/x");
+      await fs.remove("var/lib");
+      await writeAll(fs, "var/lib", "now a file");
+      for (const h of [deleted, replaced, underFile]) await fs.write(h, 0, bytes("!"));
+      assert.equal(text(await fs.read(deleted, 0, 100)), "!sh");
+      assert.equal(await code(() => fs.stat("bin/sh")), "ENOENT");
+      assert.equal(await readAll(fs, "etc/hosts"), "new");
+      assert.equal(await readAll(fs, "var/lib"), "now a file");
+    });
   });
 
   it("keeps an open handle on a file renamed in the writable layer", async () => {

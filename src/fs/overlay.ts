@@ -8,7 +8,9 @@
  *   (shared with every other container of that image) and an empty upper
  *   layer. Creating a container copies nothing.
  * - use: a read falls through to the highest layer that has the path. The
- *   first write to a lower file copies it up into the upper layer. Deleting a
+ *   first write to a lower file copies it up into the upper layer: the write
+ *   itself, not a writable open (the kernel opens read-write files it only
+ *   reads, and `docker diff` must not list those). Deleting a
  *   lower path leaves a whiteout in the upper layer; a directory made where a
  *   lower one was deleted is opaque (hides the lower contents).
  * - commit: the upper layer, whiteouts included, is the container's diff:
@@ -35,6 +37,8 @@ interface LayerDir {
 interface Resolved {
   /** The visible node: the highest layer's. */
   readonly node: EntryNode;
+  /** Whether the visible node is the writable layer's own (a file there may change in place). */
+  readonly upper: boolean;
   /** For a directory: every layer's directory at this path that shows through, highest first. */
   readonly stack: readonly LayerDir[];
   /** Whether a lower layer shows something at this path (deleting it then needs a whiteout). */
@@ -73,13 +77,14 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
       if (!options.create && !options.createNew) throw new MountedFsError("ENOENT", path);
       const { dir, name } = this.#upperParent(path);
       dir.children.set(name, (node = newFile()));
-    } else if (writable && existing.node.kind === "file") {
-      node = this.#copyUp(path, existing.node);
     } else {
       node = existing.node;
     }
     if (node.kind !== "file") throw new MountedFsError("EISDIR", path);
-    return this.openNode(node, { writable, append: options.append, truncate: options.truncate });
+    const file = node;
+    // A lower file is copied up by the first write, not here: the kernel opens read-write files it only reads.
+    const copyUp = writable && existing && !existing.upper ? () => this.#copyUp(path, file) : undefined;
+    return this.openNode(node, { writable, append: options.append, truncate: options.truncate, copyUp });
   }
 
   mkdir(path: string): void {
@@ -112,8 +117,8 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
       // Only the upper layer has it: move the node itself, so open handles follow it.
       moved = source.node;
     } else {
-      // A merged directory moves as one materialized copy; its lower parts stay, whited out.
-      moved = source.node.kind === "directory" ? materialize(source.stack) : cloneNode(source.node);
+      // A merged directory moves as one copy; its lower parts stay, whited out. Open handles move to the copies.
+      moved = copyOf(source, (original, copy) => this.retargetHandles(original, copy));
       if (moved.kind === "directory") moved.opaque = true;
     }
     this.#delete(from, source);
@@ -171,6 +176,7 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
   #resolve(path: string): Resolved {
     let resolved: Resolved = {
       node: this.upper,
+      upper: true,
       stack: [{ dir: this.upper, upper: true }, ...this.lowers.map((dir) => ({ dir, upper: false }))],
       inLower: true,
     };
@@ -203,13 +209,25 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
     return { dir, name };
   }
 
-  /** The upper layer's copy of a visible file, made on its first write. */
+  /** The upper layer's copy of a lower file opened at `path`, made on its first write. */
   #copyUp(path: string, node: FileNode): FileNode {
-    const { dir, name } = this.#upperParent(path);
-    if (dir.children.get(name) === node) return node;
     const copy = cloneNode(node);
-    dir.children.set(name, copy);
+    // Deleted or replaced since it was opened, the file lives on only in its handles (an unlinked file on Linux).
+    if (this.#shows(path, node)) {
+      const { dir, name } = this.#upperParent(path);
+      dir.children.set(name, copy);
+    }
     return copy;
+  }
+
+  /** Whether a path still shows this node: not deleted, replaced, or under what is now a file. */
+  #shows(path: string, node: EntryNode): boolean {
+    try {
+      return this.#resolve(path).node === node;
+    } catch (error) {
+      if (error instanceof MountedFsError) return false;
+      throw error;
+    }
   }
 
   #delete(path: string, found: Resolved): void {
@@ -226,12 +244,16 @@ export class OverlayFileSystem extends HandleFileSystem implements MountedFileSy
  */
 function lookupChild(stack: readonly LayerDir[], name: string): Resolved | undefined {
   let node: EntryNode | undefined;
+  let nodeUpper = false;
   const next: LayerDir[] = [];
   for (const { dir, upper } of stack) {
     const child = dir.children.get(name);
     if (!child) continue;
     if (child.kind === "whiteout") break;
-    node ??= child;
+    if (!node) {
+      node = child;
+      nodeUpper = upper;
+    }
     if (node.kind !== "directory" || child.kind !== "directory") break;
     next.push({ dir: child, upper });
     if (child.opaque) break;
@@ -239,13 +261,13 @@ function lookupChild(stack: readonly LayerDir[], name: string): Resolved | undef
   if (!node) return undefined;
   const lower = stack.filter((l) => !l.upper);
   const inLower = lower.length === stack.length || lookupChild(lower, name) !== undefined;
-  return { node, stack: node.kind === "directory" ? next : [], inLower };
+  return { node, upper: nodeUpper, stack: node.kind === "directory" ? next : [], inLower };
 }
 
 /** What read-only layers alone show at a path (for `changes`). */
 function resolveIn(layers: readonly DirNode[], parts: readonly string[]): Resolved | undefined {
   if (layers.length === 0) return undefined;
-  let resolved: Resolved | undefined = { node: layers[0]!, stack: layers.map((dir) => ({ dir, upper: false })), inLower: true };
+  let resolved: Resolved | undefined = { node: layers[0]!, upper: false, stack: layers.map((dir) => ({ dir, upper: false })), inLower: true };
   for (const part of parts) {
     if (resolved.node.kind !== "directory") return undefined;
     resolved = lookupChild(resolved.stack, part);
@@ -268,13 +290,20 @@ function mergedEntries(stack: readonly LayerDir[]): [string, EntryNode][] {
   return [...seen];
 }
 
-/** A deep copy of what a stack of layer directories shows, as one directory. */
-function materialize(stack: readonly LayerDir[]): DirNode {
-  const top = stack[0]!.dir;
-  const copy = newDir({ mode: top.mode, uid: top.uid, gid: top.gid, mtime: top.mtime });
-  for (const [name] of mergedEntries(stack)) {
-    const child = lookupChild(stack, name)!;
-    copy.children.set(name, child.node.kind === "directory" ? materialize(child.stack) : cloneNode(child.node));
+/** A deep copy of what a path shows, a merged directory as one; `copied` hears of each file copied. */
+function copyOf({ node, stack }: Resolved, copied: (from: FileNode, to: FileNode) => void): EntryNode {
+  switch (node.kind) {
+    case "directory": {
+      const copy = newDir({ mode: node.mode, uid: node.uid, gid: node.gid, mtime: node.mtime });
+      for (const [name] of mergedEntries(stack)) copy.children.set(name, copyOf(lookupChild(stack, name)!, copied));
+      return copy;
+    }
+    case "file": {
+      const copy = cloneNode(node);
+      copied(node, copy);
+      return copy;
+    }
+    case "symlink":
+      return cloneNode(node);
   }
-  return copy;
 }

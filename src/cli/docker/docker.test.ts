@@ -51,6 +51,16 @@ describe("docker on the host", () => {
     assert.equal((await docker("rm", "writer")).stdout, "writer\n");
   });
 
+  it("shows no changes for a container that only read files", async () => {
+    // The kernel opens files read-write even for cat; only a write may copy them up.
+    const r = await docker("run", "--name", "reader", "alpine", "sh", "-c", "cat /etc/os-release >/dev/null; ls -l /etc /root >/dev/null; cd /var && pwd");
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal((await docker("diff", "reader")).stdout, "");
+    assert.equal((await docker("cp", "reader:/etc", "/root/reader-etc")).exitCode, 0);
+    assert.equal((await docker("diff", "reader")).stdout, "");
+    assert.equal((await docker("rm", "reader")).stdout, "reader\n");
+  });
+
   it("reads --env-file from the host, relative to the caller's directory; -e wins", async () => {
     const script = [
       "printf '# settings\\nA=one\\nB=from-file\\n\\nC\\nD=with spaces  \\n' > /root/vars.env",
