@@ -29,7 +29,7 @@ interface CreateBody {
   OpenStdin?: boolean;
   /** Anonymous volumes: the docker CLI sends `-v /path` here. */
   Volumes?: Record<string, object> | null;
-  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null; PidsLimit?: number | null } | null;
+  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null; PidsLimit?: number | null; Memory?: number; MemorySwap?: number } | null;
 }
 
 /** The same fields as dockerd decodes them (container.CreateRequest, its Config inline). */
@@ -47,7 +47,7 @@ const CREATE_REQUEST: GoStruct = {
     Tty: "bool",
     OpenStdin: "bool",
     Volumes: "map[string]struct {}",
-    HostConfig: { name: "container.HostConfig", fields: { AutoRemove: "bool", Binds: "[]string", PidsLimit: "int64" } },
+    HostConfig: { name: "container.HostConfig", fields: { AutoRemove: "bool", Binds: "[]string", PidsLimit: "int64", Memory: "int64", MemorySwap: "int64" } },
   },
 };
 
@@ -103,6 +103,8 @@ export function containerRoutes(engine: Engine): Route[] {
       openStdin: body.OpenStdin ?? false,
       autoRemove: body.HostConfig?.AutoRemove ?? false,
       pidsLimit: body.HostConfig?.PidsLimit ?? undefined,
+      memory: body.HostConfig?.Memory ?? undefined,
+      memorySwap: body.HostConfig?.MemorySwap ?? undefined,
       volumes,
     });
     return json(201, { Id: container.id, Warnings: [] });

@@ -9,6 +9,7 @@ import type { Package, Process, Sandbox, Wasmer } from "@wasmer/sdk";
 
 import { registerMount, unregisterMount } from "./host-fs-bridge.ts";
 import type { Mount } from "./mounted-fs.ts";
+import { limitModuleMemory, PAGE_BYTES } from "./memory-limit.ts";
 import { withPendingMounts } from "./sandbox-mounts.ts";
 import type { Userland } from "./userland.ts";
 import { workerWatch, type Owner } from "./worker-watch.ts";
@@ -26,6 +27,11 @@ export interface MachineOptions {
   readonly mounts?: readonly Mount[];
   /** Environment every process starts with, unless a call overrides it. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The most memory each of its processes may have, in bytes (rounded down to
+   * WebAssembly pages): a program's growth past it fails (memory-limit.ts).
+   */
+  readonly memoryLimit?: number;
 }
 
 export interface ProcessOptions {
@@ -93,6 +99,17 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
   const commands: Record<string, { module: string }> = {};
   for (const [name, module] of Object.entries(userland.commands)) commands[name] = { module };
   const [pkg]: [Package, void] = await Promise.all([wasmer.packages.create({ modules: userland.modules, commands }), warm]);
+  /** The userland again with a memory limit in its modules, one package per limit in use. */
+  const limited = new Map<number, Promise<Package>>();
+  const userlandWithin = (pages: number) => {
+    let made = limited.get(pages);
+    if (!made) {
+      const modules = Object.fromEntries(Object.entries(userland.modules).map(([name, bytes]) => [name, limitModuleMemory(bytes, pages)]));
+      made = wasmer.packages.create({ modules, commands });
+      limited.set(pages, made);
+    }
+    return made;
+  };
   const machines = new Set<Machine>();
   /** This kernel's machines as the worker watch knows them, closed ones included. */
   const owners = new Set<Owner>();
@@ -100,7 +117,7 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
   return {
     commands: Object.keys(userland.commands),
     async createMachine(options = {}) {
-      const packages = [pkg];
+      const packages = [options.memoryLimit ? await userlandWithin(Math.floor(options.memoryLimit / PAGE_BYTES)) : pkg];
       if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));
       const mounts = (options.mounts ?? []).map((m) => ({ path: m.path, id: registerMount(m.fs), readOnly: m.readOnly ?? false }));
       const sandbox = await withPendingMounts(mounts, () => wasmer.sandboxes.create({ packages, env: options.env }));

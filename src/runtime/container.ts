@@ -24,6 +24,10 @@ export interface ContainerConfig {
   readonly autoRemove: boolean;
   /** `--pids-limit`: the most processes at once; 0 for no limit. */
   readonly pidsLimit: number;
+  /** `--memory`, in bytes: the most memory each process may have; 0 for no limit. */
+  readonly memory: number;
+  /** `--memory-swap`, in bytes, as given (no swap here: recorded for inspect); 0 unset, -1 unlimited. */
+  readonly memorySwap: number;
 }
 
 /** A volume or a host directory mounted into the container. */

@@ -8,6 +8,8 @@
  *   exit PID STATUS                a process ended
  *   reaped PID                     a parent collected this child (the kernel ends
  *                                  some processes without their exit line)
+ *   oom PID                        the process could not grow its memory (the
+ *                                  container's --memory): killed, as by the OOM killer
  *   alloc PPID                     a PID for a child about to start; the answer,
  *                                  read back on the same descriptor, is "pid N\n",
  *                                  or "refused\n" at the container's pids limit
@@ -34,6 +36,8 @@ export interface ProcHooks {
   reaped(pid: number): void;
   /** The status a recently ended process reported, if known. */
   status?(pid: number): number | undefined;
+  /** Out of memory: the process kills itself (its exit line follows). */
+  oom?(pid: number): void;
 }
 
 const FILE = "proc";
@@ -156,6 +160,11 @@ export class ProcHookDevice implements MountedFileSystem {
         // A parent collected this child; the kernel may have ended it without its exit line.
         const pid = number(1);
         if (pid > 0 && words.length === 2) this.hooks.reaped(pid);
+        break;
+      }
+      case "oom": {
+        const pid = number(1);
+        if (pid > 0 && words.length === 2) this.hooks.oom?.(pid);
         break;
       }
       case "status": {

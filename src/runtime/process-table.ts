@@ -109,6 +109,8 @@ export class PidNamespace {
   #closed = false;
   /** The most processes at once (`--pids-limit`, a cgroup's pids.max); 0: no limit. */
   pidsLimit = 0;
+  /** Whether a process ran out of memory and was killed (a cgroup's oom_kill count > 0). */
+  oomKilled = false;
   /** The file guests write their hooks to, to be mounted at /run/berth. */
   readonly device: ProcHookDevice;
 
@@ -123,6 +125,9 @@ export class PidNamespace {
       exit: (pid, status) => this.exit(pid, status),
       reaped: (pid) => this.exit(pid),
       status: (pid) => this.#statuses.get(pid),
+      oom: () => {
+        if (!this.#closed) this.oomKilled = true;
+      },
     });
   }
 

@@ -31,6 +31,9 @@ export interface CreateOptions {
   readonly autoRemove?: boolean;
   /** The most processes the container may have at once (a cgroup's pids.max); 0 or less: no limit. */
   readonly pidsLimit?: number;
+  /** The most memory, in bytes, each of its processes may have (a cgroup's memory.max, per process here); 0: no limit. */
+  readonly memory?: number;
+  readonly memorySwap?: number;
   /** Run this manifest (an unnamed image, e.g. a build step's) instead of resolving `image`. */
   readonly manifestDigest?: Digest;
   /** `-v`: volumes and host directories to mount. */
@@ -153,6 +156,8 @@ export class Runtime {
       openStdin: options.openStdin ?? false,
       autoRemove: options.autoRemove ?? false,
       pidsLimit: Math.max(0, options.pidsLimit ?? 0),
+      memory: Math.max(0, options.memory ?? 0),
+      memorySwap: options.memorySwap ?? 0,
     };
     // The image's VOLUMEs that no -v covers get anonymous volumes, as Docker's.
     const requests = [...(options.volumes ?? [])];
@@ -160,6 +165,7 @@ export class Runtime {
       if (!requests.some((r) => samePath(r.destination, destination))) requests.push({ type: "volume", destination, readOnly: false });
     }
     checkVolumeRequests(requests);
+    checkMemoryLimits(config);
     const lowers = await Promise.all([...image.manifest.layers].reverse().map((layer) => this.#layers.get(layer.digest)));
     const rootfs = new OverlayFileSystem(lowers);
     const container: Container = {
@@ -191,7 +197,11 @@ export class Runtime {
     let process: KernelProcess;
     let pid: number;
     try {
-      machine = await this.kernel.createMachine({ mounts: this.#mounts(container, namespace), env: this.#env(container) });
+      machine = await this.kernel.createMachine({
+        mounts: this.#mounts(container, namespace),
+        env: this.#env(container),
+        memoryLimit: container.config.memory || undefined,
+      });
       ({ pid, process } = await namespace.spawn(machine, [command, ...argv.slice(1)], {
         cwd: container.config.workingDir,
         env: userEnv,
@@ -208,6 +218,7 @@ export class Runtime {
     container.state.startedAt = new Date();
     container.state.exitCode = 0;
     container.state.error = "";
+    container.state.oomKilled = false;
     container.restartCount++;
     const record = (stream: LogEntry["stream"]) => async (chunks: AsyncIterable<Uint8Array> | null) => {
       if (!chunks) return;
@@ -224,6 +235,7 @@ export class Runtime {
       // A child still holding the main process's stdout (sh -c 'sleep 1000' killed) keeps the
       // pipe open: the container stops with its main process, as Docker's does, output or not.
       await Promise.race([output, new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS))]);
+      container.state.oomKilled = namespace.oomKilled;
       namespace.close();
       await machine.close();
       const stopping = this.#tasks.get(container.id)?.stopping;
@@ -478,7 +490,7 @@ export class Runtime {
       hostname: () => container.config.hostname,
       bootTime: Date.now(),
       processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime() })),
-      memoryLimit: DEFAULT_MEMORY_BYTES,
+      memoryLimit: container.config.memory || DEFAULT_MEMORY_BYTES,
       // Per-process memory accounting arrives with the process table.
       memoryUsed: () => 0,
       mounts: () => [
@@ -608,4 +620,18 @@ function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
   const merged = new Map<string, string>();
   for (const entry of [...base, ...extra]) merged.set(entry.split("=")[0]!, entry);
   return [...merged.values()];
+}
+
+/** Linux's smallest memory.max Docker accepts (its daemon's linuxMinMemory). */
+const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+
+/** The daemon's checks of --memory and --memory-swap, in its words. */
+function checkMemoryLimits(config: Pick<ContainerConfig, "memory" | "memorySwap">): void {
+  if (config.memory > 0 && config.memory < MIN_MEMORY_BYTES) throw new BerthError("INVALID_ARGUMENT", "Minimum memory limit allowed is 6MB");
+  if (config.memorySwap > 0 && config.memory === 0) {
+    throw new BerthError("INVALID_ARGUMENT", "You should always set the Memory limit when using Memoryswap limit, see usage");
+  }
+  if (config.memorySwap > 0 && config.memorySwap < config.memory) {
+    throw new BerthError("INVALID_ARGUMENT", "Minimum memoryswap limit should be larger than memory limit, see usage");
+  }
 }

@@ -17,6 +17,8 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "hostname", short: "h", kind: "string", description: "Container host name" },
   { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
+  { name: "memory", short: "m", kind: "string", description: "Memory limit (per process: each program's memory maximum)" },
+  { name: "memory-swap", kind: "string", description: "Swap limit equal to memory plus swap: -1 to enable unlimited swap (accepted; there is no swap)" },
   { name: "mount", kind: "list", description: "Attach a filesystem mount to the container" },
   { name: "name", kind: "string", description: "Assign a name to the container" },
   { name: "pids-limit", kind: "string", description: "Tune container pids limit (set -1 for unlimited)" },
@@ -87,6 +89,8 @@ export async function createContainer(
   // As Docker: the files' variables first, then -e, so -e wins.
   const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
   const pidsLimit = integerFlag(flags, "pids-limit", command);
+  const memory = bytesFlag(flags, "memory", command);
+  const memorySwap = flags.strings.get("memory-swap") === "-1" ? -1 : bytesFlag(flags, "memory-swap", command);
   try {
     const volumes = [
       ...(flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd)),
@@ -108,6 +112,8 @@ export async function createContainer(
       openStdin: bool("interactive"),
       autoRemove: bool("rm"),
       pidsLimit,
+      memory,
+      memorySwap,
     });
   } catch (error) {
     throw runError(error, command);
@@ -122,6 +128,22 @@ function integerFlag(flags: ParsedFlags, name: string, command: "run" | "create"
     throw new CommandError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax\nSee 'docker ${command} --help'.`, 125);
   }
   return Number(value);
+}
+
+/**
+ * A size flag as Docker's (go-units' RAMInBytes): a number, optionally with a
+ * unit b, k, m, g, t or p, binary (1k = 1024), an optional "i" and "b".
+ */
+function bytesFlag(flags: ParsedFlags, name: "memory" | "memory-swap", command: "run" | "create"): number | undefined {
+  const value = flags.strings.get(name);
+  if (value === undefined) return undefined;
+  const size = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value);
+  if (!size || !Number.isFinite(Number(size[1]))) {
+    const flag = name === "memory" ? "-m, --memory" : "--memory-swap";
+    throw new CommandError(`invalid argument "${value}" for "${flag}" flag: invalid size: '${value}'\nSee 'docker ${command} --help'.`, 125);
+  }
+  const unit = "bkmgtp".indexOf((size[2] ?? "b").toLowerCase());
+  return Math.floor(Number(size[1]) * 1024 ** unit);
 }
 
 async function startOrFail(engine: Engine, container: Container, options: Parameters<Engine["runtime"]["start"]>[1]) {

@@ -7,6 +7,7 @@
  * - Arguments escaped by a libcompat parent (see process.c) are restored, and
  *   the parent's pid it passed is kept for getppid().
  * - The process hooks: start and exit are reported to the engine (below).
+ * - Out of memory is a kill, as a cgroup's OOM killer's (sbrk, below).
  *
  * This object is linked into every program directly (not from the archive):
  * it replaces wasi-libc's __main_void, so programs define main(argc, argv).
@@ -14,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +131,35 @@ static void report_start(int argc, char **argv)
         ;
     line[len++] = '\n';
     berth_hook_present = berth_write_hook_line(line, len);
+}
+
+/*
+ * The heap's growth (wasi-libc's malloc calls sbrk). It is here, in the object
+ * every program links directly, so that it replaces wasi-libc's own. When the
+ * memory cannot grow (the container's --memory, set as the module's maximum,
+ * or WebAssembly's 4 GiB), the process is killed as the OOM killer kills a
+ * process past its cgroup's limit: the engine hears "oom PID" and the status
+ * is SIGKILL's 137. Linux would have let malloc succeed and killed the process
+ * when it touched the pages; a NULL from malloc would be a different program.
+ */
+void *sbrk(intptr_t increment)
+{
+    if (increment == 0)
+        return (void *)(__builtin_wasm_memory_size(0) * PAGESIZE);
+    if (increment < 0 || increment % PAGESIZE) {
+        errno = EINVAL;
+        return (void *)-1;
+    }
+    size_t old = __builtin_wasm_memory_grow(0, (size_t)increment / PAGESIZE);
+    if (old == SIZE_MAX) {
+        if (berth_hook_present) {
+            char line[32];
+            int len = snprintf(line, sizeof line, "oom %d\n", (int)getpid());
+            berth_write_hook_line(line, len);
+        }
+        _Exit(128 + SIGKILL);
+    }
+    return (void *)(old * PAGESIZE);
 }
 
 /*
