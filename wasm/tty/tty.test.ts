@@ -62,13 +62,19 @@ describe("stty and tput", () => {
     const reading = (async () => {
       for await (const chunk of p.stdout) output += new TextDecoder().decode(chunk);
     })();
-    const settle = () => new Promise((r) => setTimeout(r, 300));
-    await settle();
+    // Each step once the shell has answered the last (a loaded machine may take seconds).
+    const printed = async (pattern: RegExp) => {
+      for (let tries = 0; !pattern.test(output); tries++) {
+        assert.ok(tries < 500, `never printed ${pattern}: ${JSON.stringify(output)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await printed(/\$ $/);
     await p.write("stty size\r");
-    await settle();
+    await printed(/24 80\r?\n\$ $/);
     p.resize(100, 30);
     await p.write("stty size\r");
-    await settle();
+    await printed(/30 100\r?\n\$ $/);
     await p.write("exit\r");
     await p.wait();
     await reading;
