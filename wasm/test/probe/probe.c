@@ -24,6 +24,7 @@
  *   probe fgwait CMD..      wait for CMD as a shell would for a foreground job, with a
  *                           SIGINT handler: block reading a pipe only the child holds;
  *                           with FGWAIT_SPIN set, poll waitpid instead and pass SIGINT on
+ *   probe trap MODE         trap on purpose (fault.c): unreachable, memory, call, divide, stack
  */
 #include <errno.h>
 #include <sched.h>
@@ -232,6 +233,9 @@ int main(int argc, char **argv)
     int system_status = probe_system(cmd, argc - 2, argv + 2);
     if (system_status >= 0)
         return system_status;
+    int fault_status = probe_fault(cmd, argc - 2, argv + 2);
+    if (fault_status >= 0)
+        return fault_status;
     if (!strcmp(cmd, "args")) {
         for (int i = 2; i < argc; i++)
             printf("[%s]\n", argv[i]);
