@@ -123,6 +123,7 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
       const sandbox = await withPendingMounts(mounts, () => wasmer.sandboxes.create({ packages, env: options.env }));
       const owner = workerWatch.newOwner();
       owners.add(owner);
+      workerWatch.mounted(owner, mounts.map((m) => m.id));
       const machine = sandboxMachine(sandbox, owner, options.env ?? {}, () => {
         machines.delete(machine);
         for (const mount of mounts) unregisterMount(mount.id);

@@ -98,6 +98,24 @@ describe("worker watch", () => {
     assert.deepEqual([parent.terminated, spawned.terminated], [true, false]);
   });
 
+  it("settles a task's machine by its first file call on one of the machine's mounts", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const [parent, spawned] = [s.worker(), s.worker()];
+    const [closing, open] = [watch.newOwner(), watch.newOwner()];
+    watch.mounted(closing, [7]);
+    watch.mounted(open, [8]);
+    await watch.spawning(closing, async () => s.task(parent));
+    s.guestSpawn(parent);
+    await watch.spawning(open, async () => s.task(spawned));
+    assert.equal(watch.busyWorkers()[1]!.size, 2);
+    spawned.onmessage!({ data: { type: "wasmer-filesystem-rpc", mount: 7, method: "open" } });
+    assert.deepEqual([...watch.busyWorkers()[1]!], [closing]);
+    watch.closed(closing);
+    await watch.settled();
+    assert.deepEqual([parent.terminated, spawned.terminated], [true, true]);
+  });
+
   it("forgets a spawn from JavaScript that failed before its task", async () => {
     const watch = fast();
     const s = sdk(watch);

@@ -18,9 +18,12 @@
  * `spawn-wasm`; the task inherits the parent's machine). The scope posts
  * tasks in the order it received their requests, but a request from
  * JavaScript and one from a guest can cross: so a task is given every
- * machine with a request pending or just taken, and a worker is terminated
- * only when all of its machines are closed. A crossing can leave a spinning
- * worker running; it never ends a process of a machine still open.
+ * machine with a request pending or just taken. Then its process's first
+ * file call settles it: the host filesystem bridge's messages name the mount,
+ * and each machine's mounts are its own (every guest writes its start line to
+ * its machine's /run/berth/proc before main). A worker is terminated only
+ * when all of its machines are closed: it never ends a process of a machine
+ * still open.
  */
 
 /** A machine, as the watch knows it. */
@@ -73,6 +76,8 @@ export class WorkerWatch {
   /** The SDK instance each owner's tasks ran on (kept past their workers' end). */
   readonly #instances = new Map<Owner, unknown>();
   readonly #reaping = new Set<Promise<void>>();
+  #spawnsFromJs: Promise<void> = Promise.resolve();
+  readonly #mountOwners = new Map<number, Owner>();
   #nextOwner = 1;
   #terminated = 0;
 
@@ -85,6 +90,15 @@ export class WorkerWatch {
   /** A new machine's owner id. */
   newOwner(): Owner {
     return this.#nextOwner++;
+  }
+
+  /**
+   * The host filesystem bridge's mount ids of `owner`'s machine: a worker's
+   * file call on one of them ties its task to that machine for certain (every
+   * guest writes its start to /run/berth/proc first thing: wasm/README.md).
+   */
+  mounted(owner: Owner, mountIds: Iterable<number>): void {
+    for (const id of mountIds) this.#mountOwners.set(id, owner);
   }
 
   /** How many workers the watch has terminated. */
@@ -113,6 +127,11 @@ export class WorkerWatch {
    * with its task's request pending, so the worker that runs it is tied to it.
    */
   async spawning<T>(owner: Owner, spawn: () => Promise<T>): Promise<T> {
+    // One at a time: two spawns from JavaScript in flight at once would always cross.
+    const previous = this.#spawnsFromJs;
+    let done!: () => void;
+    this.#spawnsFromJs = new Promise<void>((resolve) => (done = resolve));
+    await previous;
     const request = this.#request(new Set([owner]));
     try {
       return await spawn();
@@ -121,6 +140,8 @@ export class WorkerWatch {
       const at = this.#pending.indexOf(request);
       if (at >= 0) this.#pending.splice(at, 1);
       throw error;
+    } finally {
+      done();
     }
   }
 
@@ -209,11 +230,7 @@ export class WorkerWatch {
     this.#workers.set(worker, watched);
     const post = worker.postMessage.bind(worker);
     worker.postMessage = (message: unknown, transfer?: unknown) => {
-      if (taskType(message) === "spawn-wasm") {
-        watched.owners = this.#ownersOfTask();
-        const [only, ...more] = watched.owners;
-        if (only !== undefined && more.length === 0) this.#instances.set(only, watched.instance);
-      }
+      if (taskType(message) === "spawn-wasm") this.#settle(watched, this.#ownersOfTask());
       else if ((message as { type?: unknown } | null)?.type === "init") watched.instance = (message as { memory?: unknown }).memory;
       post(message, transfer);
     };
@@ -234,9 +251,19 @@ export class WorkerWatch {
     });
   }
 
+  #settle(watched: Watched, owners: ReadonlySet<Owner>): void {
+    watched.owners = owners;
+    const [only, ...more] = owners;
+    if (only !== undefined && more.length === 0) this.#instances.set(only, watched.instance);
+  }
+
   #observe(watched: Watched, data: unknown): void {
     const type = (data as { type?: unknown } | null)?.type;
-    if (type === "busy") watched.busy = true;
+    if (type === "wasmer-filesystem-rpc") {
+      // A file call on one machine's mount: the task is that machine's, whatever its pairing said.
+      const owner = this.#mountOwners.get((data as { mount?: unknown }).mount as number);
+      if (owner !== undefined && (watched.owners.size !== 1 || !watched.owners.has(owner))) this.#settle(watched, new Set([owner]));
+    } else if (type === "busy") watched.busy = true;
     else if (type === "idle") watched.busy = false;
     else if (type === "scheduler" && taskType((data as { msg?: unknown }).msg) === "spawn-wasm") this.#request(watched.owners);
   }

@@ -15,7 +15,9 @@
  *                                  or "refused\n" at the container's pids limit
  *   status PID                     the status an ended process reported in its exit
  *                                  line, answered "status N\n" (the kernel's join
- *                                  gives 79 for any status from 80 up)
+ *                                  gives 79 for any status from 80 up), or "none\n"
+ *                                  when it wrote none (the kernel ended it: its
+ *                                  join's 12 then means a trap, not exit(12))
  *
  * Questions (alloc, status) go to files of their own because the kernel keeps
  * one host handle per file for everyone who opens it: on the shared `proc`,
@@ -34,8 +36,8 @@ export interface ProcHooks {
   exit(pid: number, status: number): void;
   /** Gone, whatever its status was (reported by the parent that waited for it). */
   reaped(pid: number): void;
-  /** The status a recently ended process reported, if known. */
-  status?(pid: number): number | undefined;
+  /** The status a recently ended process reported, "none" if it reported none, undefined if unknown. */
+  status?(pid: number): number | "none" | undefined;
   /** Out of memory: the process kills itself (its exit line follows). */
   oom?(pid: number): void;
 }
@@ -170,7 +172,8 @@ export class ProcHookDevice implements MountedFileSystem {
       case "status": {
         const pid = number(1);
         const status = words.length === 2 && pid > 0 ? this.hooks.status?.(pid) : undefined;
-        if (status !== undefined) session.reply = encoder.encode(`status ${status}\n`);
+        if (status === "none") session.reply = encoder.encode("none\n");
+        else if (status !== undefined) session.reply = encoder.encode(`status ${status}\n`);
         break;
       }
       case "alloc": {

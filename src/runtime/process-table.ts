@@ -124,7 +124,8 @@ export class PidNamespace {
       start: (pid, ppid, args) => this.start(pid, ppid, args),
       exit: (pid, status) => this.exit(pid, status),
       reaped: (pid) => this.exit(pid),
-      status: (pid) => this.#statuses.get(pid),
+      // A process still listed has written no exit line: asked by its parent, it ended without one.
+      status: (pid) => this.#statuses.get(pid) ?? (this.#entries.has(pid) ? "none" : undefined),
       oom: () => {
         if (!this.#closed) this.oomKilled = true;
       },

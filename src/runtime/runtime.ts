@@ -56,6 +56,11 @@ const KERNEL_DIRECTORIES = new Set(["bin", "dev", "proc", "sys"]);
 
 /** How long the output of a main process that ended may still take to arrive. */
 const OUTPUT_GRACE_MS = 1000;
+/**
+ * The same, after the engine killed it: Docker's kill takes the whole cgroup,
+ * so no leftover child holds the output open; what is left is only in transit.
+ */
+const KILLED_OUTPUT_GRACE_MS = 100;
 
 /** Memory a container reports without --memory. */
 const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
@@ -234,7 +239,8 @@ export class Runtime {
       const { exitCode, reason } = await process.wait();
       // A child still holding the main process's stdout (sh -c 'sleep 1000' killed) keeps the
       // pipe open: the container stops with its main process, as Docker's does, output or not.
-      await Promise.race([output, new Promise((resolve) => setTimeout(resolve, OUTPUT_GRACE_MS))]);
+      const killed = this.#tasks.get(container.id)?.stopping !== undefined && reason === "terminated";
+      await Promise.race([output, new Promise((resolve) => setTimeout(resolve, killed ? KILLED_OUTPUT_GRACE_MS : OUTPUT_GRACE_MS))]);
       container.state.oomKilled = namespace.oomKilled;
       namespace.close();
       await machine.close();
@@ -367,6 +373,7 @@ export class Runtime {
     const task = this.#tasks.get(container.id);
     if (!task) throw new BerthError("CONFLICT", `Cannot kill container: ${ref}: container ${container.id} is not running`);
     if (signal === 9) {
+      task.stopping ??= { at: Date.now(), graceMs: 0 };
       await task.process.kill();
       await task.exited;
     } else {

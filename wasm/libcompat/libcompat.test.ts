@@ -206,19 +206,24 @@ describe("libcompat pid namespace", () => {
   let machine: Machine;
   const events: string[] = [];
   const statuses = new Map<number, number>();
+  const started = new Set<number>();
   let next = 100;
   const device = new ProcHookDevice({
     allocate: (parent) => {
       events.push(`alloc ${parent} -> ${next}`);
       return next++;
     },
-    start: (pid, ppid, args) => events.push(`start ${pid} ${ppid} ${args.join(" ")}`),
+    start: (pid, ppid, args) => {
+      events.push(`start ${pid} ${ppid} ${args.join(" ")}`);
+      started.add(pid);
+    },
     exit: (pid, status) => {
       events.push(`exit ${pid} ${status}`);
       statuses.set(pid, status);
     },
     reaped: (pid) => events.push(`reaped ${pid}`),
-    status: (pid) => statuses.get(pid),
+    // As the engine's table: a process that started and wrote no exit line ended without one.
+    status: (pid) => statuses.get(pid) ?? (started.has(pid) ? "none" : undefined),
   });
   before(async () => {
     kernel = await bootNodeKernel({ includeTestCommands: true });
@@ -257,6 +262,17 @@ describe("libcompat pid namespace", () => {
   it("gets a child's real exit status from the engine where the kernel says 79", async () => {
     assert.equal((await run(13, "probe", "spawn", "probe", "exit", "127")).stdout, "status 127\n");
     assert.equal((await run(14, "probe", "spawn", "probe", "exit", "200")).stdout, "status 200\n");
+  });
+
+  it("reports a child that trapped as killed by SIGSEGV, and a child's exit(12) as exit 12", async () => {
+    // The kernel's join says 12 for both; only the trapped one wrote no exit line.
+    assert.equal((await run(15, "probe", "waitsig", "probe", "trap", "memory")).stdout, "trapping memory\nsignaled 11\n");
+    assert.equal((await run(16, "probe", "waitsig", "probe", "exit", "12")).stdout, "exited 12\n");
+  });
+
+  it("lets the shell say a child crashed, as ash does, and give $? 139", async () => {
+    const r = await run(17, "sh", "-c", "probe trap unreachable; echo $?; exec probe trap divide");
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [139, "trapping unreachable\n139\ntrapping divide\n", "Segmentation fault\n"]);
   });
 
   it("keeps the pid across exec", async () => {

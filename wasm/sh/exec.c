@@ -257,6 +257,22 @@ void foreground_signals_reset(void)
     sh.interrupted = 0;
 }
 
+/*
+ * A waited-for status as $? has it. A process a signal ended says which, as
+ * ash and dash do (not for Ctrl-C or a closed pipe): "Segmentation fault".
+ */
+static int status_code(int status)
+{
+    if (!WIFSIGNALED(status))
+        return WEXITSTATUS(status);
+    int sig = WTERMSIG(status);
+    if (sig != SIGINT && sig != SIGPIPE) {
+        fflush(stdout);
+        fprintf(stderr, "%s\n", strsignal(sig));
+    }
+    return 128 + sig;
+}
+
 /* Waits for pid while watching for Ctrl-C; returns its status, 130 when SIGINT ended it. */
 static int wait_foreground(pid_t pid)
 {
@@ -273,7 +289,7 @@ static int wait_foreground(pid_t pid)
         }
         sched_yield();
     }
-    int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    int code = status_code(status);
     if (forwarded) {
         sh.interrupted = 1;
         /* the kernel reports a process ended by SIGINT as exit status 27 */
@@ -292,9 +308,7 @@ int wait_pid(pid_t pid)
         if (errno != EINTR)
             return 127;
     }
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    return status_code(status);
 }
 
 static void quote_into(Str *out, const char *s)

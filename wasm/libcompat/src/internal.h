@@ -48,8 +48,11 @@ void berth_add_child(pid_t pid, pid_t kernel);
 pid_t berth_child_kernel_pid(pid_t pid);
 /*
  * The kernel's join reports every exit status from 80 up as 79; the status
- * the child wrote in its exit hook line, asked of the engine; -1 if unknown.
+ * the child wrote in its exit hook line, asked of the engine; -1 if unknown,
+ * BERTH_NO_EXIT_LINE when the engine knows the child wrote none (the kernel
+ * ended it: a trap).
  */
+enum { BERTH_NO_EXIT_LINE = -2 };
 int berth_reported_status(pid_t pid);
 void berth_report_reaped(pid_t pid);
 /* A child's namespace pid from its kernel pid (forgotten once reaped). */

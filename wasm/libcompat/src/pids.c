@@ -143,7 +143,10 @@ int berth_reported_status(pid_t pid)
     char request[32];
     int len = snprintf(request, sizeof request, "status %d\n", (int)pid);
     char reply[32];
-    if (ask(request, len, reply, sizeof reply) <= 7 || strncmp(reply, "status ", 7))
+    ssize_t n = ask(request, len, reply, sizeof reply);
+    if (n > 0 && !strcmp(reply, "none\n"))
+        return BERTH_NO_EXIT_LINE;
+    if (n <= 7 || strncmp(reply, "status ", 7))
         return -1;
     return atoi(reply + 7) & 0xff;
 }

@@ -437,6 +437,8 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
 
 /* The kernel's join gives this for every exit status from 80 up (Kernel facts in wasm/README.md). */
 enum { KERNEL_STATUS_CEILING = 79 };
+/* ... and this (WASI's ECHILD) for a child that trapped: one that wrote no exit line was not exit(12). */
+enum { KERNEL_FAULT_STATUS = 12 };
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
@@ -490,10 +492,13 @@ pid_t waitpid(pid_t pid, int *status, int options)
     if (!which.tag)
         return pid;
     pid_t child = berth_child_pid((pid_t)which.pid, js.tag != WASIX_JOIN_STOPPED);
-    if (js.tag == WASIX_JOIN_EXIT_NORMAL && (js.u.exit_normal & 0xff) == KERNEL_STATUS_CEILING && status) {
+    int joined = js.u.exit_normal & 0xff;
+    if (js.tag == WASIX_JOIN_EXIT_NORMAL && (joined == KERNEL_STATUS_CEILING || joined == KERNEL_FAULT_STATUS) && status) {
         int reported = berth_reported_status(child);
         if (reported >= 0)
             *status = reported << 8;
+        else if (reported == BERTH_NO_EXIT_LINE && joined == KERNEL_FAULT_STATUS)
+            *status = SIGSEGV; /* WIFSIGNALED: every trap is a segfault (Kernel facts) */
     }
     if (js.tag != WASIX_JOIN_STOPPED)
         berth_report_reaped(child);
