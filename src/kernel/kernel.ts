@@ -7,6 +7,7 @@
  */
 import type { Package, Process, Sandbox, Wasmer } from "@wasmer/sdk";
 
+import { guestFault } from "./faults.ts";
 import { registerMount, unregisterMount } from "./host-fs-bridge.ts";
 import type { Mount } from "./mounted-fs.ts";
 import { limitModuleMemory, PAGE_BYTES } from "./memory-limit.ts";
@@ -45,10 +46,17 @@ export interface RunOptions extends ProcessOptions {
   readonly timeoutMs?: number;
 }
 
-export interface RunResult {
+/** How a process ended. */
+export interface ProcessExit {
+  /** For a trap, 139: a segfault's status on Linux (faults.ts). */
   readonly exitCode: number;
-  /** "exited", "terminated" (killed) or "timeout" */
+  /** "exited", "terminated" (killed), "timeout" or "trapped" (the guest's own fault) */
   readonly reason: string;
+  /** What the fault was, when trapped: "wasm trap: unreachable". */
+  readonly error?: string;
+}
+
+export interface RunResult extends ProcessExit {
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -66,7 +74,8 @@ export interface KernelProcess {
   readonly stdout: AsyncIterable<Uint8Array>;
   readonly stderr: AsyncIterable<Uint8Array> | null;
   resize(columns: number, rows: number): void;
-  wait(): Promise<{ exitCode: number; reason: string }>;
+  /** Resolves however the process ended, a trap included; never rejects for the guest's own fault. */
+  wait(): Promise<ProcessExit>;
   kill(): Promise<void>;
   /** Asks the process to exit (the kernel's SIGTERM), then kills it after `gracePeriodMs`. */
   terminate(gracePeriodMs: number): Promise<void>;
@@ -86,6 +95,8 @@ export interface Kernel {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long `run()` waits for output after its process ended (as the runtime's OUTPUT_GRACE_MS). */
+const RUN_OUTPUT_GRACE_MS = 1_000;
 /** How long the SDK's shutdown may take (measured: under 50 ms when it can finish at all). */
 const SHUTDOWN_GRACE_MS = 1_000;
 
@@ -261,19 +272,24 @@ function sandboxMachine(sandbox: Sandbox, owner: Owner, baseEnv: Readonly<Record
   };
   return {
     async run(argv, options = {}) {
-      const output = await workerWatch.spawning(owner, () =>
-        command(argv, options).run({
-          stdin: options.stdin ?? "",
+      // Pipes, not the SDK's run(): a trap rejects that with the output captured so far,
+      // which a program that crashes keeps on Linux.
+      const process = await workerWatch.spawning(owner, () =>
+        command(argv, options).spawn({
+          stdin: "pipe",
+          stdout: "pipe",
+          stderr: "pipe",
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          check: false,
         }),
       );
-      return {
-        exitCode: output.exitCode,
-        reason: output.reason,
-        stdout: output.stdout.text(),
-        stderr: output.stderr.text(),
-      };
+      const guest = kernelProcess(process, false);
+      const stdout = collect(guest.stdout);
+      const stderr = collect(guest.stderr);
+      void feed(guest, options.stdin ?? "");
+      const exit = await guest.wait();
+      // A killed root's children can hold its pipes open (wasm/README.md): what came by then is the output.
+      await settlesWithin(Promise.all([stdout.done, stderr.done]), RUN_OUTPUT_GRACE_MS);
+      return { ...exit, stdout: stdout.text(), stderr: stderr.text() };
     },
     async spawn(argv, options = {}) {
       // libcompat joins the guest's stderr to the terminal (wasm/README.md): one device, one order.
@@ -310,12 +326,39 @@ function kernelProcess(process: Process, terminal: boolean): KernelProcess {
     stderr: merged ? null : process.stderr,
     resize: (columns, rows) => process.resizeTerminal(columns, rows),
     async wait() {
-      const output = await process.wait({ check: false });
-      return { exitCode: output.exitCode, reason: output.reason };
+      try {
+        const output = await process.wait({ check: false });
+        return { exitCode: output.exitCode, reason: output.reason };
+      } catch (error) {
+        const fault = guestFault(error);
+        if (!fault) throw error;
+        return { exitCode: fault.exitCode, reason: "trapped", error: fault.message };
+      }
     },
     kill: () => process.kill(),
     terminate: (gracePeriodMs) => process.terminate({ gracePeriodMs }),
   };
+}
+
+/** A stream read to its end in the background: `text()` is what has arrived so far. */
+function collect(stream: AsyncIterable<Uint8Array> | null): { done: Promise<void>; text(): string } {
+  let text = "";
+  const decoder = new TextDecoder();
+  const done = (async () => {
+    for await (const chunk of stream ?? []) text += decoder.decode(chunk, { stream: true });
+    text += decoder.decode();
+  })().catch(() => undefined);
+  return { done, text: () => text };
+}
+
+/** `run()`'s stdin: written, then closed; a process that ended without reading it just loses it. */
+async function feed(process: KernelProcess, input: string | Uint8Array): Promise<void> {
+  try {
+    if (input.length > 0) await process.write(input);
+    await process.closeStdin();
+  } catch {
+    // Its stdin went with it.
+  }
 }
 
 /** Chunks from several streams as each arrives; ends when all have ended. */

@@ -236,7 +236,7 @@ export class Runtime {
     };
     const output = Promise.all([record("stdout")(process.stdout), record("stderr")(process.stderr)]);
     const exited = (async () => {
-      const { exitCode, reason } = await process.wait();
+      const { exitCode, reason, error } = await process.wait();
       // A child still holding the main process's stdout (sh -c 'sleep 1000' killed) keeps the
       // pipe open: the container stops with its main process, as Docker's does, output or not.
       const killed = this.#tasks.get(container.id)?.stopping !== undefined && reason === "terminated";
@@ -251,6 +251,8 @@ export class Runtime {
       container.state.exitCode =
         stopping && reason === "terminated" ? (Date.now() - stopping.at >= stopping.graceMs ? 137 : 143) : exitCode;
       container.state.pid = 0;
+      // A trap ("wasm trap: unreachable") is the one end whose cause a status cannot say.
+      container.state.error = error ?? "";
       container.state.finishedAt = new Date();
       if (container.config.autoRemove) this.#delete(container, { volumes: true });
       return container.state.exitCode;
