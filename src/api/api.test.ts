@@ -111,13 +111,14 @@ describe("berth daemon, driven by the official docker CLI", () => {
     assert.match(ps[1]!, / ago\s+Up .+\s+web$/);
     assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.Name}} {{index .Config.Env 1}}", "web")).stdout, "running /web GREETING=hello\n");
     // top is a snapshot: the shell starts sleep a moment after it echoed.
+    const sleepRow = /\nroot\s+\d+\s+\d+\s+0\s+\d\d:\d\d\s+\?\s+00:00:00\s+sleep 100\n/;
     let top = "";
-    for (let tries = 0; tries < 50 && !/sleep 100\n/.test(top); tries++) {
+    for (let tries = 0; tries < 50 && !sleepRow.test(top); tries++) {
       if (tries) await new Promise((resolve) => setTimeout(resolve, 100));
       top = (await docker("top", "web")).stdout;
     }
     assert.match(top, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n/);
-    assert.match(top, /\nroot\s+\d+\s+\d+\s+0\s+\d\d:\d\d\s+\?\s+00:00:00\s+sleep 100\n/);
+    assert.match(top, sleepRow);
     assert.equal((await docker("logs", "web")).stdout, "hello\n");
     assert.equal((await docker("stop", "-t", "0", "web")).stdout, "web\n");
     assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "web")).stdout, "exited 137\n");
