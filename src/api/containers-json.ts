@@ -156,23 +156,43 @@ export interface LogLine {
   readonly text: string;
 }
 
-/** A container's log as lines (what `tail` counts), each with its stream. */
-export function logLines(entries: readonly LogEntry[]): LogLine[] {
-  const lines: { stream: LogEntry["stream"]; time: Date; text: string }[] = [];
+/** A log as lines (what `tail` counts, what -t stamps): a line ends after "\n", or where the other stream takes over. */
+export function* logLines(entries: Iterable<LogEntry>): Generator<LogLine> {
+  let line: { stream: LogEntry["stream"]; time: Date; text: string } | undefined;
   for (const entry of entries) {
     for (const text of new TextDecoder().decode(entry.data).split(/(?<=\n)/)) {
-      const last = lines.at(-1);
-      if (last && !last.text.endsWith("\n") && last.stream === entry.stream) last.text += text;
-      else if (text) lines.push({ stream: entry.stream, time: entry.time, text });
+      if (line && !line.text.endsWith("\n") && line.stream === entry.stream) line.text += text;
+      else if (text) {
+        if (line) yield line;
+        line = { stream: entry.stream, time: entry.time, text };
+      }
     }
   }
-  return lines;
+  if (line) yield line;
 }
 
-/** The last `tail` lines: a number, or "all" (Docker reads anything else as all). */
-export function tailLines(lines: readonly LogLine[], tail: string): readonly LogLine[] {
-  const count = /^\d+$/.test(tail) ? Number(tail) : Infinity;
-  return count === Infinity ? lines : lines.slice(Math.max(0, lines.length - count));
+const NEWLINE = 0x0a;
+
+/**
+ * The entries that hold a log's last `tail` lines (a number, or "all": Docker
+ * reads anything else as all), the first cut where its line starts. Found
+ * from the end, so a long log is not split into lines for a short tail.
+ */
+export function tailEntries(entries: readonly LogEntry[], tail: string): readonly LogEntry[] {
+  if (!/^\d+$/.test(tail)) return entries;
+  let wanted = Number(tail);
+  if (wanted === 0) return [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    // A line starts after each newline but the entry's last byte (that one is its next entry's start).
+    let at = entry.data.length >= 2 ? entry.data.lastIndexOf(NEWLINE, entry.data.length - 2) : -1;
+    for (; at >= 0; at = at > 0 ? entry.data.lastIndexOf(NEWLINE, at - 1) : -1) {
+      if (--wanted === 0) return [{ stream: entry.stream, time: entry.time, data: entry.data.subarray(at + 1) }, ...entries.slice(i + 1)];
+    }
+    const previous = entries[i - 1];
+    if (previous && (previous.data.at(-1) === NEWLINE || previous.stream !== entry.stream) && --wanted === 0) return entries.slice(i);
+  }
+  return entries;
 }
 
 /** Docker's log timestamp: RFC 3339 with nanoseconds, then a space. */

@@ -9,7 +9,7 @@ import type { Container, LogEntry } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
 import { volumeRequest } from "./binds.ts";
 import { Channel } from "./channel.ts";
-import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser } from "./containers-json.ts";
+import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser } from "./containers-json.ts";
 import { json, noContent, queryBool, readJson, type ApiResponse, type GoStruct, type HijackedConnection } from "./http.ts";
 import { ContainerLifecycle } from "./lifecycle.ts";
 import type { Route, RouteContext } from "./router.ts";
@@ -165,13 +165,14 @@ export function containerRoutes(engine: Engine): Route[] {
     const logs = queryBool(query, "logs");
     const follow = queryBool(query, "stream");
     const contentType = tty ? RAW_STREAM : MULTIPLEXED_STREAM;
-    /** Output to `send` (past output first with `logs`), until the container ends or `gone` settles. */
-    const serve = async (send: (data: Uint8Array) => void, gone: Promise<void>, input?: AsyncIterable<Uint8Array>) => {
-      if (logs) for (const entry of container.logs) if (wanted(entry.stream)) send(encode(entry.stream, entry.data));
+    /**
+     * Output to `send` (past output first with `logs`), until the container ends or `gone` settles.
+     * What `send` returns is awaited: a client slower than the container slows it, as Docker's attach.
+     */
+    const serve = async (send: (data: Uint8Array) => Promise<void>, gone: Promise<void>, input?: AsyncIterable<Uint8Array>) => {
+      if (logs) for (const entry of container.logs.entries()) if (wanted(entry.stream)) await send(encode(entry.stream, entry.data));
       if (!follow) return;
-      const stop = runtime.followLogs(container.id, (entry) => {
-        if (wanted(entry.stream)) send(encode(entry.stream, entry.data));
-      });
+      const stop = runtime.attachOutput(container.id, (entry) => (wanted(entry.stream) ? send(encode(entry.stream, entry.data)) : undefined));
       try {
         const process = runtime.isRunning(container.id) ? lifecycle.process(container.id) : await Promise.race([lifecycle.nextStart(container.id), gone]);
         if (!process && !runtime.isRunning(container.id)) return;
@@ -196,6 +197,8 @@ export function containerRoutes(engine: Engine): Route[] {
         try {
           yield* channel;
         } finally {
+          // A client that left takes no more output, and holds up no container.
+          channel.close();
           leave();
         }
       }
@@ -222,22 +225,21 @@ export function containerRoutes(engine: Engine): Route[] {
     const timestamps = queryBool(query, "timestamps");
     const encode = outputEncoder(container.config.tty);
     const out = (stream: LogEntry["stream"], text: string) => encode(stream, encoder.encode(text));
-    // Follow from here: whatever is written while the past is sent comes after it.
-    const channel = new Channel<LogEntry>();
-    const stop = queryBool(query, "follow") && runtime.isRunning(container.id) ? runtime.followLogs(container.id, (entry) => channel.push(entry)) : undefined;
-    if (stop) void runtime.wait(container.id).then(() => channel.close());
-    else channel.close();
+    // Follow from here, until this run ends: whatever is written while the past is sent comes after it.
+    // The body is pulled as the client takes it; a follower reads the log, so it never slows the container.
+    const end = container.logs.end;
+    const stopped = queryBool(query, "follow") && runtime.isRunning(container.id) ? runtime.wait(container.id) : undefined;
+    const past = tailEntries(container.logs.entries(), query.get("tail") || "all");
     async function* body(): AsyncIterable<Uint8Array> {
-      try {
-        for (const line of tailLines(logLines(container.logs), query.get("tail") || "all")) {
-          if (wanted[line.stream]) yield out(line.stream, (timestamps ? logTimestamp(line.time) : "") + line.text);
-        }
-        const stamper = new LogStamper();
-        for await (const entry of channel) {
-          if (wanted[entry.stream]) yield timestamps ? out(entry.stream, stamper.stamp(entry)) : encode(entry.stream, entry.data);
-        }
-      } finally {
-        stop?.();
+      if (timestamps) {
+        for (const line of logLines(past)) if (wanted[line.stream]) yield out(line.stream, logTimestamp(line.time) + line.text);
+      } else {
+        for (const entry of past) if (wanted[entry.stream]) yield encode(entry.stream, entry.data);
+      }
+      if (!stopped) return;
+      const stamper = new LogStamper();
+      for await (const entry of container.logs.follow(end, stopped)) {
+        if (wanted[entry.stream]) yield timestamps ? out(entry.stream, stamper.stamp(entry)) : encode(entry.stream, entry.data);
       }
     }
     return { status: 200, headers: { "content-type": container.config.tty ? RAW_STREAM : MULTIPLEXED_STREAM }, body: body() };

@@ -189,11 +189,17 @@ export function execRoutes(engine: Engine): Route[] {
   /**
    * Copies the output to `send` (each stream only if attached) and `input`
    * to stdin, until the process ends; then records its exit. The process runs
-   * on when the client leaves: `send` then goes nowhere.
+   * on when the client leaves: `send` then goes nowhere. What `send` returns
+   * is awaited: a client slower than the process slows it.
    */
-  async function serve(exec: ExecInstance, process: KernelProcess, send: (stream: "stdout" | "stderr", data: Uint8Array) => void, input?: AsyncIterable<Uint8Array>): Promise<void> {
+  async function serve(
+    exec: ExecInstance,
+    process: KernelProcess,
+    send: (stream: "stdout" | "stderr", data: Uint8Array) => void | Promise<void>,
+    input?: AsyncIterable<Uint8Array>,
+  ): Promise<void> {
     const copy = async (stream: "stdout" | "stderr", from: AsyncIterable<Uint8Array> | null, attached: boolean) => {
-      if (from) for await (const chunk of from) if (attached) send(stream, chunk);
+      if (from) for await (const chunk of from) if (attached) await send(stream, chunk);
     };
     const output = Promise.all([copy("stdout", process.stdout, exec.attachStdout), copy("stderr", process.stderr, exec.attachStderr)]).catch(() => undefined);
     if (input) {
@@ -229,12 +235,12 @@ export function execRoutes(engine: Engine): Route[] {
     }
     const encode = outputEncoder(body.Tty ?? false);
     /** dockerd writes a start failure into the output stream (stdout), the client then reads the exit code. */
-    const run = async (write: (data: Uint8Array) => void, input?: AsyncIterable<Uint8Array>) => {
+    const run = async (write: (data: Uint8Array) => Promise<void>, input?: AsyncIterable<Uint8Array>) => {
       let process: KernelProcess;
       try {
         process = await launch(exec, consoleSize);
       } catch (error) {
-        write(encode("stdout", encoder.encode(`${(error as Error).message}\r\n`)));
+        await write(encode("stdout", encoder.encode(`${(error as Error).message}\r\n`)));
         return;
       }
       await serve(exec, process, (stream, data) => write(encode(stream, data)), input);

@@ -20,8 +20,12 @@ export interface ApiRequest {
  */
 export interface HijackedConnection {
   readonly input: AsyncIterable<Uint8Array>;
-  /** Ignored once the connection is gone: a client that left never harms the engine. */
-  write(data: Uint8Array): void;
+  /**
+   * Settles once the connection can take more: a writer that awaits it goes
+   * at the client's pace. Ignored (settled at once) once the connection is
+   * gone: a client that left never harms the engine.
+   */
+  write(data: Uint8Array): Promise<void>;
   /** Ends our side (the client then sees EOF). */
   end(): void;
   /** Settles when the connection is gone, from either side. */

@@ -17,7 +17,7 @@ export function createApiHandler(engine: Engine): ApiHandler {
   return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine)]);
 }
 
-export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailLines, topUser, type LogLine, type TopResult } from "./containers-json.ts";
+export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";
 export { mountRequest, volumeRequest } from "./binds.ts";
 export { startFailure } from "./containers.ts";
 export { execStartFailure } from "./exec.ts";

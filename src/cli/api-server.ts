@@ -11,6 +11,8 @@ import type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "..
 
 /** Larger request bodies get 413 (Docker's API takes JSON here; build contexts will stream). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** A hijacked connection's input read ahead of the container (its stdin) at most. */
+const INPUT_HIGH_BYTES = 1024 * 1024;
 
 export type Listen = { readonly kind: "unix"; readonly path: string } | { readonly kind: "tcp"; readonly host: string; readonly port: number };
 
@@ -90,15 +92,19 @@ async function respond(res: http.ServerResponse, response: ApiResponse): Promise
 /**
  * A hijacked socket as the API sees it; `leftover` is what the client sent
  * past the request. Its bytes are buffered from the start (stdin may be read
- * only once the container runs); the input ends at the client's half-close.
+ * only once the container runs), up to INPUT_HIGH_BYTES: then the socket
+ * pauses until they are read; the input ends at the client's half-close.
  */
 function hijacked(socket: Socket, leftover: Uint8Array): HijackedConnection {
   const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   const chunks: Uint8Array[] = leftover.length > 0 ? [leftover] : [];
+  let buffered = leftover.length;
   let ended = false;
   let wake: (() => void) | undefined;
   socket.on("data", (chunk: Buffer) => {
     chunks.push(new Uint8Array(chunk));
+    buffered += chunk.length;
+    if (buffered > INPUT_HIGH_BYTES) socket.pause();
     wake?.();
   });
   const finish = () => {
@@ -110,16 +116,25 @@ function hijacked(socket: Socket, leftover: Uint8Array): HijackedConnection {
   socket.resume();
   async function* input(): AsyncIterable<Uint8Array> {
     for (;;) {
-      while (chunks.length > 0) yield chunks.shift()!;
+      while (chunks.length > 0) {
+        const chunk = chunks.shift()!;
+        buffered -= chunk.length;
+        if (buffered <= INPUT_HIGH_BYTES && socket.isPaused()) socket.resume();
+        yield chunk;
+      }
       if (ended) return;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
   }
+  /** While the socket's buffer is full: settles when it has room again, or the client is gone. */
+  let drained: Promise<void> | undefined;
   return {
     input: input(),
     write: (data) => {
-      if (socket.writable) socket.write(data);
+      if (!socket.writable || socket.write(data)) return Promise.resolve();
+      drained ??= Promise.race([new Promise<void>((resolve) => socket.once("drain", () => resolve())), closed]).finally(() => (drained = undefined));
+      return drained;
     },
     end: () => {
       if (socket.writable) socket.end();

@@ -5,6 +5,8 @@
  *   berth -c 'SCRIPT' [ARG...] run SCRIPT on the host, print its output, exit with its status
  *   berth daemon [--host ...]  serve Docker's Engine API (see daemon.ts)
  */
+import { once } from "node:events";
+
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { runDaemon } from "./daemon.ts";
@@ -72,7 +74,7 @@ async function attachPipes(child: KernelProcess): Promise<number> {
     await child.closeStdin();
   })();
   const copy = async (from: AsyncIterable<Uint8Array> | null, to: NodeJS.WriteStream) => {
-    if (from) for await (const chunk of from) to.write(chunk);
+    if (from) for await (const chunk of from) await written(to, chunk);
   };
   const [status] = await Promise.all([child.wait(), copy(child.stdout, process.stdout), copy(child.stderr, process.stderr)]);
   process.stdin.destroy();
@@ -90,7 +92,7 @@ async function attachTerminal(child: KernelProcess, keys: TerminalKeys): Promise
   process.stdout.on("resize", onResize);
   try {
     const output = (async () => {
-      for await (const chunk of child.stdout) process.stdout.write(chunk);
+      for await (const chunk of child.stdout) await written(process.stdout, chunk);
     })();
     const status = await child.wait();
     await output;
@@ -100,6 +102,21 @@ async function attachTerminal(child: KernelProcess, keys: TerminalKeys): Promise
     process.stdout.off("resize", onResize);
     stdin.setRawMode(false);
     stdin.pause();
+  }
+}
+
+/**
+ * Writes to our terminal or pipe, settling once it can take more: a reader
+ * slower than the guest (a slow terminal, `berth -c ... | less`) slows the
+ * guest instead of Node queueing its output.
+ */
+async function written(to: NodeJS.WriteStream, chunk: Uint8Array): Promise<void> {
+  if (to.write(chunk)) return;
+  const settled = new AbortController();
+  try {
+    await Promise.race([once(to, "drain", { signal: settled.signal }), once(to, "close", { signal: settled.signal })]);
+  } finally {
+    settled.abort();
   }
 }
 

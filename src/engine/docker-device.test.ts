@@ -113,3 +113,97 @@ describe("the docker device", () => {
     }
   });
 });
+
+describe("the docker device's output queue", () => {
+  const OPEN = { read: true, write: true, create: false, createNew: false, truncate: false, append: false };
+  const REQUEST = new TextEncoder().encode(`${JSON.stringify({ argv: ["flood"], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/" })}\n`);
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A command writing `count` writes of 100 bytes, each awaited; `written` counts what went. */
+  function flood(count: number) {
+    const state = { written: 0, finished: false };
+    const device = new DockerDevice(async (_request, io) => {
+      for (let i = 0; i < count; i++) {
+        await io.stdout(new Uint8Array(100).fill(i % 251));
+        state.written += 100;
+      }
+      state.finished = true;
+      return 0;
+    });
+    const handle = device.open("docker", OPEN);
+    device.write(handle, 0, REQUEST);
+    return { device, handle, state };
+  }
+
+  it("makes a writer wait while the guest has much unread, and joins small writes into frames", async () => {
+    const { device, handle, state } = flood(20_000);
+    await pause(50);
+    assert.ok(!state.finished);
+    assert.ok(state.written <= 300 * 1024, `${state.written} bytes queued for a guest that reads nothing`);
+    // Read as the guest does, 4 KiB at a time, and take the frames apart.
+    let buffered = new Uint8Array();
+    const stdout: number[] = [];
+    const frames: number[] = [];
+    let status: number | undefined;
+    while (status === undefined) {
+      const data = await device.read(handle, 0, 4096);
+      buffered = new Uint8Array([...buffered, ...data]);
+      while (buffered.length >= 5) {
+        const length = new DataView(buffered.buffer, buffered.byteOffset).getUint32(1, true);
+        if (buffered.length < 5 + length) break;
+        const payload = buffered.subarray(5, 5 + length);
+        if (buffered[0] === 1) {
+          frames.push(length);
+          for (let i = 0; i < payload.length; i += 100) stdout.push(payload[i]!);
+        }
+        if (buffered[0] === 3) status = new DataView(payload.buffer, payload.byteOffset).getInt32(0, true);
+        buffered = buffered.slice(5 + length);
+      }
+    }
+    assert.equal(status, 0);
+    assert.equal(stdout.length, 20_000);
+    assert.ok(stdout.every((byte, i) => byte === i % 251), "the writes arrived out of order");
+    // What waited went as frames of up to 64 KiB, not a frame a write.
+    assert.deepEqual(frames.slice(0, 2), [65_500, 65_500]);
+  });
+
+  it("holds the guest's stdin writes while the command leaves its input unread", async () => {
+    let take!: () => void;
+    const taking = new Promise<void>((resolve) => (take = resolve));
+    let taken = 0;
+    const device = new DockerDevice(async (_request, io) => {
+      const input = io.stdin()[Symbol.asyncIterator]();
+      const first = input.next();
+      await taking;
+      for (let next = await first; !next.done; next = await input.next()) taken += next.value.length;
+      return 0;
+    });
+    const session = device.open("docker", OPEN);
+    device.write(session, 0, REQUEST);
+    await pause(10);
+    const stdin = device.open(`docker-stdin/${session}`, OPEN);
+    const chunk = new Uint8Array(100_000);
+    assert.equal(device.write(stdin, 0, chunk), 100_000);
+    assert.equal(device.write(stdin, 0, chunk), 100_000);
+    const held = device.write(stdin, 0, chunk);
+    assert.ok(held instanceof Promise, "a third write past 256 KiB unread went through at once");
+    let settled = false;
+    void held.then(() => (settled = true));
+    await pause(20);
+    assert.ok(!settled);
+    take();
+    assert.equal(await held, 100_000);
+    device.close(stdin);
+    for (let i = 0; i < 100 && taken < 300_000; i++) await pause(10);
+    assert.equal(taken, 300_000);
+  });
+
+  it("lets a waiting writer go on when the guest hangs up", async () => {
+    const { device, handle, state } = flood(100_000);
+    await pause(20);
+    assert.ok(!state.finished);
+    device.close(handle);
+    for (let i = 0; i < 100 && !state.finished; i++) await pause(10);
+    assert.ok(state.finished);
+  });
+});

@@ -7,7 +7,8 @@
  *
  * A guest's read blocks until there is output, up to READ_WAIT_MS (well
  * within the bridge's 30 s limit), then gets a "nothing yet" frame and asks
- * again.
+ * again. Output waits in the session until the guest reads it; past
+ * QUEUE_HIGH_BYTES, writers wait too (DockerIO's stdout and stderr).
  */
 import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
@@ -22,8 +23,13 @@ export interface DockerRequest {
 
 /** What a docker command may do with its caller's terminal. */
 export interface DockerIO {
-  stdout(data: Uint8Array | string): void;
-  stderr(data: Uint8Array | string): void;
+  /**
+   * Output for the caller. The promise settles once the caller can take more
+   * (at once while little waits for it): a command with much to write awaits
+   * it, so that a slow terminal slows the command, not the engine's memory.
+   */
+  stdout(data: Uint8Array | string): Promise<void> | void;
+  stderr(data: Uint8Array | string): Promise<void> | void;
   /** The caller's stdin, from now until EOF (asks the guest to start forwarding it). */
   stdin(): AsyncIterable<Uint8Array>;
   /** Asks the caller's terminal to stop echoing and buffering lines (docker run -t). */
@@ -54,18 +60,40 @@ const enum Frame {
 }
 
 const READ_WAIT_MS = 5_000;
+/** Output waiting for the guest past which writers wait, and below which they go on. */
+const QUEUE_HIGH_BYTES = 256 * 1024;
+const QUEUE_LOW_BYTES = 64 * 1024;
+/** Consecutive writes to one stream go to the guest as one frame up to this size: each frame costs the guest a read for its header. */
+const FRAME_JOIN_BYTES = 64 * 1024;
 const SESSION_FILE = "docker";
 const STDIN_DIR = "docker-stdin";
 const encoder = new TextEncoder();
 
+interface Output {
+  readonly type: Frame;
+  readonly payload: Uint8Array;
+}
+
 class Session {
-  readonly #frames: Uint8Array[] = [];
+  /** Output not yet framed for the guest, from #first on. */
+  #outputs: Output[] = [];
+  #first = 0;
+  /** Framed bytes the guest has not read yet. */
+  #framed: Uint8Array = new Uint8Array();
+  /** Bytes in #outputs (each with its frame's header) and #framed: what the guest has still to read. */
+  #queued = 0;
   #wake: (() => void) | undefined;
+  /** Writers waiting for the queue to shrink. */
+  #drained: (() => void)[] = [];
+  #closed = false;
   #request = "";
   #started = false;
   #stdinQueue: Uint8Array[] = [];
+  #stdinQueued = 0;
   #stdinEnded = false;
   #stdinWake: (() => void) | undefined;
+  /** Lets the guest's held stdin write return. */
+  #stdinRoom: (() => void) | undefined;
   #stdinAsked = false;
 
   #restoreTerminal: (() => void) | undefined;
@@ -99,13 +127,13 @@ class Session {
       stdout: (data) => this.#push(Frame.Stdout, typeof data === "string" ? encoder.encode(data) : data),
       stderr: (data) => this.#push(Frame.Stderr, typeof data === "string" ? encoder.encode(data) : data),
       stdin: () => this.#stdin(request),
-      rawTerminal: () => this.#push(Frame.RawTerminal, new Uint8Array()),
+      rawTerminal: () => void this.#push(Frame.RawTerminal, new Uint8Array()),
     };
     let status: number;
     try {
       status = await this.handler(request, io);
     } catch (error) {
-      io.stderr(`docker: ${error instanceof Error ? error.message : String(error)}\n`);
+      await io.stderr(`docker: ${error instanceof Error ? error.message : String(error)}\n`);
       status = 125;
     }
     this.#exit(status);
@@ -116,21 +144,48 @@ class Session {
     this.#restoreTerminal = undefined;
     const payload = new Uint8Array(4);
     new DataView(payload.buffer).setInt32(0, status, true);
-    this.#push(Frame.Exit, payload);
+    void this.#push(Frame.Exit, payload);
   }
 
-  #push(type: Frame, payload: Uint8Array): void {
-    const frame = new Uint8Array(5 + payload.length);
-    frame[0] = type;
-    new DataView(frame.buffer).setUint32(1, payload.length, true);
-    frame.set(payload, 5);
-    this.#frames.push(frame);
+  /** Queues output for the guest; settles once the queue is short enough for more (or the guest is gone). */
+  #push(type: Frame, payload: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#outputs.push({ type, payload });
+    this.#queued += 5 + payload.length;
     this.#wake?.();
+    if (this.#queued <= QUEUE_HIGH_BYTES) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** The next frame: consecutive output to one stream joined up to FRAME_JOIN_BYTES. */
+  #nextFrame(): Uint8Array {
+    const { type, payload: head } = this.#outputs[this.#first++]!;
+    const parts = [head];
+    let length = head.length;
+    const joins = type === Frame.Stdout || type === Frame.Stderr;
+    while (joins && this.#first < this.#outputs.length) {
+      const next = this.#outputs[this.#first]!;
+      if (next.type !== type || length + next.payload.length > FRAME_JOIN_BYTES) break;
+      parts.push(next.payload);
+      length += next.payload.length;
+      this.#first++;
+    }
+    if (this.#first === this.#outputs.length) [this.#outputs, this.#first] = [[], 0];
+    this.#queued -= 5 * (parts.length - 1);
+    const frame = new Uint8Array(5 + length);
+    frame[0] = type;
+    new DataView(frame.buffer).setUint32(1, length, true);
+    let at = 5;
+    for (const part of parts) {
+      frame.set(part, at);
+      at += part.length;
+    }
+    return frame;
   }
 
   /** Frames for the guest: what is queued (up to `length` bytes), else "nothing yet" after a wait. */
   async read(length: number): Promise<Uint8Array> {
-    if (this.#frames.length === 0) {
+    if (this.#framed.length === 0 && this.#first === this.#outputs.length) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, READ_WAIT_MS);
         this.#wake = () => {
@@ -140,57 +195,85 @@ class Session {
       });
       this.#wake = undefined;
     }
-    if (this.#frames.length === 0) return new Uint8Array(5); // a "nothing yet" frame
+    if (this.#framed.length === 0 && this.#first === this.#outputs.length) return new Uint8Array(5); // a "nothing yet" frame
     const out: Uint8Array[] = [];
     let size = 0;
-    while (this.#frames.length > 0) {
-      const next = this.#frames[0]!;
-      if (size + next.length > length) {
-        if (size > 0) break;
-        // A frame larger than the read: hand over its first part, keep the rest.
-        this.#frames[0] = next.subarray(length);
-        return next.subarray(0, length);
+    while (size < length) {
+      if (this.#framed.length === 0) {
+        if (this.#first === this.#outputs.length) break;
+        this.#framed = this.#nextFrame();
       }
-      out.push(this.#frames.shift()!);
-      size += next.length;
+      const part = this.#framed.subarray(0, length - size);
+      this.#framed = this.#framed.subarray(part.length);
+      out.push(part);
+      size += part.length;
     }
+    this.#queued -= size;
+    if (this.#queued <= QUEUE_LOW_BYTES) this.#release();
+    if (out.length === 1) return out[0]!;
     const joined = new Uint8Array(size);
     let at = 0;
-    for (const frame of out) {
-      joined.set(frame, at);
-      at += frame.length;
+    for (const part of out) {
+      joined.set(part, at);
+      at += part.length;
     }
     return joined;
+  }
+
+  #release(): void {
+    for (const resolve of this.#drained.splice(0)) resolve();
   }
 
   async *#stdin(request: DockerRequest): AsyncIterable<Uint8Array> {
     if (!this.#stdinAsked) {
       this.#stdinAsked = true;
-      if (request.stdinTty && this.terminal) this.#restoreTerminal = this.terminal.divert((data) => this.feedStdin(data));
-      else this.#push(Frame.StdinWanted, encoder.encode(`/run/berth/${STDIN_DIR}/${this.id}`));
+      if (request.stdinTty && this.terminal) this.#restoreTerminal = this.terminal.divert((data) => void this.feedStdin(data));
+      else void this.#push(Frame.StdinWanted, encoder.encode(`/run/berth/${STDIN_DIR}/${this.id}`));
     }
     for (;;) {
-      while (this.#stdinQueue.length > 0) yield this.#stdinQueue.shift()!;
+      while (this.#stdinQueue.length > 0) {
+        const chunk = this.#stdinQueue.shift()!;
+        this.#stdinQueued -= chunk.length;
+        if (this.#stdinQueued <= QUEUE_LOW_BYTES) this.#stdinRoom?.();
+        yield chunk;
+      }
       if (this.#stdinEnded) return;
       await new Promise<void>((resolve) => (this.#stdinWake = resolve));
       this.#stdinWake = undefined;
     }
   }
 
-  feedStdin(data: Uint8Array): void {
+  /** Input for the command; past QUEUE_HIGH_BYTES not yet taken, settles once it is taken (or READ_WAIT_MS passed). */
+  feedStdin(data: Uint8Array): Promise<void> | undefined {
     this.#stdinQueue.push(data.slice());
+    this.#stdinQueued += data.length;
     this.#stdinWake?.();
+    if (this.#stdinQueued <= QUEUE_HIGH_BYTES || this.#stdinEnded) return undefined;
+    // The guest's write waits, within the bridge's 30 s limit: a command that takes no input holds up `cat big |` a write at a time.
+    return new Promise((resolve) => {
+      const room = () => {
+        clearTimeout(timer);
+        this.#stdinRoom = undefined;
+        resolve();
+      };
+      const timer = setTimeout(room, READ_WAIT_MS);
+      this.#stdinRoom = room;
+    });
   }
 
   endStdin(): void {
     this.#stdinEnded = true;
     this.#stdinWake?.();
+    this.#stdinRoom?.();
   }
 
-  /** The guest hung up: its input ends, and the terminal's keys go back to the host. */
+  /** The guest hung up: its input ends, the terminal's keys go back to the host, writers go on (their output goes nowhere). */
   close(): void {
     this.#restoreTerminal?.();
     this.#restoreTerminal = undefined;
+    this.#closed = true;
+    [this.#outputs, this.#first, this.#framed, this.#queued] = [[], 0, new Uint8Array(), 0];
+    this.#release();
     this.endStdin();
   }
 }
@@ -245,11 +328,14 @@ export class DockerDevice implements MountedFileSystem {
     return open.session.read(length);
   }
 
-  write(handle: number, _offset: number, data: Uint8Array): number {
+  write(handle: number, _offset: number, data: Uint8Array): number | Promise<number> {
     const open = this.#get(handle);
-    if (open.role === "session") open.session.receive(data);
-    else open.session.feedStdin(data);
-    return data.length;
+    if (open.role === "session") {
+      open.session.receive(data);
+      return data.length;
+    }
+    const room = open.session.feedStdin(data);
+    return room ? room.then(() => data.length) : data.length;
   }
 
   close(handle: number): void {

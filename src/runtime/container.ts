@@ -6,6 +6,7 @@
 import type { OverlayFileSystem } from "../fs/index.ts";
 import type { MountedFileSystem } from "../kernel/index.ts";
 import type { Digest } from "../util/index.ts";
+import type { ContainerLog } from "./container-log.ts";
 import type { ContainerStatus } from "./state.ts";
 
 export interface ContainerConfig {
@@ -72,7 +73,8 @@ export interface Container {
   readonly rootfs: OverlayFileSystem;
   /** Volumes and host directories over the root filesystem, parents before children. */
   readonly mounts: readonly MountPoint[];
-  readonly logs: LogEntry[];
+  /** The tail of its output, bounded (container-log.ts). */
+  readonly logs: ContainerLog;
   /** How many times it was started. */
   restartCount: number;
 }

@@ -26,7 +26,7 @@ describe("containers on one kernel", () => {
   async function run(options: CreateOptions): Promise<{ output: string; exitCode: number; id: string }> {
     const container = await runtime.create(options);
     let output = "";
-    await runtime.start(container.id, { onOutput: (e) => (output += new TextDecoder().decode(e.data)) });
+    await runtime.start(container.id, { onOutput: (e) => void (output += new TextDecoder().decode(e.data)) });
     const exitCode = await runtime.wait(container.id);
     return { output, exitCode, id: container.id };
   }

@@ -11,6 +11,7 @@ import type { Image, ImageStore } from "../image/index.ts";
 import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from "../kernel/index.ts";
 import { BerthError, type Digest } from "../util/index.ts";
 import { checkVolumeName, type VolumeStore } from "../volume/index.ts";
+import { ContainerLog } from "./container-log.ts";
 import { newContainerId, type Container, type ContainerConfig, type LogEntry, type MountPoint } from "./container.ts";
 import { randomName } from "./names.ts";
 import { ProcessTable, type HostProcessInfo, type PidNamespace, type ProcessInfo } from "./process-table.ts";
@@ -46,8 +47,8 @@ export type VolumeRequest =
   | { readonly type: "bind"; readonly source: string; readonly fs: MountedFileSystem; readonly destination: string; readonly readOnly: boolean; readonly spec?: string };
 
 export interface StartOptions {
-  /** Receives the container's output as it is written. */
-  readonly onOutput?: (entry: LogEntry) => void;
+  /** Receives the container's output as it is written; the next output waits for what it returns (see attachOutput). */
+  readonly onOutput?: (entry: LogEntry) => void | Promise<void>;
   readonly terminal?: { readonly columns: number; readonly rows: number };
 }
 
@@ -111,7 +112,7 @@ export class Runtime {
   readonly #containers = new Map<string, Container>();
   readonly #tasks = new Map<string, Task>();
   readonly #layers: LayerCache;
-  readonly #logListeners = new Map<string, Set<(entry: LogEntry) => void>>();
+  readonly #logListeners = new Map<string, Set<(entry: LogEntry) => void | Promise<void>>>();
   /** Every process on the kernel: the host's and each running container's. */
   readonly processTable = new ProcessTable();
 
@@ -181,7 +182,7 @@ export class Runtime {
       state: { status: "created", pid: 0, exitCode: 0, error: "", oomKilled: false },
       rootfs,
       mounts: await this.#mountPoints(rootfs, requests),
-      logs: [],
+      logs: new ContainerLog(),
       restartCount: 0,
     };
     this.#containers.set(id, container);
@@ -229,9 +230,12 @@ export class Runtime {
       if (!chunks) return;
       for await (const data of chunks) {
         const entry = { stream, time: new Date(), data };
-        container.logs.push(entry);
-        options.onOutput?.(entry);
-        for (const listener of this.#logListeners.get(container.id) ?? []) listener(entry);
+        container.logs.append(entry);
+        // Attached readers are awaited: one slower than the container slows its writes (the
+        // kernel's pipe fills), as Docker's attach does, instead of the engine queueing for it.
+        await options.onOutput?.(entry);
+        const listeners = this.#logListeners.get(container.id);
+        if (listeners) await Promise.all([...listeners].map((listener) => listener(entry)));
       }
     };
     const output = Promise.all([record("stdout")(process.stdout), record("stderr")(process.stderr)]);
@@ -324,8 +328,13 @@ export class Runtime {
     container.name = wanted;
   }
 
-  /** Calls `listener` with each log entry the container writes from now on; returns the way to stop. */
-  followLogs(ref: string, listener: (entry: LogEntry) => void): () => void {
+  /**
+   * Calls `listener` with each log entry the container writes from now on,
+   * the container's next output waiting for what it returns (an attached
+   * client's pace); returns the way to stop. Readers that must not slow the
+   * container (docker logs -f) follow `container.logs` instead.
+   */
+  attachOutput(ref: string, listener: (entry: LogEntry) => void | Promise<void>): () => void {
     const container = this.get(ref);
     let listeners = this.#logListeners.get(container.id);
     if (!listeners) this.#logListeners.set(container.id, (listeners = new Set()));

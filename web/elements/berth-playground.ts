@@ -271,7 +271,7 @@ export class BerthPlayground extends LitElement {
     this.session = await engine.openShell(
       this.playground,
       terminal.size,
-      Comlink.proxy((data: Uint8Array) => void terminal.write(data).then(() => this.#textChanged())),
+      Comlink.proxy((data: Uint8Array) => terminal.write(data).then(() => this.#textChanged())),
       Comlink.proxy(() => {
         this.session = undefined;
         this.#atPrompt = false;

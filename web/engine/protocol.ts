@@ -17,12 +17,14 @@ export interface EngineApi {
   createPlayground(): Promise<number>;
   /**
    * Starts an interactive shell on a playground's host. Output arrives through
-   * `onOutput`; `onExit` is called once with the shell's exit status.
+   * `onOutput`, whose promise settles once the page has drawn it: while much
+   * is undrawn, the shell's output waits (a flood does not pile up in the
+   * page); `onExit` is called once with the shell's exit status.
    */
   openShell(
     playground: number,
     size: TerminalSize,
-    onOutput: (data: Uint8Array) => void,
+    onOutput: (data: Uint8Array) => void | Promise<void>,
     onExit: (exitCode: number) => void,
   ): Promise<number>;
   /** Keystrokes (or pasted text) for a session's terminal. */

@@ -43,6 +43,13 @@ const sessions = new Map<number, Session>();
 const encoder = new TextEncoder();
 let nextId = 1;
 
+/**
+ * Output sent to the page and not yet drawn, past which the shell's output
+ * waits: xterm.js would queue all of a flood (and drop past 50 MB), its
+ * screen minutes behind the keys. Enough for a screenful many times over.
+ */
+const UNDRAWN_LIMIT_BYTES = 256 * 1024;
+
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot load ${url.pathname}: HTTP ${response.status}`);
@@ -104,10 +111,20 @@ const api: EngineApi = {
     const id = nextId++;
     sessions.set(id, { shell, keys });
     void (async () => {
+      let undrawn = 0;
+      let drawn: (() => void) | undefined;
       for await (const chunk of shell.stdout) {
         // A copy of our own to hand over: the chunk may share the SDK's buffer.
         const data = chunk.slice();
-        onOutput(Comlink.transfer(data, [data.buffer]));
+        const bytes = data.length;
+        undrawn += bytes;
+        const done = () => {
+          undrawn -= bytes;
+          drawn?.();
+        };
+        // Not awaited one by one: chunks stream on while the page draws, up to the limit.
+        void Promise.resolve(onOutput(Comlink.transfer(data, [data.buffer]))).then(done, done);
+        while (undrawn > UNDRAWN_LIMIT_BYTES) await new Promise<void>((resolve) => (drawn = resolve));
       }
       const { exitCode } = await shell.wait();
       sessions.delete(id);

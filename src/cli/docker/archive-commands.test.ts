@@ -34,8 +34,8 @@ describe("docker save / docker load", () => {
     let stderr = "";
     const text = (d: Uint8Array | string) => (typeof d === "string" ? d : dec(d));
     const io: DockerIO = {
-      stdout: (d) => (stdout += text(d)),
-      stderr: (d) => (stderr += text(d)),
+      stdout: (d) => void (stdout += text(d)),
+      stderr: (d) => void (stderr += text(d)),
       stdin: async function* () {},
       rawTerminal: () => {},
     };

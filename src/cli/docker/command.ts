@@ -18,6 +18,8 @@ export interface DockerCommand {
   /** "docker run [OPTIONS] IMAGE [COMMAND] [ARG...]" without "docker " */
   readonly usage: string;
   readonly summary: string;
+  /** Where Berth's command differs from Docker's, at the end of its --help. */
+  readonly notes?: string;
   readonly flags: readonly FlagSpec[];
   /** Fewest positional arguments; Docker's "requires at least N argument(s)". */
   readonly minArgs?: number;

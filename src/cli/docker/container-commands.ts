@@ -1,8 +1,8 @@
-import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailLines, volumeRequest } from "../../api/index.ts";
+import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailEntries, volumeRequest } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
-import type { Container, LogEntry } from "../../runtime/index.ts";
+import { LOG_LIMIT_BYTES, type Container, type LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
@@ -332,27 +332,25 @@ export const logsCommand: DockerCommand = {
     { name: "tail", short: "n", kind: "string", description: "Number of lines to show from the end of the logs", defaultValue: "all" },
     { name: "timestamps", short: "t", kind: "bool", description: "Show timestamps" },
   ],
+  notes: `Berth keeps about the last ${LOG_LIMIT_BYTES / 1024 ** 2} MiB of each container's output (Docker's json-file driver keeps all of it\nunless --log-opt max-size): older output is dropped.`,
   minArgs: 1,
   maxArgs: 1,
   async run({ engine, flags, io }) {
     const container = engine.runtime.get(flags.args[0]!);
     const tail = flags.strings.get("tail") ?? "all";
     const timestamps = flags.bools.get("timestamps") ?? false;
-    const write = (stream: LogEntry["stream"], text: string) => (stream === "stderr" ? io.stderr(text) : io.stdout(text));
-    // Follow from here: whatever is written while the past is printed comes after it.
-    const follow = (flags.bools.get("follow") ?? false) && engine.runtime.isRunning(container.id);
-    const followed: LogEntry[] = [];
-    let live: ((entry: LogEntry) => void) | undefined;
-    const stop = follow ? engine.runtime.followLogs(container.id, (entry) => (live ? live(entry) : followed.push(entry))) : undefined;
-    for (const line of tailLines(logLines(container.logs), tail)) write(line.stream, (timestamps ? logTimestamp(line.time) : "") + line.text);
-    if (!stop) return 0;
+    const write = (stream: LogEntry["stream"], data: Uint8Array | string) => (stream === "stderr" ? io.stderr(data) : io.stdout(data));
+    // Follow from here, until this run ends: whatever is written while the past is printed comes after it.
+    const end = container.logs.end;
+    const stopped = (flags.bools.get("follow") ?? false) && engine.runtime.isRunning(container.id) ? engine.runtime.wait(container.id) : undefined;
+    const past = tailEntries(container.logs.entries(), tail);
+    // Each write is awaited: a terminal slower than the log holds the rest back rather than queueing it.
+    if (timestamps) for (const line of logLines(past)) await write(line.stream, logTimestamp(line.time) + line.text);
+    else for (const entry of past) await write(entry.stream, entry.data);
+    if (!stopped) return 0;
     const stamper = new LogStamper();
-    live = (entry) => write(entry.stream, timestamps ? stamper.stamp(entry) : new TextDecoder().decode(entry.data));
-    for (const entry of followed.splice(0)) live(entry);
-    try {
-      await engine.runtime.wait(container.id);
-    } finally {
-      stop();
+    for await (const entry of container.logs.follow(end, stopped)) {
+      await write(entry.stream, timestamps ? stamper.stamp(entry) : entry.data);
     }
     return 0;
   },

@@ -105,7 +105,8 @@ function usageBlock(command: DockerCommand, verb: "Run" | "See"): string {
 function help(command: DockerCommand): string {
   const aliases = command.aliases?.length ? `\nAliases:\n  ${[...command.aliases.map((a) => `docker ${a}`), `docker ${command.name}`].join(", ")}\n` : "";
   const options = command.flags.length ? `\nOptions:\n${formatOptions(command.flags)}\n` : "";
-  return `Usage:  docker ${command.usage}\n\n${command.summary}\n${aliases}${options}`;
+  const notes = command.notes ? `\n${command.notes}\n` : "";
+  return `Usage:  docker ${command.usage}\n\n${command.summary}\n${aliases}${options}${notes}`;
 }
 
 function mainHelp(): string {

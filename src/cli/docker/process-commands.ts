@@ -68,10 +68,11 @@ export const execCommand: DockerCommand = {
     }
     const output = Promise.all([
       (async () => {
-        for await (const chunk of process.stdout) io.stdout(chunk);
+        // Awaited: a terminal slower than the process slows it instead of queueing its output.
+        for await (const chunk of process.stdout) await io.stdout(chunk);
       })(),
       (async () => {
-        if (process.stderr) for await (const chunk of process.stderr) io.stderr(chunk);
+        if (process.stderr) for await (const chunk of process.stderr) await io.stderr(chunk);
       })(),
     ]);
     if (tty && interactive && request.stdinTty) io.rawTerminal();
