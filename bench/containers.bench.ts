@@ -11,6 +11,13 @@
  * - 50-containers: 50 `docker run -d alpine sleep 1000` at once, the time until
  *   all are started and the process's RSS after (the SDK's workers are threads
  *   of this process, so it is the whole engine's).
+ * - big-output: 100 MB of `yes` lines through `docker run` (container, runtime,
+ *   docker device, the guest `docker`, the host's pipe, read here as it comes):
+ *   MB/s as a ratio to the same pipeline run on the host without a container
+ *   (medians of 3, interleaved), and for each the peak growth of the process's
+ *   RSS (mostly the kernel's own, which grows with the guests' writes) and of
+ *   its JavaScript heap and array buffers (the engine's buffering), sampled
+ *   every 100 ms.
  *
  * The native floor runs in a process of its own (bench/native-floor.ts) and
  * needs busybox-static (`sh scripts/bootstrap.sh --bench` installs it).
@@ -19,11 +26,17 @@ import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 
 import { bootNodePlayground } from "../src/cli/node-playground.ts";
+import type { Machine } from "../src/kernel/index.ts";
 import { bootNodeKernel } from "../src/kernel/node-index.ts";
+import { LOG_LIMIT_BYTES } from "../src/runtime/index.ts";
 import type { NativeFloorReady, NativeFloorRun } from "./native-floor.ts";
 
 const RUNS = 50;
 const CONTAINERS = 50;
+const BIG_OUTPUT = 100_000_000;
+const BIG_RUNS = 3;
+/** Lines of 1,000 y's (toybox's `yes` writes a line at a time; short lines would measure the kernel's writes). */
+const BIG_LINES = `s=yyyyyyyyyy; s=$s$s$s$s$s$s$s$s$s$s; s=$s$s$s$s$s$s$s$s$s$s; yes $s | head -c ${BIG_OUTPUT}`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -41,6 +54,37 @@ async function reply<T>(child: ChildProcess): Promise<T> {
     return message;
   } finally {
     settled.abort();
+  }
+}
+
+interface Streamed {
+  readonly mbPerSecond: number;
+  /** Peak growth over the start, MB. */
+  readonly rssMb: number;
+  readonly heapAndBuffersMb: number;
+}
+
+/** Runs a host script, reading its output (which must be BIG_OUTPUT bytes) as it comes. */
+async function streamed(host: Machine, script: string): Promise<Streamed> {
+  const js = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const start = { rss: process.memoryUsage().rss, js: js() };
+  const peak = { ...start };
+  const sampler = setInterval(() => {
+    peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+    peak.js = Math.max(peak.js, js());
+  }, 100);
+  try {
+    const t0 = performance.now();
+    const child = await host.spawn(["sh", "-c", script]);
+    await child.closeStdin();
+    let bytes = 0;
+    for await (const chunk of child.stdout) bytes += chunk.length;
+    const { exitCode } = await child.wait();
+    if (exitCode !== 0 || bytes !== BIG_OUTPUT) throw new Error(`${script}: exit ${exitCode}, ${bytes} bytes`);
+    const mb = (bytes: number) => bytes / 1024 ** 2;
+    return { mbPerSecond: bytes / 1e6 / ((performance.now() - t0) / 1000), rssMb: mb(peak.rss - start.rss), heapAndBuffersMb: mb(peak.js - start.js) };
+  } finally {
+    clearInterval(sampler);
   }
 }
 
@@ -86,6 +130,20 @@ try {
   console.log(`${CONTAINERS}-containers: ${seconds.toFixed(1)} s, ${rssMb.toFixed(0)} MB`);
   console.log(`  RSS before them ${rssBeforeMb.toFixed(0)} MB: ${((rssMb - rssBeforeMb) / CONTAINERS).toFixed(1)} MB per container`);
   await docker("rm", "-f", ...ids);
+
+  const bare: Streamed[] = [];
+  const big: Streamed[] = [];
+  for (let i = 0; i < BIG_RUNS; i++) {
+    bare.push(await streamed(host.machine, BIG_LINES));
+    big.push(await streamed(host.machine, `docker run --rm alpine sh -c '${BIG_LINES}'`));
+  }
+  const med = (runs: Streamed[], key: keyof Streamed) => median(runs.map((r) => r[key]));
+  console.log(
+    `big-output: ${med(big, "mbPerSecond").toFixed(1)} MB/s through docker run (${(med(big, "mbPerSecond") / med(bare, "mbPerSecond")).toFixed(2)}× the pipeline on the host), peak heap and buffers +${med(big, "heapAndBuffersMb").toFixed(0)} MB, RSS +${med(big, "rssMb").toFixed(0)} MB`,
+  );
+  console.log(
+    `  ${BIG_OUTPUT / 1e6} MB of yes lines, medians of ${BIG_RUNS}; the host's pipeline ${med(bare, "mbPerSecond").toFixed(1)} MB/s, heap and buffers +${med(bare, "heapAndBuffersMb").toFixed(0)} MB, RSS +${med(bare, "rssMb").toFixed(0)} MB; logs keep ${LOG_LIMIT_BYTES / 1024 ** 2} MiB a container`,
+  );
 } finally {
   if (floor.connected) floor.disconnect();
   await kernel.close();
