@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 
 import type { Kernel, Machine } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
-import { DockerDevice, type DockerRequest } from "./docker-device.ts";
+import { DockerDevice, parseDockerRequest, type DockerRequest } from "./docker-device.ts";
 
 describe("the docker device", () => {
   let kernel: Kernel;
@@ -205,5 +205,29 @@ describe("the docker device's output queue", () => {
     device.close(handle);
     for (let i = 0; i < 100 && !state.finished; i++) await pause(10);
     assert.ok(state.finished);
+  });
+});
+
+describe("the docker device's request line", () => {
+  const good = { argv: ["ps", "-a"], stdinTty: true, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" };
+
+  it("takes the docker guest's request", () => {
+    assert.deepEqual(parseDockerRequest(JSON.stringify({ ...good, extra: 1 })), good);
+  });
+
+  it("refuses anything else a program in the machine could write", () => {
+    const bad = [
+      "{}",
+      "null",
+      "[1]",
+      "not json",
+      JSON.stringify({ ...good, argv: "ps" }),
+      JSON.stringify({ ...good, argv: ["ps", 1] }),
+      JSON.stringify({ ...good, stdinTty: "yes" }),
+      JSON.stringify({ ...good, columns: -1 }),
+      JSON.stringify({ ...good, rows: 1.5 }),
+      JSON.stringify({ ...good, cwd: null }),
+    ];
+    for (const line of bad) assert.equal(parseDockerRequest(line), undefined, line);
   });
 });

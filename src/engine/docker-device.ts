@@ -22,6 +22,26 @@ export interface DockerRequest {
 }
 
 /** What a docker command may do with its caller's terminal. */
+/**
+ * The request line the docker guest writes, checked field by field: any
+ * program in a machine can open the device and write anything.
+ */
+export function parseDockerRequest(line: string): DockerRequest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  const size = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 0;
+  if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === "string")) return undefined;
+  if (typeof r.stdinTty !== "boolean" || typeof r.stdoutTty !== "boolean" || typeof r.cwd !== "string") return undefined;
+  if (!size(r.columns) || !size(r.rows)) return undefined;
+  return { argv: r.argv as string[], stdinTty: r.stdinTty, stdoutTty: r.stdoutTty, columns: r.columns as number, rows: r.rows as number, cwd: r.cwd };
+}
+
 export interface DockerIO {
   /**
    * Output for the caller. The promise settles once the caller can take more
@@ -111,10 +131,8 @@ class Session {
     const newline = this.#request.indexOf("\n");
     if (newline < 0) return;
     this.#started = true;
-    let request: DockerRequest;
-    try {
-      request = JSON.parse(this.#request.slice(0, newline)) as DockerRequest;
-    } catch {
+    const request = parseDockerRequest(this.#request.slice(0, newline));
+    if (!request) {
       this.#push(Frame.Stderr, encoder.encode("docker: malformed request from the client\n"));
       this.#exit(125);
       return;
