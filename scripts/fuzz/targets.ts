@@ -10,6 +10,7 @@
  * a broken check (`Finding`), or an input that takes longer than its budget.
  */
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +22,18 @@ import { findCommand } from "../../src/cli/docker/index.ts";
 import { parseFlags } from "../../src/cli/flags.ts";
 import { bootNodePlayground } from "../../src/cli/node-playground.ts";
 import type { Engine } from "../../src/engine/index.ts";
-import { layerTree, MachineFiles, MemoryFileSystem, readTar, writeTar, type TarEntry } from "../../src/fs/index.ts";
-import { familiarReference, formatReference, parseReference, readImageArchive } from "../../src/image/index.ts";
+import { layerTree, MachineFiles, MemoryContentStore, MemoryFileSystem, readTar, writeTar, type TarEntry } from "../../src/fs/index.ts";
+import {
+  buildRecipe,
+  familiarReference,
+  formatReference,
+  ImageStore,
+  parseReference,
+  readImageArchive,
+  saveImages,
+  type ImageIndex,
+  type ImageManifest,
+} from "../../src/image/index.ts";
 import { bootNodeKernel } from "../../src/kernel/node-index.ts";
 import { BerthError } from "../../src/util/index.ts";
 import type { Rng } from "./mutate.ts";
@@ -50,8 +61,8 @@ export interface Target {
   readonly dictionary: readonly (string | Uint8Array)[];
   /** `lines`: each line of a seed file is a seed of its own. */
   readonly seedFormat?: "lines";
-  /** Seeds read in place from outside the repository, when they are there. */
-  extraSeeds?(): Uint8Array[];
+  /** Seeds besides the files: read in place from outside the repository, or made by Berth's own code. */
+  extraSeeds?(): Uint8Array[] | Promise<Uint8Array[]>;
   /** A structure-aware mutation; `havoc` is the byte mutator. */
   mutate?(input: Uint8Array, havoc: (data: Uint8Array) => Uint8Array, rng: Rng): Uint8Array;
   setup(): Promise<Runner>;
@@ -297,10 +308,51 @@ function renameBlobs(entries: TarEntry[]): void {
 
 const ARCHIVE_MAX_LENGTH = 256 * 1024;
 
+/**
+ * The archive seeds, made by Berth's own `docker save` of a one-file image:
+ * as saved (plain and gzip), as a bare OCI layout, in the older docker-archive
+ * form, and with an index descriptor missing its digest or its size (crashes
+ * the fuzzer once found).
+ */
+async function archiveSeeds(): Promise<Uint8Array[]> {
+  const store = new ImageStore(new MemoryContentStore());
+  const recipe = { repository: "docker.io/library/fuzz", tags: ["1"], created: "2024-05-01T00:00:00Z", os: "linux", architecture: "wasm32", config: { Cmd: ["/bin/sh"] } };
+  const built = await buildRecipe(recipe, { "etc/motd": encoder.encode("hi\n") }, store.content);
+  store.set("fuzz:1", built.manifest);
+  store.set("team/fuzz:latest", built.manifest);
+  const saved = await saveImages(store, ["fuzz:1", "team/fuzz:latest"]);
+  const entries = readTar(saved);
+  const blob = (digest: string) => entries.find((e) => e.path === `blobs/sha256/${digest.slice("sha256:".length)}`)!.data!;
+  const json = (path: string) => JSON.parse(decoder.decode(entries.find((e) => e.path === path)!.data!)) as unknown;
+  const index = json("index.json") as ImageIndex;
+  const withIndex = (edit: (descriptor: Record<string, unknown>) => void) => {
+    const changed = structuredClone(index);
+    edit(changed.manifests[0] as unknown as Record<string, unknown>);
+    return writeTar(entries.map((e) => (e.path === "index.json" ? { ...e, data: encoder.encode(JSON.stringify(changed)) } : e)));
+  };
+  const manifest = JSON.parse(decoder.decode(blob(index.manifests[0]!.digest))) as ImageManifest;
+  const file = (path: string, data: Uint8Array): TarEntry => ({ path, type: "file", data, mode: 0o644, uid: 0, gid: 0, mtime: 0 });
+  const configName = `${manifest.config.digest.slice("sha256:".length)}.json`;
+  const legacy = writeTar([
+    file("manifest.json", encoder.encode(JSON.stringify([{ Config: configName, RepoTags: ["old:archive"], Layers: manifest.layers.map((_, i) => `l${i}/layer.tar`) }]))),
+    file(configName, blob(manifest.config.digest)),
+    ...manifest.layers.map((layer, i) => file(`l${i}/layer.tar`, blob(layer.digest))),
+  ]);
+  return [
+    saved,
+    gzipSync(saved),
+    writeTar(entries.filter((e) => e.path !== "manifest.json" && e.path !== "repositories")),
+    legacy,
+    withIndex((d) => delete d.digest),
+    withIndex((d) => delete d.size),
+  ];
+}
+
 const archive: Target = {
   name: "archive",
   maxLength: ARCHIVE_MAX_LENGTH,
   budgetMs: 2000,
+  extraSeeds: archiveSeeds,
   dictionary: [
     '"manifests"',
     '"layers"',
