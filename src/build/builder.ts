@@ -16,7 +16,7 @@
 import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, type DirNode, type TarEntry, type TreeNode } from "../fs/index.ts";
 import { pull, storeImage, storeLayer, type Descriptor, type HistoryEntry, type ImageConfig, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
 import type { Runtime } from "../runtime/index.ts";
-import { BerthError, sha256, type Digest } from "../util/index.ts";
+import { BerthError, concatBytes, sha256, type Digest } from "../util/index.ts";
 import {
   checkSupported,
   DockerfileError,
@@ -631,13 +631,7 @@ async function contentDigest(root: DirNode): Promise<string> {
     parts.push(encoder.encode(`${e.path}\0${e.type}\0${e.mode}\0${e.uid}:${e.gid}\0${e.linkname ?? ""}\0${e.data?.length ?? 0}\0`));
     if (e.data) parts.push(e.data);
   }
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.length;
-  }
-  return sha256(all);
+  return sha256(concatBytes(parts));
 }
 
 function exists(fs: OverlayFileSystem, path: string): boolean {

@@ -4,7 +4,7 @@
  * big sizes), deterministically; reads ustar, PAX and GNU long names. A
  * damaged archive is an error naming the offset, never a crash.
  */
-import { BerthError } from "../util/index.ts";
+import { BerthError, concatBytes } from "../util/index.ts";
 
 export type TarEntryType = "file" | "directory" | "symlink" | "hardlink";
 
@@ -74,7 +74,7 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
     if (data.length > 0) chunks.push(padded(data));
   }
   chunks.push(new Uint8Array(BLOCK * 2));
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 export interface ReadTarOptions {
@@ -297,12 +297,3 @@ function padded(data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}

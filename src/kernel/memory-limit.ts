@@ -4,6 +4,7 @@
  * honoured exactly; the guest's `memory.grow` past it fails). So `--memory`
  * is a per-process limit, set when a container's machine loads its programs.
  */
+import { concatBytes } from "../util/index.ts";
 
 /** WebAssembly's page size. */
 export const PAGE_BYTES = 65_536;
@@ -37,13 +38,7 @@ export function limitModuleMemory(module: Uint8Array, maxPages: number): Uint8Ar
       id === MEMORY_SECTION ? rewriteMemories(payload, maxPages) : id === IMPORT_SECTION ? rewriteImports(payload, maxPages) : payload;
     parts.push(Uint8Array.from([id, ...u32(rewritten.length)]), rewritten);
   }
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function rewriteMemories(payload: Uint8Array, maxPages: number): Uint8Array {

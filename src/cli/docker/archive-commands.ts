@@ -5,6 +5,7 @@
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO } from "../../engine/index.ts";
 import { familiarReference, loadImageArchive, parseReference, saveImages, type Descriptor } from "../../image/index.ts";
+import { concatBytes } from "../../util/index.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
 import { humanSize, shortId } from "./format.ts";
 
@@ -92,11 +93,5 @@ function loadingLayer(layer: Descriptor, columns: number): string {
 async function readAll(io: DockerIO): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of io.stdin()) chunks.push(chunk);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

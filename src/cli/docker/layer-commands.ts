@@ -28,7 +28,7 @@ import {
 import { familiarReference, parseReference, storeImage, storeLayer, type HistoryEntry, type ImageConfig } from "../../image/index.ts";
 import { MountedFsError } from "../../kernel/index.ts";
 import type { Container } from "../../runtime/index.ts";
-import { BerthError, type Digest } from "../../util/index.ts";
+import { BerthError, concatBytes, type Digest } from "../../util/index.ts";
 import { CommandError, confirmed, type DockerCommand } from "./command.ts";
 import { humanSize, pruneReport } from "./format.ts";
 
@@ -394,13 +394,7 @@ function hostFiles(engine: Engine): MachineFiles {
 async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const chunk of chunks) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export const containerPruneCommand: DockerCommand = {
