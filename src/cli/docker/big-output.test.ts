@@ -2,13 +2,10 @@
 // `docker run` at the reader's pace, and each container keeps a bounded tail
 // of it for `docker logs`.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
-import type { Engine } from "../../engine/index.ts";
-import type { Kernel, Machine } from "../../kernel/index.ts";
-import { bootNodeKernel } from "../../kernel/node-index.ts";
 import { LOG_LIMIT_BYTES } from "../../runtime/index.ts";
-import { bootNodePlayground } from "../node-playground.ts";
+import { dockerTestBed } from "./test-bed.ts";
 
 /** Lines of 1,000 y's: toybox's `yes` writes a line at a time, so long lines keep the kernel's write count low. */
 const LINES = "s=yyyyyyyyyy; s=$s$s$s$s$s$s$s$s$s$s; s=$s$s$s$s$s$s$s$s$s$s; yes $s";
@@ -17,24 +14,13 @@ const BIG = 50_000_000;
 const LAST_LINES = `${"y".repeat(1000)}\n${"y".repeat(50)}`;
 
 describe("huge output", () => {
-  let kernel: Kernel;
-  let host: Machine;
-  let engine: Engine;
-  before(async () => {
-    kernel = await bootNodeKernel();
-    const playground = await bootNodePlayground(kernel);
-    host = playground.host.machine;
-    engine = playground.engine;
-    await docker("pull", "alpine");
-  });
-  after(async () => kernel.close());
-
-  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 60_000 });
+  const bed = dockerTestBed({ timeoutMs: 60_000 });
+  const { docker } = bed;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   /** Runs a host script, counting its output's bytes (and keeping its end) instead of holding all of it; reading starts when `reading` settles. */
   async function counted(script: string, reading: Promise<unknown> = Promise.resolve()) {
-    const process = await host.spawn(["sh", "-c", script]);
+    const process = await bed.host.spawn(["sh", "-c", script]);
     await process.closeStdin();
     let bytes = 0;
     let end = new Uint8Array();
@@ -55,13 +41,13 @@ describe("huge output", () => {
     assert.equal(run.exitCode, 0);
     assert.equal(run.bytes, BIG);
     assert.ok(run.end.endsWith(LAST_LINES), run.end);
-    const logs = engine.runtime.get("big").logs;
+    const logs = bed.engine.runtime.get("big").logs;
     assert.ok(logs.bytes <= LOG_LIMIT_BYTES, `${logs.bytes} bytes of log kept`);
     assert.ok(logs.bytes >= LOG_LIMIT_BYTES / 2, `only ${logs.bytes} bytes of log kept`);
   });
 
   it("prints the tail it keeps with docker logs, and counts --tail's lines in it", async () => {
-    const kept = engine.runtime.get("big").logs.bytes;
+    const kept = bed.engine.runtime.get("big").logs.bytes;
     const all = await counted("docker logs big");
     assert.equal(all.exitCode, 0);
     assert.equal(all.bytes, kept);
@@ -75,11 +61,11 @@ describe("huge output", () => {
     let read!: () => void;
     const reading = new Promise<void>((resolve) => (read = resolve));
     const run = counted("docker run --name held alpine head -c 20000000 /dev/zero", reading);
-    for (let i = 0; i < 200 && !engine.runtime.list().some((c) => c.name === "held"); i++) await pause(25);
+    for (let i = 0; i < 200 && !bed.engine.runtime.list().some((c) => c.name === "held"); i++) await pause(25);
     await pause(1000);
     // Unheld, it would have written all 20 MB (and filled its log) within that second.
-    assert.ok(engine.runtime.isRunning("held"));
-    const written = engine.runtime.get("held").logs.bytes;
+    assert.ok(bed.engine.runtime.isRunning("held"));
+    const written = bed.engine.runtime.get("held").logs.bytes;
     assert.ok(written < 2 * 1024 ** 2, `${written} bytes written with nobody reading`);
     read();
     const done = await run;
@@ -92,7 +78,7 @@ describe("huge output", () => {
     await docker("run", "-d", "--name", "rand", "alpine", "cat", "/dev/urandom");
     await pause(1500);
     await docker("kill", "rand");
-    const logs = engine.runtime.get("rand").logs;
+    const logs = bed.engine.runtime.get("rand").logs;
     assert.ok(logs.bytes <= LOG_LIMIT_BYTES && logs.bytes >= LOG_LIMIT_BYTES / 2, `${logs.bytes} bytes of log kept`);
     const printed = await counted("docker logs rand");
     assert.equal(printed.bytes, logs.bytes);

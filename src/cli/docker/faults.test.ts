@@ -2,23 +2,13 @@
 // MODE`, wasm/test/probe/fault.c) ends as a segfaulting program's does on
 // Linux — exited, 139 — with the trap in State.Error, and nothing else stops.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
-import type { Kernel, Machine } from "../../kernel/index.ts";
-import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootNodePlayground } from "../node-playground.ts";
+import { dockerTestBed } from "./test-bed.ts";
 
 describe("containers whose program traps", () => {
-  let kernel: Kernel;
-  let host: Machine;
-  before(async () => {
-    kernel = await bootNodeKernel({ includeTestCommands: true });
-    host = (await bootNodePlayground(kernel)).host.machine;
-    await docker("pull", "alpine");
-  });
-  after(async () => kernel.close());
-
-  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 30_000 });
+  const bed = dockerTestBed({ includeTestCommands: true });
+  const { docker } = bed;
   const state = async (name: string) =>
     (await docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", name)).stdout;
 
@@ -58,7 +48,7 @@ describe("containers whose program traps", () => {
     for (const mode of ["unreachable", "memory", "call", "divide", "stack"]) {
       assert.equal((await docker("run", "--rm", "alpine", "probe", "trap", mode)).exitCode, 139, mode);
     }
-    const onHost = await host.run(["sh", "-c", "probe trap memory; echo host $?"], { timeoutMs: 10_000 });
+    const onHost = await bed.host.run(["sh", "-c", "probe trap memory; echo host $?"], { timeoutMs: 10_000 });
     assert.deepEqual([onHost.stdout, onHost.stderr], ["trapping memory\nhost 139\n", "Segmentation fault\n"]);
     assert.equal((await docker("run", "--rm", "alpine", "sh", "-c", "echo ok | cat")).stdout, "ok\n");
     assert.equal((await docker("ps", "-q")).stdout, "");

@@ -1,28 +1,14 @@
 // cgroup-style limits end to end from the host's shell: --pids-limit and --memory.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
-import type { Engine } from "../../engine/index.ts";
-import type { Kernel, Machine } from "../../kernel/index.ts";
-import { bootNodeKernel } from "../../kernel/node-index.ts";
-import { bootNodePlayground } from "../node-playground.ts";
+import { dockerTestBed } from "./test-bed.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("container limits", () => {
-  let kernel: Kernel;
-  let host: Machine;
-  let engine: Engine;
-  before(async () => {
-    kernel = await bootNodeKernel();
-    const playground = await bootNodePlayground(kernel);
-    host = playground.host.machine;
-    engine = playground.engine;
-    await docker("pull", "alpine");
-  });
-  after(async () => kernel.close());
-
-  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 30_000 });
+  const bed = dockerTestBed();
+  const { docker } = bed;
 
   it("fails the process past --pids-limit with EAGAIN, and the shell says so", async () => {
     const r = await docker("run", "--name", "limited", "--pids-limit", "3", "alpine", "sh", "-c", "sleep 1 & sleep 1 & ps; echo status=$?; wait");
@@ -36,8 +22,8 @@ describe("container limits", () => {
     // (Killing it midway would leave the kernel's orphans running: wasm/README.md, Kernel facts.)
     const id = (await docker("run", "-d", "--pids-limit", "10", "alpine", "sh", "-c", "f() { f | f & }; f; wait; echo burnt out")).stdout.trim();
     for (let i = 0; i < 5; i++) {
-      assert.ok(engine.runtime.processes(id).length <= 10, `${engine.runtime.processes(id).length} processes`);
-      assert.equal((await host.run(["echo", "responsive"], { timeoutMs: 5_000 })).stdout, "responsive\n");
+      assert.ok(bed.engine.runtime.processes(id).length <= 10, `${bed.engine.runtime.processes(id).length} processes`);
+      assert.equal((await bed.host.run(["echo", "responsive"], { timeoutMs: 5_000 })).stdout, "responsive\n");
       await pause(100);
     }
     assert.equal((await docker("wait", id)).stdout, "0\n");

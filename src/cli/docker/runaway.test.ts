@@ -1,29 +1,15 @@
 // Runaway processes: a container whose program computes without ever making a
 // system call, which the kernel alone cannot stop (src/kernel/worker-watch.ts).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 
-import type { Engine } from "../../engine/index.ts";
-import type { Kernel, Machine } from "../../kernel/index.ts";
-import { bootNodeKernel } from "../../kernel/node-index.ts";
 import { workerWatch } from "../../kernel/worker-watch.ts";
-import { bootNodePlayground } from "../node-playground.ts";
+import { dockerTestBed } from "./test-bed.ts";
 
 describe("runaway containers", () => {
-  let kernel: Kernel;
-  let host: Machine;
-  let engine: Engine;
-  before(async () => {
-    // `probe burn` is the test userland's loop without system calls.
-    kernel = await bootNodeKernel({ includeTestCommands: true });
-    const playground = await bootNodePlayground(kernel);
-    host = playground.host.machine;
-    engine = playground.engine;
-    await docker("pull", "alpine");
-  });
-  after(async () => kernel.close());
-
-  const docker = (...args: string[]) => host.run(["docker", ...args], { timeoutMs: 30_000 });
+  // `probe burn` is the test userland's loop without system calls.
+  const bed = dockerTestBed({ includeTestCommands: true });
+  const { docker } = bed;
   /** Until `check` holds (a loaded machine may take seconds). */
   const eventually = async (what: string, check: () => Promise<boolean>) => {
     for (let tries = 0; !(await check()); tries++) {
@@ -68,7 +54,7 @@ describe("runaway containers", () => {
       await docker("rm", "-f", id);
     }
     await workerWatch.settled();
-    assert.deepEqual(engine.runtime.list({ all: false }), []);
+    assert.deepEqual(bed.engine.runtime.list({ all: false }), []);
     // Nothing runs between the host's commands: no worker may still be busy.
     assert.deepEqual(workerWatch.busyWorkers().map((owners) => [...owners]), []);
     assert.equal((await docker("run", "--rm", "alpine", "echo", "still works")).stdout, "still works\n");
