@@ -286,7 +286,15 @@ function sandboxMachine(sandbox: Sandbox, owner: Owner, baseEnv: Readonly<Record
       const stdout = collect(guest.stdout);
       const stderr = collect(guest.stderr);
       void feed(guest, options.stdin ?? "");
-      const exit = await guest.wait();
+      // The SDK's timeout is a kernel timer, and the kernel can lose timers (see warmUp): a
+      // timer of our own backs it, so that run() always returns.
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const exited = guest.wait();
+      if (!(await settlesWithin(exited, timeoutMs + RUN_OUTPUT_GRACE_MS))) {
+        await guest.kill();
+        return { exitCode: 137, reason: "timeout", stdout: stdout.text(), stderr: stderr.text() };
+      }
+      const exit = await exited;
       // A killed root's children can hold its pipes open (wasm/README.md): what came by then is the output.
       await settlesWithin(Promise.all([stdout.done, stderr.done]), RUN_OUTPUT_GRACE_MS);
       return { ...exit, stdout: stdout.text(), stderr: stderr.text() };
