@@ -40,9 +40,12 @@ if (filters.length === 0) {
     }
   }
 }
+// A test that hangs fails after 5 minutes (the longest take about 30 s) instead of
+// holding the whole run until CI's limit.
+const TEST_TIMEOUT_MS = 300_000;
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", ...files],
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=1", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
