@@ -27,6 +27,16 @@ describe("the docker device", () => {
         for await (const chunk of io.stdin()) io.stdout(chunk);
         return 0;
       }
+      if (command === "first-chunk") {
+        // Reads until a newline and ends, leaving the rest of stdin unread.
+        let line = "";
+        for await (const chunk of io.stdin()) {
+          line += new TextDecoder().decode(chunk);
+          if (line.includes("\n")) break;
+        }
+        io.stdout(line.slice(0, line.indexOf("\n") + 1));
+        return 0;
+      }
       if (command === "slow") {
         await new Promise((r) => setTimeout(r, 300));
         io.stdout("late\n");
@@ -58,6 +68,11 @@ describe("the docker device", () => {
     const r = await host.run(["docker", "cat"], { stdin: "line one\nline two\n" });
     assert.equal(r.stdout, "line one\nline two\n");
     assert.equal(r.exitCode, 0);
+  });
+
+  it("ends when the command ends, though its stdin has not (the forwarder stops at its next write)", async () => {
+    const r = await host.run(["sh", "-c", "yes | docker first-chunk; echo status $?"], { timeoutMs: 20_000 });
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, "y\nstatus 0\n", ""]);
   });
 
   it("waits for output that comes later", async () => {

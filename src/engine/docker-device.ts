@@ -124,6 +124,11 @@ class Session {
     readonly terminal: TerminalInput | undefined,
   ) {}
 
+  /** The guest hung up. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** The guest's request, arriving in one or more writes. */
   receive(data: Uint8Array): void {
     if (this.#started) throw new MountedFsError("EINVAL", "request already sent");
@@ -352,6 +357,8 @@ export class DockerDevice implements MountedFileSystem {
       open.session.receive(data);
       return data.length;
     }
+    // The forwarding guest outlives a command that did not read its stdin to the end; this is how it learns to stop.
+    if (open.session.closed) throw new MountedFsError("EIO", "the docker command has exited");
     const room = open.session.feedStdin(data);
     return room ? room.then(() => data.length) : data.length;
   }

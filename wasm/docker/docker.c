@@ -17,17 +17,19 @@
  *        line editor, so our terminal stops echoing and buffering lines).
  *   4. when stdin is wanted, a second process (this program, run as
  *      `docker --berth-stdin PATH`) copies our stdin into that path, so that
- *      waiting for input never holds up output.
+ *      waiting for input never holds up output. It ends at its stdin's EOF,
+ *      or at its first write after the session closed (the engine refuses
+ *      it). We exit without signalling or waiting for it: the kernel can
+ *      lose a kill that lands while its target exits, and the sender's next
+ *      system call then never returns (wasm/README.md, "Kernel facts").
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "berth/wasix.h"
@@ -126,16 +128,23 @@ static int forward_stdin(const char *path)
     return 0;
 }
 
-static pid_t start_stdin_forwarder(const char *self, const char *path, int session)
+/*
+ * Its stdout and stderr are closed: it outlives us when its stdin has not
+ * ended, and must not hold open a pipe our caller reads to its end
+ * (`x=$(sleep 9 | docker run -i alpine true)`).
+ */
+static void start_stdin_forwarder(const char *self, const char *path, int session)
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addclose(&actions, session);
+    posix_spawn_file_actions_addclose(&actions, 1);
+    posix_spawn_file_actions_addclose(&actions, 2);
     char *argv[] = {(char *)self, "--berth-stdin", (char *)path, NULL};
     pid_t pid = 0;
-    int err = posix_spawnp(&pid, self, &actions, NULL, argv, environ);
+    if (posix_spawnp(&pid, self, &actions, NULL, argv, environ))
+        fputs("docker: cannot forward stdin\n", stderr);
     posix_spawn_file_actions_destroy(&actions);
-    return err ? 0 : pid;
 }
 
 int main(int argc, char **argv)
@@ -174,7 +183,6 @@ int main(int argc, char **argv)
     }
     free(req.data);
 
-    pid_t forwarder = 0;
     int raw = 0;
     wasix_tty_t cooked = tty;
     unsigned char header[5];
@@ -207,7 +215,7 @@ int main(int argc, char **argv)
             write_all(2, payload.data, payload.len);
             break;
         case FRAME_STDIN:
-            forwarder = start_stdin_forwarder(argv[0], payload.data, session);
+            start_stdin_forwarder(argv[0], payload.data, session);
             break;
         case FRAME_RAW:
             if (isatty(0)) {
@@ -221,10 +229,6 @@ int main(int argc, char **argv)
             int32_t status = 0;
             if (payload.len == 4)
                 memcpy(&status, payload.data, 4);
-            if (forwarder) {
-                kill(forwarder, SIGKILL);
-                waitpid(forwarder, NULL, 0);
-            }
             if (raw) {
                 /* the modes only: the window may have been resized meanwhile */
                 wasix_tty_t now = cooked;
