@@ -40,6 +40,7 @@ export async function bootPlayground(options: {
         startedAt: p.startedAt.getTime(),
         nsPids: p.containerId === null ? [] : [p.namespacePid],
       })),
+    memoryUsed: () => processes.memoryUsage(),
   });
   engine.hostFiles = new MachineFiles(host.filesystems);
   // Every process started on the host (its shells, `berth -c`) is a root of the host's namespace.

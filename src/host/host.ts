@@ -37,6 +37,8 @@ export interface HostOptions {
   readonly mounts?: readonly Mount[];
   /** Every process on the kernel, host PIDs, for the host's /proc. */
   readonly processes?: () => readonly ProcProcess[];
+  /** The memory every process on the kernel uses, in bytes, for the host's /proc/meminfo. */
+  readonly memoryUsed?: () => number;
 }
 
 export interface Host {
@@ -64,8 +66,7 @@ export async function createHost(kernel: Kernel, options: HostOptions): Promise<
     bootTime,
     processes: options.processes,
     memoryLimit: HOST_MEMORY_BYTES,
-    // Per-process memory accounting arrives with the engine's process table.
-    memoryUsed: () => 0,
+    memoryUsed: options.memoryUsed ?? (() => 0),
     mounts: () => [
       { source: "rootfs", target: "/", type: "wasmfs", options: "rw" },
       ...mounts.filter((m) => m.path !== "/proc").map((m) => ({ source: "berthfs", target: m.path, type: "berthfs", options: "rw" })),

@@ -84,12 +84,20 @@ export interface KernelProcess {
 export interface Machine {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   spawn(argv: readonly string[], options?: SpawnOptions): Promise<KernelProcess>;
+  /**
+   * The CPU time its processes have used so far, in nanoseconds (user and
+   * system, as a cgroup's cpuacct.usage); undefined where the platform cannot
+   * measure a thread's CPU time (a browser).
+   */
+  cpuTime(): number | undefined;
   close(): Promise<void>;
 }
 
 export interface Kernel {
   /** Command names the userland provides (each runs as /bin/NAME). */
   readonly commands: readonly string[];
+  /** How many CPUs the kernel's processes can run on at once (the host's cores). */
+  readonly cpus: number;
   createMachine(options?: MachineOptions): Promise<Machine>;
   close(): Promise<void>;
 }
@@ -104,7 +112,7 @@ const SHUTDOWN_GRACE_MS = 1_000;
  * Boots a kernel on an SDK instance that is already `ready()`. The userland
  * may still be loading: the SDK's workers warm up meanwhile.
  */
-export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Promise<Userland>): Promise<Kernel> {
+export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Promise<Userland>, platform: { readonly cpus: number }): Promise<Kernel> {
   const warm = warmUp(wasmer);
   const userland = await userlandSource;
   const commands: Record<string, { module: string }> = {};
@@ -127,6 +135,7 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
   let machineCount = 0;
   return {
     commands: Object.keys(userland.commands),
+    cpus: platform.cpus,
     async createMachine(options = {}) {
       const packages = [options.memoryLimit ? await userlandWithin(Math.floor(options.memoryLimit / PAGE_BYTES)) : pkg];
       if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));
@@ -312,6 +321,7 @@ function sandboxMachine(sandbox: Sandbox, owner: Owner, baseEnv: Readonly<Record
       );
       return kernelProcess(process, options.terminal !== undefined);
     },
+    cpuTime: () => workerWatch.cpuTime(owner),
     async close() {
       onClose();
       await sandbox.close();

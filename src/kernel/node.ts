@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
 import { Wasmer } from "@wasmer/sdk/node";
 
 import { createKernel, type Kernel } from "./kernel.ts";
@@ -29,8 +32,26 @@ export async function bootNodeKernel(options: { userland?: Userland; includeTest
   useHostFsResponder(respondToHostFileSystem);
   // Before the SDK's first worker: the watch must see them all (worker-watch.ts).
   workerWatch.install(globalThis as { Worker?: unknown }, NodeWorkerAdapter);
+  workerWatch.measureThreads(threadCpuNanos);
   // No on-disk package cache: our packages are built in memory on every boot.
   const wasmer = await BridgedWasmer.create({ cache: "memory" });
   await wasmer.ready();
-  return createKernel(wasmer, userland);
+  return createKernel(wasmer, userland, { cpus: availableParallelism() });
+}
+
+/** Linux's USER_HZ: the unit of /proc's CPU times, 100 on every architecture's user ABI. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** A thread of this process's CPU time (user + system), from /proc/self/task/TID/stat. */
+function threadCpuNanos(thread: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/self/task/${thread}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name's closing parenthesis start at field 3 (state); utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1e9) / CLOCK_TICKS_PER_SECOND : undefined;
 }

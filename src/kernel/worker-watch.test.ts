@@ -137,6 +137,37 @@ describe("worker watch", () => {
     assert.deepEqual([a1.terminated, a2.terminated, b1.terminated], [true, true, false]);
   });
 
+  it("accounts a measured thread's CPU time while busy to the machine it is busy for, and keeps its message from the SDK", async () => {
+    const watch = fast();
+    const cpu = new Map<number, number>([[7, 1_000], [8, 0]]);
+    watch.measureThreads((thread) => cpu.get(thread));
+    const s = sdk(watch);
+    const [a, b] = [s.worker(), s.worker()];
+    a.onmessage!({ data: { type: "berth-thread", thread: 7 } });
+    b.onmessage!({ data: { type: "berth-thread", thread: 8 } });
+    assert.deepEqual(s.seen, []);
+    const [one, two] = [watch.newOwner(), watch.newOwner()];
+    cpu.set(7, 5_000); // while idle: the SDK's own, no machine's
+    await watch.spawning(one, async () => s.task(a));
+    await watch.spawning(two, async () => s.task(b));
+    cpu.set(7, 8_000);
+    cpu.set(8, 500);
+    assert.deepEqual([watch.cpuTime(one), watch.cpuTime(two)], [3_000, 500]);
+    cpu.set(7, 9_000);
+    s.idle(a);
+    cpu.set(7, 20_000); // idle again
+    assert.deepEqual([watch.cpuTime(one), watch.cpuTime(two)], [4_000, 500]);
+  });
+
+  it("knows no CPU time where threads cannot be measured", async () => {
+    const watch = fast();
+    const s = sdk(watch);
+    const w = s.worker();
+    const box = watch.newOwner();
+    await watch.spawning(box, async () => s.task(w));
+    assert.equal(watch.cpuTime(box), undefined);
+  });
+
   it("wraps a scope's Worker class once", () => {
     const watch = fast();
     const scope: { Worker?: unknown } = { Worker: FakeWorker };

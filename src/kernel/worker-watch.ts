@@ -24,6 +24,12 @@
  * its machine's /run/berth/proc before main). A worker is terminated only
  * when all of its machines are closed: it never ends a process of a machine
  * still open.
+ *
+ * The same tie accounts CPU time per machine (`docker stats`, a cgroup's
+ * cpuacct): where the platform can read a thread's CPU time (Node on Linux:
+ * each worker says which thread it is, see node-bridge-worker.mjs), the time
+ * a worker's thread used while busy goes to the machine it was busy for.
+ * A browser cannot read a thread's CPU time: there the figure is unknown.
  */
 
 /** A machine, as the watch knows it. */
@@ -45,7 +51,14 @@ interface Watched {
   busy: boolean;
   /** The machines its current task may belong to (more than one only when requests crossed). */
   owners: ReadonlySet<Owner>;
+  /** Its OS thread, once the worker said (where threads can be measured). */
+  thread?: number;
+  /** The thread's CPU time when last accounted, in nanoseconds. */
+  cpuSeen: number;
 }
+
+/** A thread's CPU time so far in nanoseconds (undefined once it is gone). */
+export type ThreadCpuClock = (thread: number) => number | undefined;
 
 interface Request {
   readonly owners: ReadonlySet<Owner>;
@@ -78,6 +91,9 @@ export class WorkerWatch {
   readonly #reaping = new Set<Promise<void>>();
   #spawnsFromJs: Promise<void> = Promise.resolve();
   readonly #mountOwners = new Map<number, Owner>();
+  /** CPU time each machine's processes used, in nanoseconds (measured workers only). */
+  readonly #cpu = new Map<Owner, number>();
+  #threadCpu: ThreadCpuClock | undefined;
   #nextOwner = 1;
   #terminated = 0;
 
@@ -99,6 +115,21 @@ export class WorkerWatch {
    */
   mounted(owner: Owner, mountIds: Iterable<number>): void {
     for (const id of mountIds) this.#mountOwners.set(id, owner);
+  }
+
+  /** Reads threads' CPU time with `clock`: workers that say which thread they are are then measured. */
+  measureThreads(clock: ThreadCpuClock): void {
+    this.#threadCpu = clock;
+  }
+
+  /**
+   * The CPU time `owner`'s processes have used so far, in nanoseconds;
+   * undefined where threads cannot be measured.
+   */
+  cpuTime(owner: Owner): number | undefined {
+    if (!this.#threadCpu) return undefined;
+    for (const watched of this.#workers.values()) if (watched.busy && watched.owners.has(owner)) this.#account(watched);
+    return this.#cpu.get(owner) ?? 0;
   }
 
   /** How many workers the watch has terminated. */
@@ -194,7 +225,23 @@ export class WorkerWatch {
     }
   }
 
+  /**
+   * The thread's CPU time since it was last accounted goes to the machines it
+   * was busy for (shared when requests crossed and the task is not settled yet).
+   */
+  #account(watched: Watched): void {
+    if (watched.thread === undefined || !this.#threadCpu) return;
+    const now = this.#threadCpu(watched.thread);
+    if (now === undefined) return;
+    const used = now - watched.cpuSeen;
+    watched.cpuSeen = now;
+    if (!watched.busy || used <= 0 || watched.owners.size === 0) return;
+    const share = used / watched.owners.size;
+    for (const owner of watched.owners) this.#cpu.set(owner, (this.#cpu.get(owner) ?? 0) + share);
+  }
+
   #terminate(watched: Watched): void {
+    this.#account(watched);
     this.#workers.delete(watched.worker);
     this.#terminated++;
     watched.worker.terminate();
@@ -226,7 +273,7 @@ export class WorkerWatch {
   }
 
   #adopt(worker: WorkerLike): void {
-    const watched: Watched = { worker, busy: false, owners: new Set() };
+    const watched: Watched = { worker, busy: false, owners: new Set(), cpuSeen: 0 };
     this.#workers.set(worker, watched);
     const post = worker.postMessage.bind(worker);
     worker.postMessage = (message: unknown, transfer?: unknown) => {
@@ -243,8 +290,7 @@ export class WorkerWatch {
       get: () => handler,
       set: (next: WorkerLike["onmessage"]) => {
         handler = next && ((event) => {
-          this.#observe(watched, event.data);
-          next(event);
+          if (this.#observe(watched, event.data)) next(event);
         });
         native?.set?.call(worker, handler);
       },
@@ -252,22 +298,38 @@ export class WorkerWatch {
   }
 
   #settle(watched: Watched, owners: ReadonlySet<Owner>): void {
+    this.#account(watched);
     watched.owners = owners;
     const [only, ...more] = owners;
     if (only !== undefined && more.length === 0) this.#instances.set(only, watched.instance);
   }
 
-  #observe(watched: Watched, data: unknown): void {
+  /** Notes what a worker's message says; false for the watch's own messages, which the SDK must not see. */
+  #observe(watched: Watched, data: unknown): boolean {
     const type = (data as { type?: unknown } | null)?.type;
+    if (type === THREAD_MESSAGE) {
+      const thread = (data as { thread?: unknown }).thread;
+      if (typeof thread === "number" && Number.isInteger(thread)) {
+        watched.thread = thread;
+        watched.cpuSeen = this.#threadCpu?.(thread) ?? 0;
+      }
+      return false;
+    }
     if (type === "wasmer-filesystem-rpc") {
       // A file call on one machine's mount: the task is that machine's, whatever its pairing said.
       const owner = this.#mountOwners.get((data as { mount?: unknown }).mount as number);
       if (owner !== undefined && (watched.owners.size !== 1 || !watched.owners.has(owner))) this.#settle(watched, new Set([owner]));
-    } else if (type === "busy") watched.busy = true;
-    else if (type === "idle") watched.busy = false;
-    else if (type === "scheduler" && taskType((data as { msg?: unknown }).msg) === "spawn-wasm") this.#request(watched.owners);
+    } else if (type === "busy" || type === "idle") {
+      // What the thread used while idle (the SDK's own bookkeeping) is no machine's.
+      this.#account(watched);
+      watched.busy = type === "busy";
+    } else if (type === "scheduler" && taskType((data as { msg?: unknown }).msg) === "spawn-wasm") this.#request(watched.owners);
+    return true;
   }
 }
+
+/** What a worker posts to say which OS thread it is: `{type, thread}` (node-bridge-worker.mjs). */
+export const THREAD_MESSAGE = "berth-thread";
 
 const watchedScopes = new WeakSet<object>();
 

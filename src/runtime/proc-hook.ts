@@ -8,8 +8,11 @@
  *   exit PID STATUS                a process ended
  *   reaped PID                     a parent collected this child (the kernel ends
  *                                  some processes without their exit line)
+ *   mem PID BYTES                  the process's memory size (at start, and as it grows)
  *   oom PID                        the process could not grow its memory (the
  *                                  container's --memory): killed, as by the OOM killer
+ *   intr PID 1|0                   Ctrl-C is the process's own (it catches or ignores
+ *                                  SIGINT, or its terminal is raw), or no longer is
  *   alloc PPID                     a PID for a child about to start; the answer,
  *                                  read back on the same descriptor, is "pid N\n",
  *                                  or "refused\n" at the container's pids limit
@@ -38,8 +41,12 @@ export interface ProcHooks {
   reaped(pid: number): void;
   /** The status a recently ended process reported, "none" if it reported none, undefined if unknown. */
   status?(pid: number): number | "none" | undefined;
+  /** The process's memory (WebAssembly linear memory) is now this many bytes. */
+  memory?(pid: number, bytes: number): void;
   /** Out of memory: the process kills itself (its exit line follows). */
   oom?(pid: number): void;
+  /** Whether Ctrl-C is the process's own now (see PidNamespace.ctrlCEnds). */
+  ownsCtrlC?(pid: number, owns: boolean): void;
 }
 
 const FILE = "proc";
@@ -164,9 +171,21 @@ export class ProcHookDevice implements MountedFileSystem {
         if (pid > 0 && words.length === 2) this.hooks.reaped(pid);
         break;
       }
+      case "mem": {
+        // Up to WebAssembly's 4 GiB: ten digits.
+        const bytes = words.length === 3 && /^\d{1,10}$/.test(words[2]!) ? Number(words[2]) : -1;
+        const pid = number(1);
+        if (pid > 0 && bytes >= 0) this.hooks.memory?.(pid, bytes);
+        break;
+      }
       case "oom": {
         const pid = number(1);
         if (pid > 0 && words.length === 2) this.hooks.oom?.(pid);
+        break;
+      }
+      case "intr": {
+        const pid = number(1);
+        if (pid > 0 && words.length === 3 && (words[2] === "0" || words[2] === "1")) this.hooks.ownsCtrlC?.(pid, words[2] === "1");
         break;
       }
       case "status": {

@@ -62,6 +62,19 @@ describe("process table", () => {
     assert.deepEqual(ns.list(), []);
   });
 
+  it("sums its processes' memory as each last reported it (a cgroup's memory.current)", async () => {
+    const table = new ProcessTable();
+    const ns = table.createNamespace("c");
+    await hook(ns.device, "alloc 0\nalloc 1\n");
+    await hook(ns.device, "start 1 0 sh\nmem 1 1114112\nstart 2 1 tail\nmem 2 1179648\n");
+    await hook(ns.device, "mem 2 20971520\nmem 2 lots\nmem 1\nmem 9 65536\n");
+    assert.equal(ns.memoryUsage(), 1114112 + 20971520);
+    assert.equal(table.memoryUsage(), ns.memoryUsage());
+    assert.equal(ns.processCount, 2);
+    await hook(ns.device, "exit 2 0\n");
+    assert.equal(ns.memoryUsage(), 1114112);
+  });
+
   it("keeps the PID across exec: a second start replaces the program", async () => {
     const ns = new ProcessTable().createNamespace("c");
     await hook(ns.device, "alloc 0\n");
@@ -193,6 +206,7 @@ describe("process table", () => {
         env = options?.env as Record<string, string>;
         return fake;
       },
+      cpuTime: () => undefined,
       close: async () => {},
     };
     const { pid, process } = await ns.spawn(machine, ["sh"], { env: { A: "1" } });

@@ -48,6 +48,10 @@ interface Entry {
   /** Unset until the process announced itself. */
   args?: string[];
   startedAt: Date;
+  /** Its memory size in bytes, as it last reported it. */
+  memory: number;
+  /** Whether Ctrl-C is its own (libcompat's `intr`): it catches or ignores SIGINT, or reads its terminal raw. */
+  ownsCtrlC?: boolean;
 }
 
 /** How many exit statuses a namespace remembers for `status` questions. */
@@ -90,6 +94,13 @@ export class ProcessTable {
     return all.sort((a, b) => a.pid - b.pid);
   }
 
+  /** The memory every process on the kernel uses, in bytes (see PidNamespace.memoryUsage). */
+  memoryUsage(): number {
+    let total = 0;
+    for (const namespace of this.#namespaces) total += namespace.memoryUsage();
+    return total;
+  }
+
   /** @internal the next host PID (PidNamespace's). */
   nextHostPid(): number {
     return this.#nextHostPid++;
@@ -126,8 +137,16 @@ export class PidNamespace {
       reaped: (pid) => this.exit(pid),
       // A process still listed has written no exit line: asked by its parent, it ended without one.
       status: (pid) => this.#statuses.get(pid) ?? (this.#entries.has(pid) ? "none" : undefined),
+      memory: (pid, bytes) => {
+        const entry = this.#entries.get(pid);
+        if (entry) entry.memory = bytes;
+      },
       oom: () => {
         if (!this.#closed) this.oomKilled = true;
+      },
+      ownsCtrlC: (pid, owns) => {
+        const entry = this.#entries.get(pid);
+        if (entry) entry.ownsCtrlC = owns;
       },
     });
   }
@@ -145,7 +164,7 @@ export class PidNamespace {
     const hostPid = this.table.nextHostPid();
     const pid = this.containerId === null ? hostPid : this.#nextPid++;
     const parent = this.#entries.get(parentPid);
-    this.#entries.set(pid, { pid, hostPid, ppid: parentPid, root: parent ? parent.root : pid, startedAt: new Date() });
+    this.#entries.set(pid, { pid, hostPid, ppid: parentPid, root: parent ? parent.root : pid, startedAt: new Date(), memory: 0 });
     return pid;
   }
 
@@ -174,12 +193,14 @@ export class PidNamespace {
     if (entry) {
       if (!entry.args) entry.startedAt = new Date();
       entry.args = [...args];
+      // An exec: the new program starts with SIGINT's default (libcompat tells only of changes).
+      entry.ownsCtrlC = false;
       return;
     }
     // A PID the engine did not hand out (a guest without a namespace pid): keep it if free.
     const parent = this.#entries.get(ppid);
     const hostPid = this.containerId === null ? pid : this.table.nextHostPid();
-    this.#entries.set(pid, { pid, hostPid, ppid, root: parent ? parent.root : pid, args: [...args], startedAt: new Date() });
+    this.#entries.set(pid, { pid, hostPid, ppid, root: parent ? parent.root : pid, args: [...args], startedAt: new Date(), memory: 0 });
     if (pid >= this.#nextPid) this.#nextPid = pid + 1;
   }
 
@@ -210,6 +231,34 @@ export class PidNamespace {
       list.push({ pid: e.pid, hostPid: e.hostPid, ppid: this.#parentOf(e), args: e.args, startedAt: e.startedAt });
     }
     return list.sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
+   * The memory its processes use, in bytes: the sum of their WebAssembly
+   * memories as each last reported it (a cgroup's memory.current; the
+   * kernel's own bookkeeping is not counted).
+   */
+  memoryUsage(): number {
+    let total = 0;
+    for (const e of this.#entries.values()) total += e.memory;
+    return total;
+  }
+
+  /** How many processes it has (a cgroup's pids.current). */
+  get processCount(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Whether Ctrl-C on the terminal of `root`'s tree ends it: the kernel
+   * sends SIGINT to the root only, and none of the tree's processes catches
+   * or ignores it or reads the terminal raw. A root that computes without
+   * system calls never reaches that SIGINT (wasm/README.md, "Signals"), so
+   * the engine carries it out (Runtime.attachInput).
+   */
+  ctrlCEnds(root: number): boolean {
+    for (const entry of this.#entries.values()) if (entry.root === root && entry.ownsCtrlC) return false;
+    return this.#entries.has(root);
   }
 
   /** As Linux: an orphan's parent becomes the namespace's PID 1 (0 when that is gone too). */
@@ -280,6 +329,7 @@ export function namespacedMachine(machine: Machine, namespace: PidNamespace): Ma
   return {
     run: (argv, options) => namespace.run(machine, argv, options),
     spawn: async (argv, options) => (await namespace.spawn(machine, argv, options)).process,
+    cpuTime: () => machine.cpuTime(),
     close: () => machine.close(),
   };
 }

@@ -509,8 +509,7 @@ export class Runtime {
       bootTime: Date.now(),
       processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime() })),
       memoryLimit: container.config.memory || DEFAULT_MEMORY_BYTES,
-      // Per-process memory accounting arrives with the process table.
-      memoryUsed: () => 0,
+      memoryUsed: () => namespace.memoryUsage(),
       mounts: () => [
         { source: "overlay", target: "/", type: "overlay", options: "rw,lowerdir=<image layers>,upperdir=<container layer>" },
         ...container.mounts.map((m) => ({ source: m.source, target: m.destination, type: m.type === "bind" ? "none" : "berthfs", options: m.readOnly ? "ro" : "rw" })),

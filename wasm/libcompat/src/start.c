@@ -93,7 +93,8 @@ static void unescape_arg(char *s)
  * The process hooks (wasm/README.md, "libcompat: the container ABI"): one
  * line per event appended to BERTH_PROC_HOOK, if that file exists, in a
  * single write:
- *   start PID PPID ARG0 ARG1 ...\n
+ *   start PID PPID ARG0 ARG1 ...\n   (with "mem PID BYTES\n" in the same write)
+ *   mem PID BYTES\n                  (the memory grew: see report_memory)
  *   exit PID STATUS\n
  * Arguments are separated by one space; inside one, backslash, space, tab
  * and newline are written as octal escapes (\134 \040 \011 \012), as in
@@ -123,13 +124,43 @@ static int append_arg(char *line, size_t *len, const char *arg)
     return 1;
 }
 
+/* The memory size last reported: the engine's figure for `docker stats` and /proc/meminfo. */
+static size_t reported_memory;
+
+static size_t memory_bytes(void)
+{
+    return __builtin_wasm_memory_size(0) * PAGESIZE;
+}
+
+static int format_memory(char *line, size_t size)
+{
+    reported_memory = memory_bytes();
+    return snprintf(line, size, "mem %d %zu\n", (int)getpid(), reported_memory);
+}
+
+/*
+ * After the heap grew: reported once it is 1 MiB or an eighth past the last
+ * report, so that a program growing a page at a time costs a few hook writes,
+ * not one per page.
+ */
+static void report_memory(void)
+{
+    size_t step = reported_memory / 8 > (1 << 20) ? reported_memory / 8 : (1 << 20);
+    if (!berth_hook_present || memory_bytes() < reported_memory + step)
+        return;
+    char line[48];
+    int len = format_memory(line, sizeof line);
+    berth_write_hook_line(line, len);
+}
+
 static void report_start(int argc, char **argv)
 {
-    char line[HOOK_LINE_MAX];
-    size_t len = snprintf(line, sizeof line, "start %d %d", (int)getpid(), (int)getppid());
+    char line[HOOK_LINE_MAX + 48];
+    size_t len = snprintf(line, HOOK_LINE_MAX, "start %d %d", (int)getpid(), (int)getppid());
     for (int i = 0; i < argc && append_arg(line, &len, argv[i]); i++)
         ;
     line[len++] = '\n';
+    len += format_memory(line + len, sizeof line - len);
     berth_hook_present = berth_write_hook_line(line, len);
 }
 
@@ -159,6 +190,7 @@ void *sbrk(intptr_t increment)
         }
         _Exit(128 + SIGKILL);
     }
+    report_memory();
     return (void *)(old * PAGESIZE);
 }
 
