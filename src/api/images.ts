@@ -147,28 +147,29 @@ export type RemovedImage = { readonly Untagged: string } | { readonly Deleted: s
 
 /**
  * docker rmi: untags the name (or every name, by ID), deleting the image with
- * its last name; refused while a container uses it, unless forced.
+ * its last name; refused while a container uses it, unless forced or
+ * other names keep the image (dockerd's check on a single reference).
  */
 export async function removeImage(engine: Engine, name: string, force: boolean): Promise<RemovedImage[]> {
   const image = await engine.images.resolve(name);
   const users = engine.runtime.list({ all: true }).filter((c) => c.config.imageId === image.id);
   const short = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
-  if (users.length > 0 && !force) {
+  const record = engine.images.get(name);
+  if (users.length > 0 && !force && !(record && image.names.length > 1)) {
     throw new BerthError(
       "CONFLICT",
       `conflict: unable to remove repository reference "${name}" (must force) - container ${short(users[0]!.id)} is using its referenced image ${short(image.id)}`,
     );
   }
   const removed: RemovedImage[] = [];
-  const record = engine.images.get(name);
   for (const n of record ? [record.name] : image.names) {
-    engine.images.delete(n);
+    engine.images.untag(n, image);
     const ref = parseReference(n);
     removed.push({ Untagged: `${familiarRepository(ref)}:${ref.tag}` });
   }
   // The last name gone (or removed by ID), the image goes too.
   if ((await engine.images.resolve(image.id).then((i) => i.names.length > 0).catch(() => false)) === false) {
-    engine.images.forget(image.manifestDigest);
+    engine.images.remove(image);
     removed.push({ Deleted: image.id });
   }
   return removed;
@@ -220,7 +221,7 @@ export function imageRoutes(engine: Engine): Route[] {
         const image = await engine.images.resolve(params.name!);
         const repo = query.get("repo");
         if (!repo) throw new BerthError("INVALID_ARGUMENT", "repository name must have at least one component");
-        engine.images.set(`${repo}:${query.get("tag") || "latest"}`, image.target);
+        engine.images.tag(`${repo}:${query.get("tag") || "latest"}`, image);
         return { status: 201, headers: {} };
       },
     },

@@ -6,6 +6,7 @@
  */
 import type { Engine } from "../engine/index.ts";
 import { containerRoutes } from "./containers.ts";
+import { eventRoutes } from "./events.ts";
 import { execRoutes } from "./exec.ts";
 import type { ApiHandler } from "./http.ts";
 import { imageRoutes } from "./images.ts";
@@ -14,12 +15,13 @@ import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function createApiHandler(engine: Engine): ApiHandler {
-  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine)]);
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...eventRoutes(engine)]);
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";
 export { mountRequest, volumeRequest } from "./binds.ts";
 export { startFailure } from "./containers.ts";
+export { eventJson, eventStream, matchesFilters, parseEventTime, parseFilters, type EventFilters, type EventStream } from "./events.ts";
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";

@@ -7,6 +7,7 @@ import { MemoryContentStore, type MachineFiles } from "../fs/index.ts";
 import { ImageStore, type Registry } from "../image/index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { Runtime } from "../runtime/index.ts";
+import { EventLog } from "../util/index.ts";
 import { VolumeStore } from "../volume/index.ts";
 
 export interface Engine {
@@ -15,6 +16,8 @@ export interface Engine {
   readonly images: ImageStore;
   readonly runtime: Runtime;
   readonly volumes: VolumeStore;
+  /** What happened to containers, images and volumes: `docker events`. */
+  readonly events: EventLog;
   readonly startedAt: Date;
   /** What `docker build` steps made, for reuse (CACHED). */
   readonly buildCache: BuildCache;
@@ -27,14 +30,16 @@ export interface Engine {
 }
 
 export function createEngine(options: { kernel: Kernel; registry: Registry }): Engine {
-  const images = new ImageStore(new MemoryContentStore());
-  const volumes = new VolumeStore();
+  const events = new EventLog();
+  const images = new ImageStore(new MemoryContentStore(), events);
+  const volumes = new VolumeStore(events);
   return {
     kernel: options.kernel,
     registry: options.registry,
     images,
-    runtime: new Runtime(options.kernel, images, volumes),
+    runtime: new Runtime(options.kernel, images, volumes, events),
     volumes,
+    events,
     startedAt: new Date(),
     buildCache: new BuildCache(),
   };

@@ -45,7 +45,9 @@ export async function pull({ reference, registry, images, onProgress }: PullOpti
   await content.put(manifestBytes);
   images.set(name, descriptor);
   onProgress?.({ kind: "done", digest: descriptor.digest, upToDate: before === descriptor.digest });
-  return images.resolve(name);
+  const image = await images.resolve(name);
+  images.logPull(name, image);
+  return image;
 }
 
 /** Copies one blob, refusing bytes that do not match the digest they were asked for. */

@@ -4,9 +4,9 @@
  * digest, as Docker shows it; several names may point at one image.
  */
 import type { ContentStore } from "../fs/index.ts";
-import { BerthError, type Digest } from "../util/index.ts";
+import { BerthError, EventLog, type Digest } from "../util/index.ts";
 import type { Descriptor, ImageConfig, ImageManifest } from "./oci.ts";
-import { formatReference, parseReference } from "./reference.ts";
+import { familiarReference, familiarRepository, formatReference, parseReference } from "./reference.ts";
 
 export interface ImageRecord {
   /** Normalized reference, e.g. "docker.io/library/alpine:latest". */
@@ -33,7 +33,11 @@ export class ImageStore {
   /** Images kept without a name (a build without -t, or whose tag moved on): Docker's <none>:<none>. */
   readonly #unnamed = new Map<Digest, Descriptor>();
 
-  constructor(readonly content: ContentStore) {}
+  constructor(
+    readonly content: ContentStore,
+    /** Where its image events go (pull, tag, untag, delete). */
+    readonly events = new EventLog(),
+  ) {}
 
   list(): ImageRecord[] {
     return [...this.#records.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -48,6 +52,36 @@ export class ImageStore {
     const record = { name: formatReference(parseReference(name)), target, updated: Date.now() };
     this.#records.set(record.name, record);
     return record;
+  }
+
+  /** docker tag (and build -t): points `name` at the image, with Docker's tag event. */
+  tag(name: string, image: Image): ImageRecord {
+    const record = this.set(name, image.target);
+    this.#log("tag", image, image.id, familiarReference(parseReference(name)));
+    return record;
+  }
+
+  /** docker rmi of one name: the name goes, with Docker's untag event (named by the image's ID). */
+  untag(name: string, image: Image): void {
+    this.delete(name);
+    this.#log("untag", image, image.id, image.id);
+  }
+
+  /** docker rmi of the image itself (its last name gone, or by ID): no longer kept, with Docker's delete event. */
+  remove(image: Image): void {
+    this.forget(image.manifestDigest);
+    this.events.log("image", "delete", image.id, { name: image.id });
+  }
+
+  /** Docker's pull event, named by the reference pulled ("alpine:latest", name=alpine). */
+  logPull(reference: string, image: Image): void {
+    const ref = parseReference(reference);
+    this.#log("pull", image, familiarReference(ref), familiarRepository(ref));
+  }
+
+  /** An image event with the image's labels and `name` as attributes (dockerd's LogImageEvent). */
+  #log(action: string, image: Image, id: string, name: string): void {
+    this.events.log("image", action, id, { ...(image.config.config.Labels ?? {}), name });
   }
 
   /** Keeps an image even when no name points at it (docker build's images). */

@@ -9,7 +9,7 @@
 import { copyTree, createProcFs, layerTree, OverlayFileSystem, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
 import type { Image, ImageStore } from "../image/index.ts";
 import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from "../kernel/index.ts";
-import { BerthError, type Digest } from "../util/index.ts";
+import { BerthError, EventLog, type Digest } from "../util/index.ts";
 import { checkVolumeName, type VolumeStore } from "../volume/index.ts";
 import { ContainerLog } from "./container-log.ts";
 import { newContainerId, type Container, type ContainerConfig, type LogEntry, type MountPoint } from "./container.ts";
@@ -120,6 +120,8 @@ export class Runtime {
     readonly kernel: Kernel,
     readonly images: ImageStore,
     readonly volumes: VolumeStore,
+    /** Where its container events go (create, start, kill, die, stop, restart, rename, destroy). */
+    readonly events = new EventLog(),
   ) {
     this.#layers = new LayerCache(images.content);
   }
@@ -186,6 +188,7 @@ export class Runtime {
       restartCount: 0,
     };
     this.#containers.set(id, container);
+    this.#log(container, "create");
     return container;
   }
 
@@ -258,10 +261,13 @@ export class Runtime {
       // A trap ("wasm trap: unreachable") is the one end whose cause a status cannot say.
       container.state.error = error ?? "";
       container.state.finishedAt = new Date();
+      const execDuration = Math.floor((container.state.finishedAt.getTime() - container.state.startedAt!.getTime()) / 1000);
+      this.#log(container, "die", { exitCode: String(container.state.exitCode), execDuration: String(execDuration) });
       if (container.config.autoRemove) this.#delete(container, { volumes: true });
       return container.state.exitCode;
     })();
     this.#tasks.set(container.id, { machine, process, namespace, exited });
+    this.#log(container, "start");
     return process;
   }
 
@@ -300,9 +306,13 @@ export class Runtime {
     if (!task) return;
     const graceMs = Math.max(0, (options.timeoutSeconds ?? 10) * 1000);
     task.stopping ??= { at: Date.now(), graceMs };
+    // dockerd sends the stop signal first, then SIGKILL once the timeout (here none) has passed.
+    this.#log(container, "kill", { signal: String(signal) });
+    if (signal !== 9 && graceMs === 0) this.#log(container, "kill", { signal: "9" });
     if (signal === 9 || graceMs === 0) await task.process.kill();
     else await task.process.terminate(graceMs);
     await task.exited;
+    this.#log(container, "stop");
   }
 
   /** docker restart: stop (if running), then start again with the same configuration. */
@@ -311,6 +321,7 @@ export class Runtime {
     await this.stop(container.id, options);
     const process = await this.start(container.id);
     if (!container.config.openStdin) await process.closeStdin();
+    this.#log(container, "restart");
   }
 
   /** docker rename, with Docker's checks and messages. */
@@ -325,7 +336,9 @@ export class Runtime {
     } catch (error) {
       throw new BerthError((error as BerthError).code, `Error when allocating new name: ${(error as Error).message}`);
     }
+    const oldName = `/${container.name}`;
     container.name = wanted;
+    this.#log(container, "rename", { oldName });
   }
 
   /**
@@ -383,6 +396,7 @@ export class Runtime {
     const signal = options.signal === undefined ? 9 : parseSignal(options.signal);
     const task = this.#tasks.get(container.id);
     if (!task) throw new BerthError("CONFLICT", `Cannot kill container: ${ref}: container ${container.id} is not running`);
+    this.#log(container, "kill", { signal: String(signal) });
     if (signal === 9) {
       task.stopping ??= { at: Date.now(), graceMs: 0 };
       await task.process.kill();
@@ -409,7 +423,9 @@ export class Runtime {
   }
 
   #delete(container: Container, options: { volumes: boolean }): void {
-    if (!this.#containers.delete(container.id) || !options.volumes) return;
+    if (!this.#containers.delete(container.id)) return;
+    this.#log(container, "destroy");
+    if (!options.volumes) return;
     for (const mount of container.mounts) {
       if (mount.type !== "volume" || !this.volumes.has(mount.name!) || !this.volumes.get(mount.name!).anonymous) continue;
       if (this.volumeUsers(mount.name!).length === 0) this.volumes.remove(mount.name!);
@@ -438,6 +454,11 @@ export class Runtime {
       makeDirectories(rootfs, inRootfs);
     }
     return mounts.sort((a, b) => a.destination.split("/").length - b.destination.split("/").length);
+  }
+
+  /** A container event, with its labels, image and name as attributes (dockerd's LogContainerEventWithAttributes). */
+  #log(container: Container, action: string, attributes: Readonly<Record<string, string>> = {}): void {
+    this.events.log("container", action, container.id, { ...attributes, ...container.config.labels, image: container.config.image, name: container.name });
   }
 
   #nameTaken(name: string): boolean {

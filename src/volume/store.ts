@@ -7,7 +7,7 @@
  * uses it (anonymous ones with their container: `--rm`, `docker rm -v`).
  */
 import { MemoryFileSystem, treeSize } from "../fs/index.ts";
-import { BerthError } from "../util/index.ts";
+import { BerthError, EventLog } from "../util/index.ts";
 
 export interface Volume {
   readonly name: string;
@@ -27,6 +27,9 @@ const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 export class VolumeStore {
   readonly #volumes = new Map<string, Volume>();
 
+  /** `events` gets each create and destroy, as dockerd logs them. */
+  constructor(readonly events = new EventLog()) {}
+
   /**
    * A named volume (returned as it is when it exists, as `docker volume create`
    * does) or, without a name, a new anonymous one.
@@ -34,7 +37,8 @@ export class VolumeStore {
   create(options: { name?: string; labels?: Readonly<Record<string, string>> } = {}): Volume {
     if (options.name !== undefined) {
       const existing = this.#volumes.get(options.name);
-      if (existing) return existing;
+      // dockerd logs a create for a name that exists too: the caller asked for it.
+      if (existing) return this.#logged(existing, "create");
       checkVolumeName(options.name);
     }
     const name = options.name ?? anonymousName();
@@ -48,7 +52,7 @@ export class VolumeStore {
       fs: new MemoryFileSystem(),
     };
     this.#volumes.set(name, volume);
-    return volume;
+    return this.#logged(volume, "create");
   }
 
   get(name: string): Volume {
@@ -68,9 +72,15 @@ export class VolumeStore {
 
   /** Removes a volume; `usedBy` are the IDs of containers that still mount it (Docker refuses then). */
   remove(name: string, usedBy: readonly string[] = []): void {
-    this.get(name);
+    const volume = this.get(name);
     if (usedBy.length > 0) throw new BerthError("CONFLICT", `remove ${name}: volume is in use - [${usedBy.join(", ")}]`);
     this.#volumes.delete(name);
+    this.#logged(volume, "destroy");
+  }
+
+  #logged(volume: Volume, action: string): Volume {
+    this.events.log("volume", action, volume.name, { driver: volume.driver });
+    return volume;
   }
 }
 

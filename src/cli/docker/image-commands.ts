@@ -134,7 +134,7 @@ export const tagCommand: DockerCommand = {
   maxArgs: 2,
   async run({ engine, flags }) {
     const image = await engine.images.resolve(flags.args[0]!);
-    engine.images.set(flags.args[1]!, image.target);
+    engine.images.tag(flags.args[1]!, image);
     return 0;
   },
 };

@@ -458,10 +458,10 @@ async function pruneImages(engine: Engine, all: boolean): Promise<{ lines: strin
   let reclaimed = 0;
   for (const image of pruned) {
     for (const name of image.names) {
-      images.delete(name);
+      images.untag(name, image);
       lines.push(`untagged: ${familiarReference(parseReference(name))}`);
     }
-    images.forget(image.manifestDigest);
+    images.remove(image);
     lines.push(`deleted: ${image.id}`);
     for (const digest of [image.manifestDigest, image.id, ...image.manifest.layers.map((l) => l.digest)]) {
       if (kept.has(digest) || !(await images.content.has(digest))) continue;
