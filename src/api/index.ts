@@ -5,6 +5,7 @@
  * hand it the same requests.
  */
 import type { Engine } from "../engine/index.ts";
+import { buildRoutes } from "./build.ts";
 import { containerRoutes } from "./containers.ts";
 import { eventRoutes } from "./events.ts";
 import { execRoutes } from "./exec.ts";
@@ -15,7 +16,7 @@ import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function createApiHandler(engine: Engine): ApiHandler {
-  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...eventRoutes(engine)]);
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...eventRoutes(engine), ...buildRoutes(engine)]);
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";

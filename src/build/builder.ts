@@ -13,8 +13,8 @@
  * container starts from it; only the final image gets the names asked for.
  * A failing step leaves no name behind.
  */
-import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, type DirNode, type TarEntry, type TreeNode } from "../fs/index.ts";
-import { pull, storeImage, storeLayer, type Descriptor, type HistoryEntry, type ImageConfig, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
+import { layerEntries, layerTree, MemoryFileSystem, OverlayFileSystem, readTar, type DirNode, type TreeNode } from "../fs/index.ts";
+import { pull, storeImage, storeLayer, type Descriptor, type HistoryEntry, type Image, type ImageConfig, type ImageStore, type Registry, type RunConfig } from "../image/index.ts";
 import type { Runtime } from "../runtime/index.ts";
 import { BerthError, concatBytes, sha256, type Digest } from "../util/index.ts";
 import {
@@ -31,7 +31,7 @@ import {
   type Stage,
 } from "./dockerfile/index.ts";
 import { applyConfigInstruction, DEFAULT_SHELL, goList, type MutableRunConfig } from "./config-instructions.ts";
-import { dockerignore, filteredSource, joinPath, type FileSource } from "./context.ts";
+import { archiveEntries, dockerignore, filteredSource, joinPath, treeSource, type FileSource } from "./context.ts";
 
 export interface BuildOptions {
   readonly images: ImageStore;
@@ -47,9 +47,33 @@ export interface BuildOptions {
   readonly target?: string;
   /** BuildKit's plain progress, line by line. */
   readonly progress?: (text: string) => void;
+  /** The build step by step as Docker's classic builder tells it (the Engine API's build stream). */
+  readonly steps?: BuildStepObserver;
+  /** How FROM pulls a base image that is missing (the API's, with Docker's pull progress); default: quietly. */
+  readonly pull?: (reference: string) => Promise<Image>;
   /** Steps of earlier builds to reuse (the engine's); --no-cache: `noCache`. */
   readonly cache?: BuildCache;
   readonly noCache?: boolean;
+}
+
+/**
+ * What Docker's classic builder reports: every instruction is a step, the
+ * ARGs before the first FROM and each FROM included (ONBUILD triggers run
+ * within their FROM).
+ */
+export interface BuildStepObserver {
+  /** Step `index` of `total` begins: its Dockerfile text. */
+  step(index: number, total: number, text: string): void;
+  /** The step's result came from the build cache. */
+  cached(): void;
+  /** The step runs in this container (RUN); its output follows (the next waits for what `output` returns). */
+  containerCreated(id: string): void;
+  output(stream: "stdout" | "stderr", data: Uint8Array): void | Promise<void>;
+  containerRemoved(id: string): void;
+  /** The step is done: the image so far (the base image, for FROM; none on scratch). */
+  stepDone(imageId: Digest | undefined): void;
+  /** A stage is done: its image. */
+  stageDone(imageId: Digest): void;
 }
 
 interface CachedStep {
@@ -101,6 +125,8 @@ export class BuildError extends BerthError {
     message: string,
     /** The Dockerfile snippet, when the error is at a line. */
     readonly snippet = "",
+    /** A RUN whose process failed: its command and exit status (the classic builder reports these). */
+    readonly failedCommand?: { readonly argv: readonly string[]; readonly exitCode: number },
   ) {
     super("INVALID_ARGUMENT", message);
     this.name = "BuildError";
@@ -139,6 +165,9 @@ class Builder {
   /** The context, less what .dockerignore leaves out. */
   readonly #context: FileSource;
   #contextLoaded = false;
+  /** The classic builder's step count: the last step begun, and how many there are. */
+  #stepIndex = 0;
+  #stepTotal = 0;
 
   constructor(readonly o: BuildOptions) {
     this.#vertex = 0;
@@ -172,8 +201,10 @@ class Builder {
       last = df.stages.findIndex((s) => s.name?.toLowerCase() === this.o.target!.toLowerCase());
       if (last < 0) throw new BuildError(`failed to solve: target stage "${this.o.target}" could not be found`);
     }
+    this.#stepTotal = df.metaArgs.length + df.stages.slice(0, last + 1).reduce((n, stage) => n + 1 + stage.commands.length, 0);
     const metaArgs = new Map<string, string>();
     for (const arg of df.metaArgs) {
+      this.#stepBegins(arg.original);
       for (const a of arg.args) {
         const value = this.o.buildArgs?.[a.key] ?? (a.value === undefined ? undefined : this.#expandWith(a.value, metaArgs));
         if (value !== undefined) metaArgs.set(a.key, value);
@@ -182,6 +213,7 @@ class Builder {
     let state: StageState | undefined;
     for (let i = 0; i <= last; i++) {
       state = await this.#stage(df.stages[i]!, metaArgs);
+      if (this.o.steps) this.o.steps.stageDone((await this.#imageId(state))!);
       this.#stages.set(String(i), state);
       if (df.stages[i]!.name) this.#stages.set(df.stages[i]!.name!.toLowerCase(), state);
     }
@@ -196,6 +228,7 @@ class Builder {
     let step = 1;
     const label = () => `[${this.#stageLabel(stage)}${step}/${steps}]`;
     const from = this.#located(() => expandInstruction(stage.from, (w) => this.#expandWith(w, metaArgs)));
+    this.#stepBegins(stage.from.original);
     const state = await this.#from(from.baseName, `${label()} FROM ${this.#fromLabel(from.baseName)}`);
     // The base image's ONBUILD triggers run first, then leave the new image's config.
     const triggers = state.config.config.OnBuild ?? [];
@@ -210,8 +243,13 @@ class Builder {
       const trigger = !stage.commands.includes(ins);
       if (trigger && STEP_KINDS.has(ins.kind)) step--;
       const title = trigger ? `[${this.#stageLabel(stage)}1/${steps}] ONBUILD ${ins.original.trim()}` : `${label()} ${ins.original.trim()}`;
+      // The base image's step ends once its triggers ran.
+      if (!trigger && ins === stage.commands[0]) await this.#stepDone(state);
+      if (!trigger) this.#stepBegins(ins.original);
       await this.#step(state, expanded, STEP_KINDS.has(ins.kind) ? title : "", metaArgs);
+      if (!trigger) await this.#stepDone(state);
     }
+    if (stage.commands.length === 0) await this.#stepDone(state);
     return state;
   }
 
@@ -267,7 +305,7 @@ class Builder {
         return await this.o.images.resolve(baseName);
       } catch {
         this.#line(`resolve ${qualify(baseName)} done`);
-        return pull({ reference: baseName, registry: this.o.registry, images: this.o.images });
+        return this.o.pull ? this.o.pull(baseName) : pull({ reference: baseName, registry: this.o.registry, images: this.o.images });
       }
     });
     const trees = await Promise.all(image.manifest.layers.map(async (l) => layerTree(readTar(await this.o.images.content.get(l.digest)))));
@@ -335,7 +373,7 @@ class Builder {
     // The step's container starts from the image so far.
     if (!state.manifest) await this.#commit(state, { ...run }, undefined, undefined);
     const container = await this.o.runtime.create({
-      image: "<build>",
+      image: (await this.#imageId(state))!,
       manifestDigest: state.manifest!.digest,
       entrypoint: [],
       cmd: argv,
@@ -347,6 +385,7 @@ class Builder {
     const output: string[] = [];
     let partial = "";
     const decoder = new TextDecoder();
+    this.o.steps?.containerCreated(container.id);
     const emit = (text: string) => {
       const lines = (partial + text).split("\n");
       partial = lines.pop()!;
@@ -358,7 +397,12 @@ class Builder {
     };
     let exitCode: number;
     try {
-      await this.o.runtime.start(container.id, { onOutput: (entry) => emit(decoder.decode(entry.data, { stream: true })) });
+      await this.o.runtime.start(container.id, {
+        onOutput: (entry) => {
+          emit(decoder.decode(entry.data, { stream: true }));
+          return this.o.steps?.output(entry.stream, entry.data);
+        },
+      });
       exitCode = await this.o.runtime.wait(container.id);
       if (partial) emit("\n");
     } catch (error) {
@@ -368,8 +412,9 @@ class Builder {
     const upper = container.rootfs.upper;
     await this.o.runtime.remove(container.id, { force: true, volumes: true });
     if (exitCode !== 0) {
-      throw new StepError(`process "${described}" did not complete successfully: exit code: ${exitCode}`, ins, output);
+      throw new StepError(`process "${described}" did not complete successfully: exit code: ${exitCode}`, ins, output, { argv, exitCode });
     }
+    this.o.steps?.containerRemoved(container.id);
     await this.#commit(state, run, upper, history(createdBy, false));
   }
 
@@ -382,17 +427,17 @@ class Builder {
     let source: FileSource = this.#context;
     if (ins.kind === "COPY" && ins.from !== undefined) {
       const stage = this.#stages.get(ins.from.toLowerCase());
-      if (stage) source = overlaySource(stage.trees);
+      if (stage) source = treeSource(stage.trees);
       else {
         const image = await this.#from(ins.from, `[internal] load ${qualify(ins.from)}`);
-        source = overlaySource(image.trees);
+        source = treeSource(image.trees);
       }
     }
     const current = new OverlayFileSystem([...state.trees].reverse());
     const workdir = run.WorkingDir || "/";
     const dest = joinPath(workdir, ins.destPath);
     const upper = new MemoryFileSystem();
-    const meta = { ...ownerOf(ins.chown, overlaySource(state.trees)), ...(ins.chmod !== undefined ? { mode: parseInt(ins.chmod, 8) } : {}) };
+    const meta = { ...ownerOf(ins.chown, treeSource(state.trees)), ...(ins.chmod !== undefined ? { mode: parseInt(ins.chmod, 8) } : {}) };
     const destIsDir = ins.destPath.endsWith("/") || ins.sourcePaths.length + ins.sourceContents.length > 1 || isDir(current, dest);
     const put = (path: string, data: Uint8Array) => {
       upper.writeFile(path, data);
@@ -415,7 +460,7 @@ class Builder {
           walk(source, match, (rel, data) => put(joinPath(into, rel), data), (rel) => upper.mkdirAll(joinPath(into, rel)));
         } else {
           const data = source.readFile(match);
-          const archive = ins.kind === "ADD" && ins.unpack !== false ? await tarEntries(data) : undefined;
+          const archive = ins.kind === "ADD" && ins.unpack !== false ? await archiveEntries(data) : undefined;
           if (archive) {
             // ADD of a local tar archive (plain or gzip): its contents, unpacked into the destination directory.
             upper.mkdirAll(dest);
@@ -488,19 +533,21 @@ class Builder {
     const hit = this.o.cache?.get(`${state.key}\n${createdBy}${contentKey ? `\n${contentKey}` : ""}`);
     if (!hit?.layer) return undefined;
     this.#hit = true;
+    this.o.steps?.cached();
     return hit;
   }
 
   async #export(state: StageState): Promise<BuildResult> {
     if (!state.manifest) await this.#commit(state, state.config.config, undefined, undefined);
     const manifest = state.manifest!;
-    const id = (await this.o.images.load(manifest.digest)).id;
+    const image = await this.o.images.load(manifest.digest);
+    const id = image.id;
     await this.#vertexAsync("exporting to image", async () => {
       this.#line("exporting layers done");
       this.o.images.keep(manifest);
       this.#line(`writing image ${id} done`);
       for (const tag of this.o.tags ?? []) {
-        this.o.images.set(tag, manifest);
+        this.o.images.tag(tag, image);
         this.#line(`naming to ${qualify(tag)} done`);
       }
     });
@@ -509,6 +556,19 @@ class Builder {
 
   // -------------------------------------------------------------------------------
   // Words, errors and progress
+
+  #stepBegins(text: string): void {
+    this.o.steps?.step(++this.#stepIndex, this.#stepTotal, text.trim());
+  }
+
+  async #stepDone(state: StageState): Promise<void> {
+    if (this.o.steps) this.o.steps.stepDone(await this.#imageId(state));
+  }
+
+  /** The ID of the stage's image so far; none before its first step on scratch. */
+  async #imageId(state: StageState): Promise<Digest | undefined> {
+    return state.manifest && (await this.o.images.load(state.manifest.digest)).id;
+  }
 
   #expandWith(word: string, env: Map<string, string> | readonly string[]): string {
     const list = env instanceof Map ? [...env].map(([k, v]) => `${k}=${v}`) : env;
@@ -563,7 +623,7 @@ class Builder {
         const tail = error.output.slice(-10);
         const box = ["------", ` > ${title}:`, ...tail, "------"].join("\n");
         const snippet = formatSnippetOf(this.o.dockerfile, { range: error.ins.range }, this.o.dockerfileName);
-        throw new BuildError(`failed to solve: ${error.message}`, `${box}\n${snippet}`);
+        throw new BuildError(`failed to solve: ${error.message}`, `${box}\n${snippet}`, error.failedCommand);
       }
       if (!(error instanceof BuildError)) {
         this.#line(`ERROR: ${(error as Error).message}`);
@@ -580,6 +640,7 @@ class StepError extends Error {
     message: string,
     readonly ins: Instruction,
     readonly output: readonly string[] = [],
+    readonly failedCommand?: { readonly argv: readonly string[]; readonly exitCode: number },
   ) {
     super(message);
   }
@@ -602,25 +663,6 @@ function qualify(name: string): string {
     ref = `docker.io/${ref.includes("/") ? "" : "library/"}${ref}`;
   }
   return ref;
-}
-
-/** A tar archive's entries (gzip-compressed or not); undefined for anything else. */
-async function tarEntries(data: Uint8Array): Promise<TarEntry[] | undefined> {
-  let bytes = data;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    } catch {
-      return undefined;
-    }
-  }
-  if (bytes.length < 512 || new TextDecoder().decode(bytes.subarray(257, 262)) !== "ustar") return undefined;
-  try {
-    return readTar(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The digest of a layer's paths, kinds, modes, owners and bytes (not times): COPY's cache key. */
@@ -745,22 +787,4 @@ function glob(source: FileSource, pattern: string): string[] {
     paths = next;
   }
   return paths.sort();
-}
-
-/** An earlier stage's (or image's) files as a copy source. */
-function overlaySource(trees: readonly DirNode[]): FileSource {
-  const fs = new OverlayFileSystem([...trees].reverse());
-  return {
-    stat: (p) => fs.stat(p),
-    readDir: (p) => fs.readDir(p),
-    readFile: (p) => {
-      const handle = fs.open(p, { read: true, write: false, create: false, createNew: false, truncate: false, append: false });
-      try {
-        const size = fs.stat(p).size;
-        return fs.read(handle, 0, size);
-      } finally {
-        fs.close(handle);
-      }
-    },
-  };
 }

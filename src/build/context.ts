@@ -1,7 +1,10 @@
 /**
  * Where a build reads files: the build context (a directory of the host's
- * filesystem) or an earlier stage. Paths are relative, without a leading slash.
+ * filesystem, or the tar an API client sent) or an earlier stage. Paths are
+ * relative, without a leading slash.
  */
+import { layerTree, OverlayFileSystem, readTar, type DirNode, type TarEntry } from "../fs/index.ts";
+
 export interface FileSource {
   stat(path: string): { kind: "file" | "directory"; size: number };
   readDir(path: string): { name: string; kind: "file" | "directory" }[];
@@ -99,4 +102,49 @@ export function filteredSource(source: FileSource, ignored: (path: string) => bo
     },
     readFile: (path) => source.readFile(check(path)),
   };
+}
+
+/** Layer trees (an earlier stage's, an image's) as a source, the last one on top. */
+export function treeSource(trees: readonly DirNode[]): FileSource {
+  const fs = new OverlayFileSystem([...trees].reverse());
+  return {
+    stat: (p) => fs.stat(p),
+    readDir: (p) => fs.readDir(p),
+    readFile: (p) => {
+      const handle = fs.open(p, { read: true, write: false, create: false, createNew: false, truncate: false, append: false });
+      try {
+        const size = fs.stat(p).size;
+        return fs.read(handle, 0, size);
+      } finally {
+        fs.close(handle);
+      }
+    },
+  };
+}
+
+/** A tar archive's entries (gzip-compressed or not); undefined for anything else. */
+export async function archiveEntries(data: Uint8Array): Promise<TarEntry[] | undefined> {
+  let bytes = data;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    } catch {
+      return undefined;
+    }
+  }
+  if (bytes.length < 512 || new TextDecoder().decode(bytes.subarray(257, 262)) !== "ustar") return undefined;
+  try {
+    return readTar(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The context an API client sent (POST /build's body: a tar, plain or gzip), or undefined when it is not one. */
+export async function archiveContext(data: Uint8Array): Promise<FileSource | undefined> {
+  // A tar of no files is only its end, zero blocks (an empty directory's context).
+  const empty = data.length >= 1024 && data.every((byte) => byte === 0);
+  const entries = empty ? [] : await archiveEntries(data);
+  return entries && treeSource([layerTree(entries)]);
 }
