@@ -52,7 +52,7 @@ export function imageInspect(image: Image): Record<string, unknown> {
   };
 }
 
-function imageSummary(image: Image): Record<string, unknown> {
+export function imageSummary(image: Image): Record<string, unknown> {
   return {
     Id: image.id,
     ParentId: "",

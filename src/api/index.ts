@@ -5,18 +5,22 @@
  * hand it the same requests.
  */
 import type { Engine } from "../engine/index.ts";
+import { archiveRoutes } from "./archive.ts";
 import { buildRoutes } from "./build.ts";
+import { commitRoutes } from "./commit.ts";
 import { containerRoutes } from "./containers.ts";
+import { diskUsageRoutes } from "./disk-usage.ts";
 import { eventRoutes } from "./events.ts";
 import { execRoutes } from "./exec.ts";
 import type { ApiHandler } from "./http.ts";
+import { imageArchiveRoutes } from "./image-archive.ts";
 import { imageRoutes } from "./images.ts";
 import { createRouter } from "./router.ts";
 import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function createApiHandler(engine: Engine): ApiHandler {
-  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...eventRoutes(engine), ...buildRoutes(engine)]);
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...archiveRoutes(engine), ...commitRoutes(engine), ...imageArchiveRoutes(engine), ...diskUsageRoutes(engine), ...eventRoutes(engine), ...buildRoutes(engine)]);
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";
@@ -25,6 +29,7 @@ export { startFailure } from "./containers.ts";
 export { eventJson, eventStream, matchesFilters, parseEventTime, parseFilters, type EventFilters, type EventStream } from "./events.ts";
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
+export { loadMessages, type LoadMessage } from "./image-archive.ts";
 export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
 export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "./version.ts";

@@ -59,6 +59,37 @@ export function splitPathDirEntry(path: string): [string, string] {
   return [`/${parts.join("/")}`, base];
 }
 
+/** Symbolic links followed per path before giving up (Linux's limit). */
+const MAX_LINKS = 40;
+
+/**
+ * The path with every symbolic link on it followed, never above the tree's
+ * root (Docker's FollowSymlinkInScope): where a link in a container leads.
+ * Parts that do not exist are kept as written.
+ */
+export function resolveInScope(tree: CopyTree, path: string): string {
+  const pending = path.split("/");
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      resolved.pop();
+      continue;
+    }
+    const node = tree.lookup(`/${[...resolved, part].join("/")}`);
+    if (node?.kind !== "symlink") {
+      resolved.push(part);
+      continue;
+    }
+    if (++links > MAX_LINKS) throw new Error(`too many links in ${path}`);
+    if (node.target.startsWith("/")) resolved.length = 0;
+    pending.unshift(...node.target.split("/"));
+  }
+  return `/${resolved.join("/")}`;
+}
+
 /**
  * The node a copy's source names, checked as Docker checks it: ENOENT when it
  * is missing (`missing` is the first path prefix that is), ENOTDIR when a
@@ -142,15 +173,24 @@ export function rebase(entries: readonly TarEntry[], from: string, to: string): 
   return entries.map((e) => ({ ...e, path: rename(e.path), ...(e.type === "hardlink" ? { linkname: rename(e.linkname ?? "") } : {}) }));
 }
 
+/** How `extractInto` treats owners and what is already there. */
+export interface ExtractOptions {
+  /** Overrides every entry's owner (files copied into a container belong to root unless -a). */
+  readonly owner?: { readonly uid: number; readonly gid: number };
+  /**
+   * Docker's NoOverwriteDirNonDir (what docker cp asks for): a file never
+   * replaces a directory, nor the reverse. Without it the one there goes.
+   */
+  readonly noOverwriteDirNonDir?: boolean;
+}
+
 /**
- * Unpacks entries into the directory `dir` (which exists), as Docker's Untar
- * with NoOverwriteDirNonDir: parents are made as needed, a file replaces a
- * file, directories merge, and a file never replaces a directory (or the
- * reverse). `owner` overrides the entries' owner (files copied into a
- * container belong to root unless -a). Symbolic links are skipped: the
- * kernel's filesystems cannot hold them.
+ * Unpacks entries into the directory `dir` (which exists), as Docker's Untar:
+ * parents are made as needed, a file replaces a file, directories merge.
+ * Symbolic links are skipped: the kernel's filesystems cannot hold them.
  */
-export function extractInto(tree: CopyTree, dir: string, entries: readonly TarEntry[], owner?: { uid: number; gid: number }): void {
+export function extractInto(tree: CopyTree, dir: string, entries: readonly TarEntry[], options: ExtractOptions = {}): void {
+  const { owner, noOverwriteDirNonDir = true } = options;
   const root = splitPath(dir);
   const at = (name: string) => `/${[...root, ...splitPath(name)].join("/")}`;
   for (const entry of entries) {
@@ -158,10 +198,14 @@ export function extractInto(tree: CopyTree, dir: string, entries: readonly TarEn
     if (parts.length === 0 || entry.type === "symlink") continue;
     const path = at(entry.path);
     mkdirAll(tree, path.slice(0, path.lastIndexOf("/")) || "/");
-    const existing = tree.lookup(path);
+    let existing = tree.lookup(path);
     const isDir = entry.type === "directory";
-    if (existing?.kind === "directory" && !isDir) throw new Error(`cannot overwrite directory "${path}" with non-directory "${dir}"`);
-    if (existing && existing.kind !== "directory" && isDir) throw new Error(`cannot overwrite non-directory "${path}" with directory "${dir}"`);
+    if (existing && (existing.kind === "directory") !== isDir) {
+      if (noOverwriteDirNonDir && existing.kind === "directory") throw new Error(`cannot overwrite directory "${path}" with non-directory "${dir}"`);
+      if (noOverwriteDirNonDir) throw new Error(`cannot overwrite non-directory "${path}" with directory "${dir}"`);
+      removeAll(tree, path);
+      existing = undefined;
+    }
     if (isDir) {
       if (!existing) tree.mkdir(path);
     } else {
@@ -171,6 +215,11 @@ export function extractInto(tree: CopyTree, dir: string, entries: readonly TarEn
     }
     Object.assign(tree.lookup(path)!, { mode: entry.mode, mtime: entry.mtime * 1000, uid: owner?.uid ?? entry.uid, gid: owner?.gid ?? entry.gid });
   }
+}
+
+function removeAll(tree: CopyTree, path: string): void {
+  if (tree.lookup(path)?.kind === "directory") for (const child of tree.readDir(path)) removeAll(tree, `${path}/${child}`);
+  tree.remove(path);
 }
 
 function fileData(tree: CopyTree, path: string): Uint8Array {

@@ -17,9 +17,11 @@ export {
   overlayCopyTree,
   prepareCopy,
   rebase,
+  resolveInScope,
   sourceNode,
   splitPathDirEntry,
   type Archived,
   type CopyTree,
   type Destination,
+  type ExtractOptions,
 } from "./copy-archive.ts";

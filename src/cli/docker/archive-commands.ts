@@ -2,12 +2,13 @@
  * docker save and docker load: images to and from tar archives (the format is
  * src/image/archive.ts), on the caller's stdout/stdin or the host's files.
  */
+import { loadMessages } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO } from "../../engine/index.ts";
-import { familiarReference, loadImageArchive, parseReference, saveImages, type Descriptor } from "../../image/index.ts";
+import { loadImageArchive, saveImages } from "../../image/index.ts";
 import { concatBytes } from "../../util/index.ts";
 import { CommandError, type DockerCommand } from "./command.ts";
-import { humanSize, shortId } from "./format.ts";
+import { humanSize } from "./format.ts";
 
 export const saveCommand: DockerCommand = {
   name: "save",
@@ -69,25 +70,16 @@ export const loadCommand: DockerCommand = {
     const result = await loadImageArchive(engine.images, archive);
     // As Docker: progress only on a terminal, and not with -q.
     const progress = !(flags.bools.get("quiet") ?? false) && request.stdoutTty;
-    let ids = "";
-    for (const image of result.images) {
-      if (progress) for (const layer of image.newLayers) io.stdout(loadingLayer(layer, request.columns));
-      for (const { name, previousId } of image.renamed) {
-        io.stdout(`The image ${familiarReference(parseReference(name))} already exists, renaming the old one with ID ${previousId} to empty string\n`);
-      }
-      for (const name of image.names) io.stdout(`Loaded image: ${familiarReference(parseReference(name))}\n`);
-      if (image.names.length === 0) ids += `Loaded image ID: ${image.id}\n`;
-    }
-    io.stdout(ids);
+    for (const message of loadMessages(result, progress)) io.stdout("stream" in message ? message.stream : loadingLayer(message.id, message.progressDetail.total, request.columns));
     return 0;
   },
 };
 
 /** A finished "Loading layer" progress line; the bar only on terminals wider than 110 columns, as Docker's jsonmessage. */
-function loadingLayer(layer: Descriptor, columns: number): string {
+function loadingLayer(id: string, size: number, columns: number): string {
   const bar = columns > 110 ? `[${"=".repeat(50)}>] ` : "";
-  const size = humanSize(layer.size, 4);
-  return `${shortId(layer.digest)}: Loading layer ${bar}${size.padStart(8)}/${size}\n`;
+  const bytes = humanSize(size, 4);
+  return `${id}: Loading layer ${bar}${bytes.padStart(8)}/${bytes}\n`;
 }
 
 async function readAll(io: DockerIO): Promise<Uint8Array> {

@@ -3,31 +3,10 @@
  * hold, and how much of it nothing uses (Docker's "reclaimable").
  */
 import { containerStatusText } from "../../api/index.ts";
-import type { Engine } from "../../engine/index.ts";
-import { treeSize } from "../../fs/index.ts";
-import { familiarRepository, parseReference, type Image } from "../../image/index.ts";
-import type { Container } from "../../runtime/index.ts";
-import type { Digest } from "../../util/index.ts";
-import { volumeSize, type Volume } from "../../volume/index.ts";
+import { diskUsage, type DiskUsage } from "../../engine/index.ts";
+import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { ago, humanSize, quotedCommand, shortId, table } from "./format.ts";
-
-interface ImageUsage {
-  readonly image: Image;
-  readonly size: number;
-  /** Bytes of its layers that other images have too. */
-  readonly shared: number;
-  readonly containers: number;
-}
-
-interface DiskUsage {
-  readonly images: readonly ImageUsage[];
-  /** Every layer counted once. */
-  readonly layersSize: number;
-  readonly containers: readonly { readonly container: Container; readonly size: number; readonly volumes: number }[];
-  readonly volumes: readonly { readonly volume: Volume; readonly size: number; readonly links: number }[];
-  readonly buildCache: readonly { readonly id: Digest; readonly size: number; readonly created: Date; readonly images: number }[];
-}
 
 export const systemDfCommand: DockerCommand = {
   name: "system df",
@@ -41,51 +20,6 @@ export const systemDfCommand: DockerCommand = {
     return 0;
   },
 };
-
-async function diskUsage(engine: Engine): Promise<DiskUsage> {
-  const all = engine.runtime.list({ all: true });
-  const byId = new Map<Digest, Image>();
-  const targets = [...engine.images.list().map((r) => r.target), ...engine.images.dangling()];
-  for (const target of targets) {
-    const image = await engine.images.load(target.digest);
-    if (!byId.has(image.id)) byId.set(image.id, image);
-  }
-  const layerSizes = new Map<Digest, number>();
-  const imagesWithLayer = new Map<Digest, number>();
-  for (const image of byId.values()) {
-    for (const layer of new Map(image.manifest.layers.map((l) => [l.digest, l])).values()) {
-      layerSizes.set(layer.digest, layer.size);
-      imagesWithLayer.set(layer.digest, (imagesWithLayer.get(layer.digest) ?? 0) + 1);
-    }
-  }
-  const images = [...byId.values()].map((image) => {
-    const layers = [...new Map(image.manifest.layers.map((l) => [l.digest, l.size])).entries()];
-    return {
-      image,
-      size: layers.reduce((n, [, size]) => n + size, 0),
-      shared: layers.filter(([digest]) => imagesWithLayer.get(digest)! > 1).reduce((n, [, size]) => n + size, 0),
-      containers: all.filter((c) => c.config.imageId === image.id).length,
-    };
-  });
-  const volumes = engine.volumes.list().map((volume) => ({
-    volume,
-    size: volumeSize(volume),
-    links: all.filter((c) => c.mounts.some((m) => m.type === "volume" && m.name === volume.name)).length,
-  }));
-  const buildCache = engine.buildCache.records().map(({ layer, created }) => ({
-    id: layer.digest,
-    size: layer.size,
-    created: new Date(created),
-    images: imagesWithLayer.get(layer.digest) ?? 0,
-  }));
-  return {
-    images,
-    layersSize: [...layerSizes.values()].reduce((n, s) => n + s, 0),
-    containers: all.map((container) => ({ container, size: treeSize(container.rootfs.upper), volumes: container.mounts.filter((m) => m.type === "volume").length })),
-    volumes,
-    buildCache,
-  };
-}
 
 /** Docker's RECLAIMABLE cell: the size, and its share of the total when there is a total. */
 function reclaimable(bytes: number, total: number): string {
@@ -120,9 +54,10 @@ function verbose(usage: DiskUsage): string {
       ref?.tag ?? "<none>",
       shortId(image.id),
       image.config.created ? ago(new Date(image.config.created), now) : "N/A",
+      // As the docker CLI: SIZE to 3 digits, the shared and unique parts to 4.
       humanSize(size),
-      humanSize(shared),
-      humanSize(size - shared),
+      humanSize(shared, 4),
+      humanSize(size - shared, 4),
       String(containers),
     ];
   });

@@ -4,8 +4,8 @@
  * files in and out of a container), and the prunes of stopped containers and
  * unused images.
  */
-import { applyConfigInstruction, DEFAULT_SHELL, envFromList, expandInstruction, joinPath, parse, parseInstruction, ShellLex, type Instruction, type MutableRunConfig } from "../../build/index.ts";
-import type { DockerIO, Engine } from "../../engine/index.ts";
+import { joinPath } from "../../build/index.ts";
+import { commitContainer, containerArchive, containerPathStat, copyPath, extractToContainer, type DockerIO, type Engine } from "../../engine/index.ts";
 import {
   archiveResource,
   archiveTree,
@@ -13,9 +13,7 @@ import {
   machineCopyTree,
   overlayCopyTree,
   prepareCopy,
-  readTar,
   rebase,
-  sourceNode,
   splitPathDirEntry,
   treeSize,
   writeTar,
@@ -23,17 +21,12 @@ import {
   type CopyTree,
   type Destination,
   type MachineFiles,
-  type TarEntry,
 } from "../../fs/index.ts";
-import { familiarReference, parseReference, storeImage, storeLayer, type HistoryEntry, type ImageConfig } from "../../image/index.ts";
+import { familiarReference, parseReference } from "../../image/index.ts";
 import { MountedFsError } from "../../kernel/index.ts";
-import type { Container } from "../../runtime/index.ts";
 import { BerthError, concatBytes, type Digest } from "../../util/index.ts";
 import { CommandError, confirmed, type DockerCommand } from "./command.ts";
 import { humanSize, pruneReport } from "./format.ts";
-
-/** The instructions `docker commit --change` accepts (Docker's validCommitCommands). */
-const COMMIT_CHANGES = new Set(["cmd", "entrypoint", "healthcheck", "env", "expose", "label", "onbuild", "stopsignal", "user", "volume", "workdir"]);
 
 export const commitCommand: DockerCommand = {
   name: "commit",
@@ -69,76 +62,6 @@ export const commitCommand: DockerCommand = {
     return 0;
   },
 };
-
-interface CommitOptions {
-  readonly author?: string;
-  readonly message?: string;
-  readonly changes: readonly string[];
-  readonly reference?: string;
-}
-
-/**
- * The container's writable layer as a new layer over its image's (none when
- * nothing changed: an empty layer in history, as Docker's), its config as the
- * image's, `changes` applied; returns the new image's ID.
- */
-export async function commitContainer(engine: Engine, container: Container, options: CommitOptions): Promise<Digest> {
-  const image = await engine.images.resolve(container.config.imageId);
-  const c = container.config;
-  const run: MutableRunConfig = {
-    ...image.config.config,
-    Env: [...c.env],
-    Cmd: [...c.cmd],
-    Entrypoint: c.entrypoint.length ? [...c.entrypoint] : null,
-    WorkingDir: c.workingDir === "/" ? image.config.config.WorkingDir : c.workingDir,
-    User: c.user || image.config.config.User,
-    Labels: { ...c.labels },
-  };
-  applyChanges(run, options.changes);
-  const content = engine.images.content;
-  const empty = container.rootfs.upper.children.size === 0;
-  const layer = empty ? undefined : (await storeLayer(content, container.rootfs.upper)).descriptor;
-  const created = new Date().toISOString();
-  const entry: HistoryEntry = {
-    created,
-    ...(options.author ? { author: options.author } : {}),
-    // Docker records the container's command (without its entrypoint).
-    created_by: c.cmd.join(" "),
-    ...(options.message ? { comment: options.message } : {}),
-    ...(empty ? { empty_layer: true } : {}),
-  };
-  const { author: _baseAuthor, ...base } = image.config;
-  const config: ImageConfig = {
-    ...base,
-    created,
-    ...(options.author ? { author: options.author } : {}),
-    config: run,
-    rootfs: { type: "layers", diff_ids: layer ? [...image.config.rootfs.diff_ids, layer.digest] : image.config.rootfs.diff_ids },
-    history: [...(image.config.history ?? []), entry],
-  };
-  const target = await storeImage(content, config, layer ? [...image.manifest.layers, layer] : image.manifest.layers);
-  engine.images.keep(target);
-  if (options.reference !== undefined) engine.images.set(options.reference, target);
-  return (await engine.images.load(target.digest)).id;
-}
-
-/** `--change` instructions, parsed and applied as Docker's BuildFromConfig does (variables from the config's Env). */
-function applyChanges(run: MutableRunConfig, changes: readonly string[]): void {
-  if (changes.length === 0) return;
-  const nodes = parse(changes.join("\n")).ast.children;
-  for (const node of nodes) {
-    if (!COMMIT_CHANGES.has(node.value.toLowerCase())) {
-      throw new BerthError("INVALID_ARGUMENT", `${node.value.toLowerCase()} is not a valid change command`);
-    }
-  }
-  const lex = new ShellLex({ escapeToken: "\\" });
-  const stage = { shell: [...DEFAULT_SHELL], cmdSet: false };
-  for (const node of nodes) {
-    const ins = parseInstruction(node) as Instruction;
-    const expanded = expandInstruction(ins, (word) => lex.processWord(word, envFromList(run.Env ?? [])));
-    applyConfigInstruction(run, expanded, stage);
-  }
-}
 
 export const exportCommand: DockerCommand = {
   name: "export",
@@ -222,24 +145,14 @@ function splitCpArg(arg: string): { container?: string; path: string } {
   return { container: arg.slice(0, colon), path: arg.slice(colon + 1) };
 }
 
-/** An absolute path, keeping the trailing "/" or "/." that says "a directory" (Docker's PreserveTrailingDotOrSeparator). */
-function absolute(base: string, path: string): string {
-  const cleaned = joinPath(base, path);
-  if (path === "." || path.endsWith("/.")) return cleaned === "/" ? "/." : `${cleaned}/.`;
-  if (path.endsWith("/") && cleaned !== "/") return `${cleaned}/`;
-  return cleaned;
-}
-
 async function copyFromContainer(engine: Engine, io: DockerIO, name: string, srcPath: string, dstPath: string, options: CopyOptions): Promise<number> {
   const files = dstPath === "-" ? undefined : hostFiles(engine);
-  const dst = dstPath === "-" ? "-" : absolute(options.cwd, dstPath);
+  const dst = dstPath === "-" ? "-" : copyPath(options.cwd, dstPath);
   if (files) {
     const invalid = invalidOutputPath(files, dst, dst.replace(/\/\.?$/, "") || "/");
     if (invalid) throw new CommandError(invalid);
   }
-  const container = engine.runtime.get(name);
-  const tree = overlayCopyTree(container.rootfs);
-  const source = archiveFromContainer(tree, name, srcPath, options.followLink);
+  const source = archiveFromContainer(engine, name, srcPath, options.followLink);
   if (!files) {
     io.stdout(writeTar(source.entries));
     return 0;
@@ -250,7 +163,7 @@ async function copyFromContainer(engine: Engine, io: DockerIO, name: string, src
   const entries = rename === undefined ? source.entries : rebase(source.entries, source.base, rename);
   try {
     // Files copied out belong to the user who runs docker cp: root on the host.
-    extractInto(host, dir, entries, { uid: 0, gid: 0 });
+    extractInto(host, dir, entries, { owner: { uid: 0, gid: 0 } });
   } catch (error) {
     throw new CommandError((error as Error).message);
   }
@@ -258,52 +171,33 @@ async function copyFromContainer(engine: Engine, io: DockerIO, name: string, src
   return 0;
 }
 
-/** The container's resource as Docker's daemon archives it; with -L a symbolic link is followed, keeping its name. */
-function archiveFromContainer(tree: CopyTree, name: string, srcPath: string, followLink: boolean): Archived {
-  let path = absolute("/", srcPath);
-  try {
-    const node = sourceNode(tree, path);
-    if (followLink && node.kind === "symlink") {
-      const [dir, base] = splitPathDirEntry(path);
-      const target = joinPath(dir, node.target);
-      const followed = archiveResource(tree, target);
-      return { ...followed, entries: rebase(followed.entries, splitPathDirEntry(target)[1], base), base };
-    }
-    return archiveResource(tree, path);
-  } catch (error) {
-    if (error instanceof MountedFsError && error.code === "ENOENT") {
-      throw new CommandError(`Error response from daemon: Could not find the file ${srcPath} in container ${name}`);
-    }
-    if (error instanceof MountedFsError && error.code === "ENOTDIR") {
-      path = path.replace(/\/\.?$/, "/");
-      throw new CommandError(`Error response from daemon: lstat ${path}: not a directory`);
-    }
-    throw error;
-  }
+/**
+ * The container's resource as the daemon archives it. With -L a symbolic
+ * link is followed first and its target's entries take the link's name (the
+ * docker CLI's GetRebaseName); a failed stat is left for the archive to report.
+ */
+function archiveFromContainer(engine: Engine, name: string, srcPath: string, followLink: boolean): Archived {
+  const stat = followLink ? daemonAnswer(() => containerPathStat(engine, name, srcPath)) : undefined;
+  if (stat?.kind !== "symlink") return containerArchive(engine, name, srcPath).archived;
+  const path = copyPath("/", srcPath);
+  const target = path.endsWith("/.") ? `${stat.linkTarget}/.` : path.endsWith("/") ? `${stat.linkTarget}/` : stat.linkTarget;
+  const { archived } = containerArchive(engine, name, target);
+  const base = splitPathDirEntry(path)[1];
+  return archived.base === base ? archived : { ...archived, entries: rebase(archived.entries, archived.base, base), base };
 }
 
 async function copyToContainer(engine: Engine, io: DockerIO, srcPath: string, name: string, dstPath: string, options: CopyOptions): Promise<number> {
-  // The CLI stats the destination first and ignores what fails, a missing container included.
-  const container = findContainer(engine, name);
-  const dst = absolute("/", dstPath);
-  const existing = container ? overlayCopyTree(container.rootfs).lookup(dst) : undefined;
-  const destination: Destination = { path: dst, exists: existing !== undefined, isDir: existing?.kind === "directory" };
-  const owner = options.keepOwner ? undefined : { uid: 0, gid: 0 };
-  let entries: readonly TarEntry[];
+  const destination = containerDestination(engine, name, dstPath);
+  let archive: Uint8Array;
   let dir: string;
   if (srcPath === "-") {
     if (!destination.isDir) throw new CommandError(`destination "${name}:${dstPath}" must be a directory`);
-    const archive = await readAll(io.stdin());
-    try {
-      entries = readTar(archive);
-    } catch (error) {
-      throw new CommandError(`Error response from daemon: Error processing tar file(exit status 1): ${(error as Error).message}`);
-    }
-    dir = dst;
+    archive = await readAll(io.stdin());
+    dir = destination.path;
   } else {
     const files = hostFiles(engine);
     const host = machineCopyTree(files);
-    const src = absolute(options.cwd, srcPath);
+    const src = copyPath(options.cwd, srcPath);
     let source: Archived;
     try {
       source = archiveResource(host, src);
@@ -314,27 +208,35 @@ async function copyToContainer(engine: Engine, io: DockerIO, srcPath: string, na
     }
     const prepared = prepareOrFail(source, destination);
     dir = prepared.dir;
-    entries = prepared.rename === undefined ? source.entries : rebase(source.entries, source.base, prepared.rename);
+    archive = writeTar(prepared.rename === undefined ? source.entries : rebase(source.entries, source.base, prepared.rename));
   }
-  // The daemon's half: the container, and the directory to extract into.
-  const tree = overlayCopyTree(engine.runtime.get(name).rootfs);
-  const into = tree.lookup(dir);
-  if (!into) throw new CommandError(`Error response from daemon: Could not find the file ${dir.replace(/\/\.?$/, "") || "/"} in container ${name}`);
-  if (into.kind !== "directory") throw new CommandError("Error response from daemon: extraction point is not a directory");
-  try {
-    extractInto(tree, dir, entries, owner);
-  } catch (error) {
-    throw new CommandError(`Error response from daemon: ${(error as Error).message}`);
-  }
-  if (!options.quiet && srcPath !== "-") io.stderr(`Successfully copied ${humanSize(writeTar(entries).length)} to ${name}:${dstPath}\n`);
+  extractToContainer(engine, name, dir, archive, { copyUIDGID: options.keepOwner, noOverwriteDirNonDir: true });
+  if (!options.quiet && srcPath !== "-") io.stderr(`Successfully copied ${humanSize(archive.length)} to ${name}:${dstPath}\n`);
   return 0;
 }
 
-function findContainer(engine: Engine, name: string): Container | undefined {
+/**
+ * What the destination in the container is, as the docker CLI learns it
+ * before copying: a symbolic link is followed; a failed stat (a missing
+ * container too) means "does not exist" and the copy itself reports.
+ */
+function containerDestination(engine: Engine, name: string, dstPath: string): Destination {
+  let path = copyPath("/", dstPath);
+  let stat = daemonAnswer(() => containerPathStat(engine, name, path));
+  if (stat?.kind === "symlink") {
+    path = stat.linkTarget;
+    stat = daemonAnswer(() => containerPathStat(engine, name, path));
+  }
+  return { path, exists: stat !== undefined, isDir: stat?.kind === "directory" };
+}
+
+/** What the engine answers, or undefined where it refuses (an error response). */
+function daemonAnswer<T>(ask: () => T): T | undefined {
   try {
-    return engine.runtime.get(name);
-  } catch {
-    return undefined;
+    return ask();
+  } catch (error) {
+    if (BerthError.is(error)) return undefined;
+    throw error;
   }
 }
 
