@@ -82,6 +82,25 @@ describe("process table", () => {
     assert.deepEqual(ns.list().map((p) => p.args), [["sleep", "5"]]);
   });
 
+  it("says whether Ctrl-C ends a tree: not while one of its processes takes Ctrl-C itself", async () => {
+    const ns = new ProcessTable().createNamespace("c");
+    // Tree 1: sh -c running a program that goes raw; tree 3 (an exec'd root): its own.
+    await hook(ns.device, "alloc 0\nstart 1 0 sh -c vi\nalloc 1\nstart 2 1 vi\nalloc 0\nstart 3 0 probe burn\n");
+    assert.deepEqual([ns.ctrlCEnds(1), ns.ctrlCEnds(3)], [true, true]);
+    await hook(ns.device, "intr 2 1\n");
+    assert.deepEqual([ns.ctrlCEnds(1), ns.ctrlCEnds(3)], [false, true]);
+    await hook(ns.device, "intr 2 0\n");
+    assert.equal(ns.ctrlCEnds(1), true);
+    // A program that catches SIGINT, then execs one that does not (it starts with SIGINT's default).
+    await hook(ns.device, "intr 1 1\n");
+    assert.equal(ns.ctrlCEnds(1), false);
+    await hook(ns.device, "start 1 0 probe burn\n");
+    assert.equal(ns.ctrlCEnds(1), true);
+    await hook(ns.device, "intr 2 1\nexit 2 0\n");
+    assert.equal(ns.ctrlCEnds(1), true, "a process that ended takes nothing");
+    assert.equal(ns.ctrlCEnds(9), false, "no such root");
+  });
+
   it("drops a root's whole tree when the kernel reports it gone, and everything at close", async () => {
     const table = new ProcessTable();
     const ns = table.createNamespace("c");

@@ -63,6 +63,11 @@ const OUTPUT_GRACE_MS = 1000;
  */
 const KILLED_OUTPUT_GRACE_MS = 100;
 
+/** Ctrl-C: a terminal's interrupt character (VINTR). */
+const INTERRUPT_KEY = 0x03;
+/** What Docker reports for a main process SIGINT ended: 128 + 2. */
+const INTERRUPTED_STATUS = 130;
+
 /** Memory a container reports without --memory. */
 const DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3;
 
@@ -102,10 +107,14 @@ export function parseSignal(signal: string): number {
 interface Task {
   readonly machine: Machine;
   readonly process: KernelProcess;
+  /** The main process's PID in its namespace. */
+  readonly pid: number;
   readonly namespace: PidNamespace;
   readonly exited: Promise<number>;
   /** Set by stop: when the SIGTERM was sent and how long the grace period is. */
   stopping?: { readonly at: number; readonly graceMs: number };
+  /** Set when Ctrl-C on its terminal ended it (attachInput). */
+  interrupted?: boolean;
 }
 
 export class Runtime {
@@ -246,7 +255,9 @@ export class Runtime {
       const { exitCode, reason, error } = await process.wait();
       // A child still holding the main process's stdout (sh -c 'sleep 1000' killed) keeps the
       // pipe open: the container stops with its main process, as Docker's does, output or not.
-      const killed = this.#tasks.get(container.id)?.stopping !== undefined && reason === "terminated";
+      // So does Ctrl-C: on Linux the tty's SIGINT reaches the whole foreground process group.
+      const ending = this.#tasks.get(container.id);
+      const killed = (ending?.stopping !== undefined && reason === "terminated") || ending?.interrupted === true;
       await Promise.race([output, new Promise((resolve) => setTimeout(resolve, killed ? KILLED_OUTPUT_GRACE_MS : OUTPUT_GRACE_MS))]);
       container.state.oomKilled = namespace.oomKilled;
       namespace.close();
@@ -256,7 +267,9 @@ export class Runtime {
       container.state.status = transition(container.id, container.state.status, "exit");
       // The kernel reports 143 for any end after a SIGTERM; past the grace period it was the SIGKILL.
       container.state.exitCode =
-        stopping && reason === "terminated" ? (Date.now() - stopping.at >= stopping.graceMs ? 137 : 143) : exitCode;
+        stopping && reason === "terminated"
+          ? Date.now() - stopping.at >= stopping.graceMs ? 137 : 143
+          : ending?.interrupted ? INTERRUPTED_STATUS : exitCode;
       container.state.pid = 0;
       // A trap ("wasm trap: unreachable") is the one end whose cause a status cannot say.
       container.state.error = error ?? "";
@@ -266,7 +279,7 @@ export class Runtime {
       if (container.config.autoRemove) this.#delete(container, { volumes: true });
       return container.state.exitCode;
     })();
-    this.#tasks.set(container.id, { machine, process, namespace, exited });
+    this.#tasks.set(container.id, { machine, process, pid, namespace, exited });
     this.#log(container, "start");
     return process;
   }
@@ -356,6 +369,34 @@ export class Runtime {
       listeners.delete(listener);
       if (listeners.size === 0) this.#logListeners.delete(container.id);
     };
+  }
+
+  /**
+   * Input for the container's main process (docker run -i); none once it has
+   * stopped. On its terminal, Ctrl-C is SIGINT for the main process, which
+   * the kernel sends but delivers only at the process's next system call: a
+   * program computing without any (a loop of pure arithmetic) would spin on.
+   * So when no process of the main tree takes Ctrl-C itself
+   * (PidNamespace.ctrlCEnds), the engine carries the SIGINT out: it kills
+   * the main process, and the container exits 130.
+   *
+   * Why 130 and not Linux's letter: Docker reports 128 + 2 for a main
+   * process SIGINT ended, and `sh -c 'while :; do :; done'` as PID 1 under
+   * -t exits 130 on Linux (ash catches SIGINT when run with -c). A program
+   * that neither catches nor ignores SIGINT would, as a namespace's PID 1,
+   * not be interrupted at all on Linux (init is spared signals it does not
+   * handle); here Ctrl-C ends it as it ends any such program on a Linux
+   * terminal, since a runaway loop could otherwise only be stopped from
+   * another terminal.
+   */
+  async attachInput(ref: string, data: Uint8Array): Promise<void> {
+    const container = this.get(ref);
+    const task = this.#tasks.get(container.id);
+    if (!task) return;
+    await task.process.write(data);
+    if (!container.config.tty || !data.includes(INTERRUPT_KEY) || !task.namespace.ctrlCEnds(task.pid)) return;
+    task.interrupted = true;
+    await task.process.kill();
   }
 
   /** Whether the container has a main process on the kernel now. */

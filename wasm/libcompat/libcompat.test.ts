@@ -222,6 +222,7 @@ describe("libcompat pid namespace", () => {
       statuses.set(pid, status);
     },
     reaped: (pid) => events.push(`reaped ${pid}`),
+    ownsCtrlC: (pid, owns) => events.push(`intr ${pid} ${owns ? 1 : 0}`),
     // As the engine's table: a process that started and wrote no exit line ended without one.
     status: (pid) => statuses.get(pid) ?? (started.has(pid) ? "none" : undefined),
   });
@@ -273,6 +274,32 @@ describe("libcompat pid namespace", () => {
   it("lets the shell say a child crashed, as ash does, and give $? 139", async () => {
     const r = await run(17, "sh", "-c", "probe trap unreachable; echo $?; exec probe trap divide");
     assert.deepEqual([r.exitCode, r.stdout, r.stderr], [139, "trapping unreachable\n139\ntrapping divide\n", "Segmentation fault\n"]);
+  });
+
+  it("tells when Ctrl-C becomes a process's own: a SIGINT handler, a raw terminal", async () => {
+    const onTerminal = async (pid: number, argv: string[], input: string) => {
+      const p = await machine.spawn(argv, { env: { BERTH_PID: String(pid), BERTH_PPID: "0" }, terminal: { columns: 80, rows: 24 } });
+      const reading = (async () => {
+        for await (const _ of p.stdout);
+      })();
+      if (input) await p.write(input);
+      const exit = await Promise.race([p.wait(), new Promise<never>((_, no) => setTimeout(() => no(new Error("timeout")), 10_000))]);
+      await reading;
+      return exit.exitCode;
+    };
+    const intr = () => events.filter((e) => e.startsWith("intr "));
+    events.length = 0;
+    // tcsetattr raw, then back.
+    assert.equal(await onTerminal(31, ["probe", "termios"], ""), 0);
+    assert.deepEqual(intr(), ["intr 31 1", "intr 31 0"]);
+    events.length = 0;
+    // The interactive shell catches SIGINT for its jobs; its line editor's raw mode changes nothing then.
+    assert.equal(await onTerminal(32, ["sh", "-i"], "exit 3\n"), 3);
+    assert.deepEqual(intr(), ["intr 32 1"]);
+    events.length = 0;
+    // A program that does neither says nothing.
+    await run(33, "probe", "pid");
+    assert.deepEqual(intr(), []);
   });
 
   it("keeps the pid across exec", async () => {

@@ -64,7 +64,8 @@ export const runCommand: DockerCommand = {
     if (container.config.tty && container.config.openStdin && request.stdinTty) io.rawTerminal();
     if (container.config.openStdin) {
       void (async () => {
-        for await (const chunk of io.stdin()) await process.write(chunk);
+        // Through the runtime: on a terminal, Ctrl-C may be the engine's to carry out.
+        for await (const chunk of io.stdin()) await engine.runtime.attachInput(container.id, chunk);
         await process.closeStdin();
       })();
     } else {

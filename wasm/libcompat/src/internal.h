@@ -58,6 +58,9 @@ void berth_report_reaped(pid_t pid);
 /* A child's namespace pid from its kernel pid (forgotten once reaped). */
 pid_t berth_child_pid(pid_t kernel, int reaped);
 
+/* signal.c: the terminal is now raw (no SIGINT from Ctrl-C) or cooked; told to the engine with SIGINT's disposition. */
+void berth_terminal_raw(int raw);
+
 uid_t berth_current_uid(void);
 gid_t berth_current_gid(void);
 

@@ -18,10 +18,12 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "berth/wasix.h"
+#include "internal.h"
 
 /* SIG_IGN and SIG_ERR are these functions' addresses in wasi-libc's signal.h. */
 void __SIG_IGN(int sig) { (void)sig; }
@@ -29,6 +31,35 @@ void __SIG_ERR(int sig) { (void)sig; }
 
 static void (*handlers[_NSIG])(int);
 static int dispatcher_registered;
+
+/* Whether this process set its terminal raw (terminal.c): 0x03 then reaches it as a byte, no SIGINT. */
+static int terminal_raw;
+/* What the engine was last told; every process starts with Ctrl-C not its own. */
+static int reported_own_ctrl_c;
+
+/*
+ * Tells the engine whether Ctrl-C is this process's own ("intr PID 1": it
+ * catches or ignores SIGINT, or reads its terminal raw) or the kernel's
+ * SIGINT is to end it ("intr PID 0"). A process that computes without system
+ * calls never reaches that SIGINT, so the engine ends such a root itself
+ * (wasm/README.md, "Process hooks").
+ */
+static void report_ctrl_c(void)
+{
+    int own = terminal_raw || handlers[SIGINT] != SIG_DFL;
+    if (own == reported_own_ctrl_c || !berth_hook_present)
+        return;
+    reported_own_ctrl_c = own;
+    char line[32];
+    int len = snprintf(line, sizeof line, "intr %d %d\n", (int)getpid(), own);
+    berth_write_hook_line(line, len);
+}
+
+void berth_terminal_raw(int raw)
+{
+    terminal_raw = raw;
+    report_ctrl_c();
+}
 
 static int ignored_by_default(int sig)
 {
@@ -60,6 +91,8 @@ void (*signal(int sig, void (*handler)(int)))(int)
     }
     void (*previous)(int) = handlers[sig];
     handlers[sig] = handler;
+    if (sig == SIGINT)
+        report_ctrl_c();
     return previous;
 }
 

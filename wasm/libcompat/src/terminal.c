@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "berth/wasix.h"
+#include "internal.h"
 
 int tcgetattr(int fd, struct termios *t)
 {
@@ -51,6 +52,7 @@ int tcsetattr(int fd, int action, const struct termios *t)
         errno = EIO;
         return -1;
     }
+    berth_terminal_raw(!tty.line_buffered);
     return 0;
 }
 
