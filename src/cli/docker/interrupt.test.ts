@@ -71,8 +71,10 @@ describe("Ctrl-C in docker run -it", () => {
         const took = bed.engine.runtime.get("spin").state.finishedAt!.getTime() - typed;
         assert.ok(took < 1000, `the container ended ${took} ms after Ctrl-C`);
         assert.equal(await state("spin"), "exited 130\n");
+        // The loop's worker terminated once its machine closed; the docker commands' own go idle as their idle messages arrive.
         await workerWatch.settled();
-        assert.equal(workerWatch.busyWorkers().length, idle);
+        await eventually("the CPU idle again", () => workerWatch.busyWorkers().length <= idle);
+        assert.ok(Date.now() - typed < 3000, `the CPU was idle again ${Date.now() - typed} ms after Ctrl-C`);
         terminal.clear();
         terminal.type("echo status $?\r");
         await eventually("echo's output", () => /status 130\r?\n/.test(terminal.screen));
