@@ -183,16 +183,22 @@ describe("libcompat process hooks", () => {
   });
   after(async () => kernel.close());
 
-  it("reports each process's start (pid, parent, escaped arguments) and exit status", async () => {
+  it("reports each process's start (pid, parent, escaped arguments), memory and exit status", async () => {
     const r = await machine.run(["probe", "spawn", "probe", "exit", "3", "a b\\c"], { timeoutMs: 10_000 });
     assert.equal(r.stdout, "status 3\n");
     const lines = new TextDecoder().decode(plain.readFile("proc")).split("\n");
     // Each asks for a namespace pid first (in a question file, removed after), gets no answer, and keeps the kernel's.
-    const [parent, child, childExit, parentExit, end] = lines;
+    const [parent, parentMemory, child, childMemory, childExit, parentExit, end] = lines;
     assert.deepEqual(plain.readDir(""), [{ name: "proc", kind: "file", size: plain.stat("proc").size }]);
     const [, parentPid, grandparent] = /^start (\d+) (\d+) probe spawn probe exit 3 a\\040b\\134c$/.exec(parent!)!;
     const [, childPid, childParent] = /^start (\d+) (\d+) probe exit 3 a\\040b\\134c$/.exec(child!)!;
     assert.equal(childParent, parentPid);
+    // With the start line, the memory the program began with: whole WebAssembly pages.
+    for (const [line, pid] of [[parentMemory, parentPid], [childMemory, childPid]]) {
+      const [, memoryPid, bytes] = /^mem (\d+) (\d+)$/.exec(line!)!;
+      assert.equal(memoryPid, pid);
+      assert.ok(Number(bytes) > 0 && Number(bytes) % 65536 === 0, line);
+    }
     assert.notEqual(grandparent, parentPid);
     assert.equal(childExit, `exit ${childPid} 3`);
     assert.equal(parentExit, `exit ${parentPid} 0`);
