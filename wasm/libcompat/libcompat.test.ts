@@ -74,6 +74,11 @@ describe("libcompat on WASIX", () => {
     assert.equal((await probe("spawn", "probe", "exit", "78")).stdout, "status 78\n");
   });
 
+  it("sleeps for no time at all (the kernel's zero timeout never fired: sleep 0 hung)", async () => {
+    const r = await machine.run(["sh", "-c", "sleep 0; echo $?; sleep 0.01; echo $?"], { timeoutMs: 10_000 });
+    assert.deepEqual([r.exitCode, r.stdout], [0, "0\n0\n"]);
+  });
+
   it("reads stdin to EOF", async () => {
     assert.equal((await machine.run(["probe", "cat"], { stdin: "in\n" })).stdout, "in\n");
   });

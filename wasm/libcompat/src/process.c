@@ -1,6 +1,6 @@
 /*
  * Processes on WASIX without fork: posix_spawn on proc_spawn2, waitpid on
- * proc_join, pipes, dup2, kill, process ids.
+ * proc_join, pipes, dup2, kill, process ids, nanosleep.
  *
  * Arguments cross proc_spawn2 as one newline-separated string, so an argument
  * that itself holds a newline (or a backslash) would be split or mangled. When
@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sched.h>
+#include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
 
@@ -655,4 +657,23 @@ int execv(const char *path, char *const argv[])
 int execvp(const char *file, char *const argv[])
 {
     return exec_common(file, 1, argv, NULL);
+}
+
+/*
+ * nanosleep, replacing wasi-libc's (which usleep and sleep call): a zero
+ * wait is the kernel's clock subscription with a zero timeout, which never
+ * fires, so `sleep 0` hung for ever. It yields instead, as Linux's does.
+ */
+int nanosleep(const struct timespec *request, struct timespec *remaining)
+{
+    if (request && request->tv_sec == 0 && request->tv_nsec == 0) {
+        sched_yield();
+        return 0;
+    }
+    int err = clock_nanosleep(CLOCK_REALTIME, 0, request, remaining);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
 }
