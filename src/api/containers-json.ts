@@ -54,7 +54,7 @@ export function containerInspect(c: Container): Record<string, unknown> {
       Entrypoint: c.config.entrypoint.length ? c.config.entrypoint : null,
       Labels: c.config.labels,
     },
-    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove, PidsLimit: c.config.pidsLimit || null, Memory: c.config.memory, MemorySwap: c.config.memorySwap },
+    HostConfig: { Binds: binds.length ? binds : null, AutoRemove: c.config.autoRemove, PidsLimit: c.resources.pidsLimit || null, Memory: c.resources.memory, MemorySwap: c.resources.memorySwap, NanoCpus: c.resources.nanoCpus, CpuShares: c.resources.cpuShares },
     Mounts: containerMounts(c),
   };
 }

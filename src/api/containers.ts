@@ -5,7 +5,7 @@
 import type { Engine } from "../engine/index.ts";
 import { familiarReference, parseReference } from "../image/index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
-import type { Container, LogEntry } from "../runtime/index.ts";
+import type { Container, ContainerResources, LogEntry } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
 import { volumeRequest } from "./binds.ts";
 import { Channel } from "./channel.ts";
@@ -29,8 +29,10 @@ interface CreateBody {
   OpenStdin?: boolean;
   /** Anonymous volumes: the docker CLI sends `-v /path` here. */
   Volumes?: Record<string, object> | null;
-  HostConfig?: { AutoRemove?: boolean; Binds?: string[] | null; PidsLimit?: number | null; Memory?: number; MemorySwap?: number } | null;
+  HostConfig?: ({ AutoRemove?: boolean; Binds?: string[] | null } & ResourcesBody) | null;
 }
+
+const RESOURCES_FIELDS = { PidsLimit: "int64", Memory: "int64", MemorySwap: "int64", NanoCpus: "int64", CpuShares: "int64" } as const;
 
 /** The same fields as dockerd decodes them (container.CreateRequest, its Config inline). */
 const CREATE_REQUEST: GoStruct = {
@@ -47,9 +49,34 @@ const CREATE_REQUEST: GoStruct = {
     Tty: "bool",
     OpenStdin: "bool",
     Volumes: "map[string]struct {}",
-    HostConfig: { name: "container.HostConfig", fields: { AutoRemove: "bool", Binds: "[]string", PidsLimit: "int64", Memory: "int64", MemorySwap: "int64" } },
+    HostConfig: { name: "container.HostConfig", fields: { AutoRemove: "bool", Binds: "[]string", ...RESOURCES_FIELDS } },
   },
 };
+
+/** The resources a HostConfig and an update carry (container.Resources). */
+interface ResourcesBody {
+  PidsLimit?: number | null;
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+}
+
+const UPDATE_REQUEST: GoStruct = { name: "container.UpdateConfig", fields: RESOURCES_FIELDS };
+
+/** A body's resources as the runtime takes them: what it leaves out (or sends as 0 in an update) stays. */
+function resourcesOf(body: ResourcesBody, keepZeros: boolean): Partial<ContainerResources> {
+  const given = (value: number | null | undefined) => (value === null || value === undefined || (!keepZeros && value === 0) ? undefined : value);
+  const changes = {
+    // 0 and -1 both mean no limit, in an update too.
+    pidsLimit: body.PidsLimit === null || body.PidsLimit === undefined ? undefined : Math.max(0, body.PidsLimit),
+    memory: given(body.Memory),
+    memorySwap: given(body.MemorySwap),
+    nanoCpus: given(body.NanoCpus),
+    cpuShares: given(body.CpuShares),
+  };
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+}
 
 const encoder = new TextEncoder();
 
@@ -102,9 +129,7 @@ export function containerRoutes(engine: Engine): Route[] {
       tty: body.Tty ?? false,
       openStdin: body.OpenStdin ?? false,
       autoRemove: body.HostConfig?.AutoRemove ?? false,
-      pidsLimit: body.HostConfig?.PidsLimit ?? undefined,
-      memory: body.HostConfig?.Memory ?? undefined,
-      memorySwap: body.HostConfig?.MemorySwap ?? undefined,
+      ...resourcesOf(body.HostConfig ?? {}, true),
       volumes,
     });
     return json(201, { Id: container.id, Warnings: [] });
@@ -332,6 +357,15 @@ export function containerRoutes(engine: Engine): Route[] {
         const psArgs = query.get("ps_args") ?? "";
         if (psArgs !== "" && psArgs !== "-ef") throw new BerthError("INVALID_ARGUMENT", `ps options are not supported here (only the default, -ef): ${psArgs}`);
         return json(200, containerTop(runtime.processes(container.id), topUser(container)));
+      },
+    },
+    {
+      method: "POST",
+      path: "/containers/{name}/update",
+      handle: async ({ request, params }) => {
+        const body = readJson<ResourcesBody>(request, UPDATE_REQUEST);
+        runtime.update(params.name!, resourcesOf(body, false));
+        return json(200, { Warnings: [] });
       },
     },
     {

@@ -16,11 +16,12 @@ import type { ApiHandler } from "./http.ts";
 import { imageArchiveRoutes } from "./image-archive.ts";
 import { imageRoutes } from "./images.ts";
 import { createRouter } from "./router.ts";
+import { statsRoutes } from "./stats.ts";
 import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
 
 export function createApiHandler(engine: Engine): ApiHandler {
-  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...archiveRoutes(engine), ...commitRoutes(engine), ...imageArchiveRoutes(engine), ...diskUsageRoutes(engine), ...eventRoutes(engine), ...buildRoutes(engine)]);
+  return createRouter([...systemRoutes(engine), ...containerRoutes(engine), ...statsRoutes(engine.runtime), ...execRoutes(engine), ...imageRoutes(engine), ...volumeRoutes(engine), ...archiveRoutes(engine), ...commitRoutes(engine), ...imageArchiveRoutes(engine), ...diskUsageRoutes(engine), ...eventRoutes(engine), ...buildRoutes(engine)]);
 }
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";
@@ -31,6 +32,7 @@ export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { loadMessages, type LoadMessage } from "./image-archive.ts";
 export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
+export { statsReading, statsReadings, STATS_INTERVAL_MS, type ContainerStatsJson } from "./stats.ts";
 export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "./version.ts";
 export { volumeInspect } from "./volumes.ts";

@@ -54,6 +54,11 @@ export interface DockerIO {
   stdin(): AsyncIterable<Uint8Array>;
   /** Asks the caller's terminal to stop echoing and buffering lines (docker run -t). */
   rawTerminal(): void;
+  /**
+   * Settles when the caller has gone (its docker command exited or was
+   * killed: Ctrl-C): a command that runs until interrupted stops then.
+   */
+  readonly closed?: Promise<void>;
 }
 
 export type DockerHandler = (request: DockerRequest, io: DockerIO) => Promise<number>;
@@ -117,6 +122,9 @@ class Session {
   #stdinAsked = false;
 
   #restoreTerminal: (() => void) | undefined;
+  #hangUp!: () => void;
+  /** Settles at close(): the guest hung up. */
+  readonly #hungUp = new Promise<void>((resolve) => (this.#hangUp = resolve));
 
   constructor(
     readonly id: number,
@@ -151,6 +159,7 @@ class Session {
       stderr: (data) => this.#push(Frame.Stderr, typeof data === "string" ? encoder.encode(data) : data),
       stdin: () => this.#stdin(request),
       rawTerminal: () => void this.#push(Frame.RawTerminal, new Uint8Array()),
+      closed: this.#hungUp,
     };
     let status: number;
     try {
@@ -295,6 +304,7 @@ class Session {
     this.#restoreTerminal?.();
     this.#restoreTerminal = undefined;
     this.#closed = true;
+    this.#hangUp();
     [this.#outputs, this.#first, this.#framed, this.#queued] = [[], 0, new Uint8Array(), 0];
     this.#release();
     this.endStdin();

@@ -23,12 +23,27 @@ export interface ContainerConfig {
   readonly tty: boolean;
   readonly openStdin: boolean;
   readonly autoRemove: boolean;
-  /** `--pids-limit`: the most processes at once; 0 for no limit. */
+}
+
+/**
+ * What a container may use: Docker's HostConfig resources, a cgroup's
+ * limits. Unlike the rest of its configuration, `docker update` replaces
+ * them, also while it runs.
+ */
+export interface ContainerResources {
+  /** `--pids-limit`: the most processes at once (pids.max); 0 for no limit. */
   readonly pidsLimit: number;
-  /** `--memory`, in bytes: the most memory each process may have; 0 for no limit. */
+  /** `--memory`, in bytes: the most memory each process may have, fixed when the process starts; 0 for no limit. */
   readonly memory: number;
   /** `--memory-swap`, in bytes, as given (no swap here: recorded for inspect); 0 unset, -1 unlimited. */
   readonly memorySwap: number;
+  /**
+   * `--cpus`, in billionths of a CPU (HostConfig.NanoCpus); 0 for no limit.
+   * Accounted, not enforced: the kernel cannot preempt a WebAssembly worker.
+   */
+  readonly nanoCpus: number;
+  /** `--cpu-shares`, a relative weight (cpu.weight); 0 for the default. Recorded, not enforced (as --cpus). */
+  readonly cpuShares: number;
 }
 
 /** A volume or a host directory mounted into the container. */
@@ -68,6 +83,7 @@ export interface Container {
   name: string;
   readonly created: Date;
   readonly config: ContainerConfig;
+  resources: ContainerResources;
   readonly state: ContainerState;
   /** The root filesystem: the image's layers under this container's writable layer. */
   readonly rootfs: OverlayFileSystem;

@@ -12,7 +12,7 @@ import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from ".
 import { BerthError, EventLog, type Digest } from "../util/index.ts";
 import { checkVolumeName, type VolumeStore } from "../volume/index.ts";
 import { ContainerLog } from "./container-log.ts";
-import { newContainerId, type Container, type ContainerConfig, type LogEntry, type MountPoint } from "./container.ts";
+import { newContainerId, type Container, type ContainerConfig, type ContainerResources, type LogEntry, type MountPoint } from "./container.ts";
 import { randomName } from "./names.ts";
 import { ProcessTable, type HostProcessInfo, type PidNamespace, type ProcessInfo } from "./process-table.ts";
 import { isRunning, transition } from "./state.ts";
@@ -35,6 +35,9 @@ export interface CreateOptions {
   /** The most memory, in bytes, each of its processes may have (a cgroup's memory.max, per process here); 0: no limit. */
   readonly memory?: number;
   readonly memorySwap?: number;
+  /** `--cpus` in billionths of a CPU, and `--cpu-shares`: accounted and recorded (ContainerResources). */
+  readonly nanoCpus?: number;
+  readonly cpuShares?: number;
   /** Run this manifest (an unnamed image, e.g. a build step's) instead of resolving `image`. */
   readonly manifestDigest?: Digest;
   /** `-v`: volumes and host directories to mount. */
@@ -104,6 +107,17 @@ export function parseSignal(signal: string): number {
   return number;
 }
 
+/** A running container's counters (docker stats). */
+export interface ContainerUsage {
+  /** CPU time its processes used since it started, in nanoseconds; undefined where it cannot be measured (a browser). */
+  readonly cpuTime: number | undefined;
+  /** Memory its processes use, in bytes (their WebAssembly memories). */
+  readonly memory: number;
+  /** Its memory limit, or the host's memory without one. */
+  readonly memoryLimit: number;
+  readonly pids: number;
+}
+
 interface Task {
   readonly machine: Machine;
   readonly process: KernelProcess;
@@ -141,6 +155,11 @@ export class Runtime {
       .sort((a, b) => b.created.getTime() - a.created.getTime());
   }
 
+  /** Whether a container with this full ID exists (not removed). */
+  exists(id: string): boolean {
+    return this.#containers.has(id);
+  }
+
   /** A container by full ID, name, or unique ID prefix — Docker's lookup order. */
   get(ref: string): Container {
     const byId = this.#containers.get(ref);
@@ -172,17 +191,20 @@ export class Runtime {
       tty: options.tty ?? false,
       openStdin: options.openStdin ?? false,
       autoRemove: options.autoRemove ?? false,
+    };
+    const resources = this.#checkResources({
       pidsLimit: Math.max(0, options.pidsLimit ?? 0),
       memory: Math.max(0, options.memory ?? 0),
       memorySwap: options.memorySwap ?? 0,
-    };
+      nanoCpus: options.nanoCpus ?? 0,
+      cpuShares: options.cpuShares ?? 0,
+    });
     // The image's VOLUMEs that no -v covers get anonymous volumes, as Docker's.
     const requests = [...(options.volumes ?? [])];
     for (const destination of Object.keys(run.Volumes ?? {})) {
       if (!requests.some((r) => samePath(r.destination, destination))) requests.push({ type: "volume", destination, readOnly: false });
     }
     checkVolumeRequests(requests);
-    checkMemoryLimits(config);
     const lowers = await Promise.all([...image.manifest.layers].reverse().map((layer) => this.#layers.get(layer.digest)));
     const rootfs = new OverlayFileSystem(lowers);
     const container: Container = {
@@ -190,6 +212,7 @@ export class Runtime {
       name: options.name ?? randomName((n) => this.#nameTaken(n)),
       created: new Date(),
       config,
+      resources,
       state: { status: "created", pid: 0, exitCode: 0, error: "", oomKilled: false },
       rootfs,
       mounts: await this.#mountPoints(rootfs, requests),
@@ -210,7 +233,7 @@ export class Runtime {
     const command = this.#resolveCommand(argv[0]!);
     const userEnv = this.#userEnv(container, container.config.user);
     const namespace = this.processTable.createNamespace(container.id);
-    namespace.pidsLimit = container.config.pidsLimit;
+    namespace.pidsLimit = container.resources.pidsLimit;
     let machine: Machine | undefined;
     let process: KernelProcess;
     let pid: number;
@@ -218,7 +241,7 @@ export class Runtime {
       machine = await this.kernel.createMachine({
         mounts: this.#mounts(container, namespace),
         env: this.#env(container),
-        memoryLimit: container.config.memory || undefined,
+        memoryLimit: container.resources.memory || undefined,
       });
       ({ pid, process } = await namespace.spawn(machine, [command, ...argv.slice(1)], {
         cwd: container.config.workingDir,
@@ -412,6 +435,54 @@ export class Runtime {
   }
 
   /**
+   * What a running container uses now, as its cgroup would count it;
+   * undefined when it is not running.
+   */
+  usage(ref: string): ContainerUsage | undefined {
+    const container = this.get(ref);
+    const task = this.#tasks.get(container.id);
+    if (!task) return undefined;
+    return {
+      cpuTime: task.machine.cpuTime(),
+      memory: task.namespace.memoryUsage(),
+      memoryLimit: container.resources.memory || DEFAULT_MEMORY_BYTES,
+      pids: task.namespace.processCount,
+    };
+  }
+
+  /**
+   * `docker update`: new limits, checked as at create. The pids limit holds
+   * at once; the memory limit is each process's, set when it starts, so a
+   * running container's would hold only for part of it: refused while it runs.
+   */
+  update(ref: string, changes: Partial<ContainerResources>): Container {
+    const container = this.get(ref);
+    const next = this.#checkResources({ ...container.resources, ...changes });
+    if (this.#tasks.has(container.id) && (next.memory !== container.resources.memory || next.memorySwap !== container.resources.memorySwap)) {
+      throw new BerthError(
+        "CONFLICT",
+        `Cannot update container ${container.id}: Berth sets a process's memory limit when it starts; stop the container, update it, then start it`,
+      );
+    }
+    container.resources = next;
+    const task = this.#tasks.get(container.id);
+    if (task) task.namespace.pidsLimit = next.pidsLimit;
+    this.#log(container, "update");
+    return container;
+  }
+
+  /** The daemon's checks of a container's resources, in its words. */
+  #checkResources(resources: ContainerResources): ContainerResources {
+    checkMemoryLimits(resources);
+    const cpus = this.kernel.cpus;
+    if (resources.nanoCpus < 0 || (resources.nanoCpus > 0 && (resources.nanoCpus < 0.01e9 || resources.nanoCpus > cpus * 1e9))) {
+      throw new BerthError("INVALID_ARGUMENT", `Range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`);
+    }
+    if (resources.cpuShares < 0) throw new BerthError("INVALID_ARGUMENT", `invalid CPU shares (${resources.cpuShares}): value must be a positive integer`);
+    return resources;
+  }
+
+  /**
    * A running container's processes, PIDs of its own namespace beside host
    * PIDs (empty when it is not running); without `ref`, every process on the
    * kernel under host PIDs, with the container each runs in (null: the host).
@@ -570,7 +641,7 @@ export class Runtime {
       hostname: () => container.config.hostname,
       bootTime: Date.now(),
       processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime() })),
-      memoryLimit: container.config.memory || DEFAULT_MEMORY_BYTES,
+      memoryLimit: container.resources.memory || DEFAULT_MEMORY_BYTES,
       memoryUsed: () => namespace.memoryUsage(),
       mounts: () => [
         { source: "overlay", target: "/", type: "overlay", options: "rw,lowerdir=<image layers>,upperdir=<container layer>" },
@@ -705,7 +776,7 @@ function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
 const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
 
 /** The daemon's checks of --memory and --memory-swap, in its words. */
-function checkMemoryLimits(config: Pick<ContainerConfig, "memory" | "memorySwap">): void {
+function checkMemoryLimits(config: Pick<ContainerResources, "memory" | "memorySwap">): void {
   if (config.memory > 0 && config.memory < MIN_MEMORY_BYTES) throw new BerthError("INVALID_ARGUMENT", "Minimum memory limit allowed is 6MB");
   if (config.memorySwap > 0 && config.memory === 0) {
     throw new BerthError("INVALID_ARGUMENT", "You should always set the Memory limit when using Memoryswap limit, see usage");

@@ -8,8 +8,10 @@ import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
 import { ago, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
+import { RESOURCE_FLAGS, resourceFlags } from "./resource-flags.ts";
 
-export const RUN_FLAGS: FlagSpec[] = [
+export const RUN_FLAGS: FlagSpec[] = ([
+  ...RESOURCE_FLAGS,
   { name: "detach", short: "d", kind: "bool", description: "Run container in background and print container ID" },
   { name: "entrypoint", kind: "string", description: "Overwrite the default ENTRYPOINT of the image" },
   { name: "env", short: "e", kind: "list", description: "Set environment variables" },
@@ -17,17 +19,14 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: "hostname", short: "h", kind: "string", description: "Container host name" },
   { name: "interactive", short: "i", kind: "bool", description: "Keep STDIN open even if not attached" },
   { name: "label", short: "l", kind: "list", description: "Set meta data on a container" },
-  { name: "memory", short: "m", kind: "string", description: "Memory limit (per process: each program's memory maximum)" },
-  { name: "memory-swap", kind: "string", description: "Swap limit equal to memory plus swap: -1 to enable unlimited swap (accepted; there is no swap)" },
   { name: "mount", kind: "list", description: "Attach a filesystem mount to the container" },
   { name: "name", kind: "string", description: "Assign a name to the container" },
-  { name: "pids-limit", kind: "string", description: "Tune container pids limit (set -1 for unlimited)" },
   { name: "rm", kind: "bool", description: "Automatically remove the container and its associated anonymous volumes when it exits" },
   { name: "tty", short: "t", kind: "bool", description: "Allocate a pseudo-TTY" },
   { name: "user", short: "u", kind: "string", description: "Username or UID (format: <name|uid>[:<group|gid>])" },
   { name: "volume", short: "v", kind: "list", description: "Bind mount a volume" },
   { name: "workdir", short: "w", kind: "string", description: "Working directory inside the container" },
-];
+] satisfies FlagSpec[]).sort((a, b) => a.name.localeCompare(b.name));
 
 /** The image, pulled first when missing (Docker's "Unable to find image ... locally"). */
 async function ensureImage(engine: Engine, reference: string, io: DockerIO): Promise<void> {
@@ -42,7 +41,7 @@ async function ensureImage(engine: Engine, reference: string, io: DockerIO): Pro
 export const runCommand: DockerCommand = {
   name: "run",
   aliases: ["container run"],
-  usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+  usage: imageCommandUsage("run"),
   summary: "Create and run a new container from an image",
   flags: RUN_FLAGS,
   minArgs: 1,
@@ -76,6 +75,11 @@ export const runCommand: DockerCommand = {
   },
 };
 
+/** The usage line of docker run and docker create. */
+export function imageCommandUsage(verb: "run" | "create"): string {
+  return `${verb} [OPTIONS] IMAGE [COMMAND] [ARG...]`;
+}
+
 /** docker create / the first half of docker run: the image (pulled when missing) and a container from the flags. */
 export async function createContainer(
   engine: Engine,
@@ -89,9 +93,7 @@ export async function createContainer(
   const entrypoint = flags.strings.get("entrypoint");
   // As Docker: the files' variables first, then -e, so -e wins.
   const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
-  const pidsLimit = integerFlag(flags, "pids-limit", command);
-  const memory = bytesFlag(flags, "memory", command);
-  const memorySwap = flags.strings.get("memory-swap") === "-1" ? -1 : bytesFlag(flags, "memory-swap", command);
+  const resources = resourceFlags(flags, imageCommandUsage(command));
   try {
     const volumes = [
       ...(flags.lists.get("volume") ?? []).map((spec) => volumeRequest(engine, spec, cwd)),
@@ -112,39 +114,11 @@ export async function createContainer(
       tty: bool("tty"),
       openStdin: bool("interactive"),
       autoRemove: bool("rm"),
-      pidsLimit,
-      memory,
-      memorySwap,
+      ...resources,
     });
   } catch (error) {
     throw runError(error, command);
   }
-}
-
-/** An int64 flag, with the Go flag package's error for anything else. */
-function integerFlag(flags: ParsedFlags, name: string, command: "run" | "create"): number | undefined {
-  const value = flags.strings.get(name);
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value)) {
-    throw new CommandError(`invalid argument "${value}" for "--${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax\nSee 'docker ${command} --help'.`, 125);
-  }
-  return Number(value);
-}
-
-/**
- * A size flag as Docker's (go-units' RAMInBytes): a number, optionally with a
- * unit b, k, m, g, t or p, binary (1k = 1024), an optional "i" and "b".
- */
-function bytesFlag(flags: ParsedFlags, name: "memory" | "memory-swap", command: "run" | "create"): number | undefined {
-  const value = flags.strings.get(name);
-  if (value === undefined) return undefined;
-  const size = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value);
-  if (!size || !Number.isFinite(Number(size[1]))) {
-    const flag = name === "memory" ? "-m, --memory" : "--memory-swap";
-    throw new CommandError(`invalid argument "${value}" for "${flag}" flag: invalid size: '${value}'\nSee 'docker ${command} --help'.`, 125);
-  }
-  const unit = "bkmgtp".indexOf((size[2] ?? "b").toLowerCase());
-  return Math.floor(Number(size[1]) * 1024 ** unit);
 }
 
 async function startOrFail(engine: Engine, container: Container, options: Parameters<Engine["runtime"]["start"]>[1]) {

@@ -14,6 +14,7 @@ import { containerInspectCommand, diffCommand, imageInspectCommand, inspectComma
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
 import { commitCommand, containerPruneCommand, cpCommand, exportCommand, imagePruneCommand } from "./layer-commands.ts";
 import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
+import { STATS_COMMANDS } from "./stats-commands.ts";
 import { infoCommand, versionCommand } from "./system-commands.ts";
 import { VOLUME_COMMANDS } from "./volume-commands.ts";
 
@@ -52,6 +53,7 @@ export const COMMANDS: readonly DockerCommand[] = [
   infoCommand,
   systemDfCommand,
   ...VOLUME_COMMANDS,
+  ...STATS_COMMANDS,
 ];
 
 /** Management commands ("docker volume ls" is the command "volume ls" of the group "volume"). */

@@ -7,7 +7,7 @@ import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
-import { createContainer, RUN_FLAGS } from "./container-commands.ts";
+import { createContainer, imageCommandUsage, RUN_FLAGS } from "./container-commands.ts";
 import { table } from "./format.ts";
 
 /** An integer flag's value, or pflag's error (the CLI exits 125 with the usage hint). */
@@ -181,7 +181,7 @@ export const renameCommand: DockerCommand = {
 export const createCommand: DockerCommand = {
   name: "create",
   aliases: ["container create"],
-  usage: "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
+  usage: imageCommandUsage("create"),
   summary: "Create a new container",
   flags: RUN_FLAGS.filter((f) => f.name !== "detach"),
   minArgs: 1,
