@@ -101,7 +101,7 @@ describe("the playground page", () => {
     await xray.getByText("A /root/note").waitFor();
     await xray.getByText("D /etc/issue").waitFor();
     assert.ok(await xray.getByText(/image layer [0-9a-f]{12}/).first().isVisible());
-    const running = await pg.run("docker run -d --name sleeper -v notes:/srv/notes:ro alpine sleep 1000");
+    const running = await pg.run("docker run -d --name sleeper --pids-limit 5 -m 32m -v notes:/srv/notes:ro alpine sleep 1000");
     assert.equal(running.exitCode, 0, running.output);
     await xray.getByRole("button", { name: /sleeper/ }).click();
     await xray.getByText("/srv/notes ← volume notes (ro)").waitFor();
@@ -117,6 +117,12 @@ describe("the playground page", () => {
     const [hostView, , inContainer] = (await hostRow.getByRole("cell").allInnerTexts()).map((cell) => cell.trim());
     assert.equal(hostView, hostPid);
     assert.match(inContainer!, /^sleeper \(PID 1\)$/);
+    // Its cgroup: the limits given, the memory its sleep reported, and CPU time the page cannot measure.
+    await xray.getByText("1 of at most 5").waitFor();
+    const memory = (await xray.locator("dl[aria-label=cgroup] dd").first().innerText()).trim();
+    assert.match(memory, /^\d+\.\d MiB in use, at most 32\.0 MiB per process$/);
+    assert.doesNotMatch(memory, /^0\.0 MiB/);
+    await xray.getByText("not measurable in a browser tab").waitFor();
     await screenshot(page, "xray");
   });
 

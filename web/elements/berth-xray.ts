@@ -227,6 +227,21 @@ export class BerthXray extends LitElement {
                   </tbody>
                 </table>`
               : html`<p class="empty">none: the container is not running</p>`}
+            <h3>cgroup: limits and use</h3>
+            <dl aria-label="cgroup">
+              <dt>memory</dt>
+              <dd class="mono">
+                ${mebibytes(selection.cgroup.memoryUsed)} in use${selection.cgroup.memoryLimit ? `, at most ${mebibytes(selection.cgroup.memoryLimit)} per process` : ", no limit"}
+              </dd>
+              <dt>pids</dt>
+              <dd class="mono">${selection.cgroup.pids}${selection.cgroup.pidsLimit ? ` of at most ${selection.cgroup.pidsLimit}` : ", no limit"}</dd>
+              <dt>CPU time</dt>
+              <dd class="mono">
+                ${selection.cgroup.cpuTime === null
+                  ? selection.container.status === "running" ? "not measurable in a browser tab" : "—"
+                  : `${(selection.cgroup.cpuTime / 1e9).toFixed(2)} s`}${selection.cgroup.nanoCpus ? ` (--cpus ${selection.cgroup.nanoCpus / 1e9}: recorded, not enforced)` : ""}
+              </dd>
+            </dl>
             <h3>Namespaces</h3>
             <dl>
               <dt>hostname (UTS)</dt>
@@ -314,4 +329,9 @@ declare global {
 /** Anonymous volumes have 64-hex names; show them as Docker shows IDs. */
 function shortName(name: string): string {
   return /^[0-9a-f]{64}$/.test(name) ? name.slice(0, 12) : name;
+}
+
+/** Bytes as MiB with one decimal, as the page shows memory. */
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }

@@ -59,6 +59,22 @@ export interface XraySelection {
   readonly changes: readonly XrayChange[];
   /** Its processes while it runs: PIDs in its own namespace beside host PIDs. */
   readonly processes: readonly XrayProcess[];
+  /** Its cgroup: limits, and what it uses while it runs. */
+  readonly cgroup: XrayCgroup;
+}
+
+/** A container's limits (0: none) and usage (as `docker stats` reads it). */
+export interface XrayCgroup {
+  /** Bytes its processes' memories take now; 0 when it is not running. */
+  readonly memoryUsed: number;
+  /** `--memory`: each process's maximum, in bytes. */
+  readonly memoryLimit: number;
+  readonly pids: number;
+  readonly pidsLimit: number;
+  /** CPU time used since it started, in nanoseconds; null where a thread cannot be measured (a browser) or it is not running. */
+  readonly cpuTime: number | null;
+  /** `--cpus` in billionths of a CPU: recorded, not enforced. */
+  readonly nanoCpus: number;
 }
 
 export interface XrayProcess {
@@ -129,6 +145,7 @@ export async function takeXray(engine: Engine, selected?: string): Promise<XrayS
       layers: images.get(chosen.imageId)?.layers ?? [],
       changes: container.rootfs.changes(),
       processes: engine.runtime.processes(chosen.id).map((p) => ({ pid: p.pid, hostPid: p.hostPid, ppid: p.ppid, command: p.args.join(" ") })),
+      cgroup: cgroupOf(engine, chosen.id),
     };
   }
   const names = new Map(containers.map((c) => [c.id, c.name]));
@@ -142,6 +159,19 @@ export async function takeXray(engine: Engine, selected?: string): Promise<XrayS
     }),
   );
   return { takenAt: Date.now(), images: [...images.values()], containers, selected: selection, hostProcesses };
+}
+
+function cgroupOf(engine: Engine, id: string): XrayCgroup {
+  const { resources } = engine.runtime.get(id);
+  const usage = engine.runtime.usage(id);
+  return {
+    memoryUsed: usage?.memory ?? 0,
+    memoryLimit: resources.memory,
+    pids: usage?.pids ?? 0,
+    pidsLimit: resources.pidsLimit,
+    cpuTime: usage?.cpuTime ?? null,
+    nanoCpus: resources.nanoCpus,
+  };
 }
 
 /** Pairs each layer with the history entry that made it (empty layers have no blob). */
