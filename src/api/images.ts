@@ -4,7 +4,7 @@
  */
 import type { Engine } from "../engine/index.ts";
 import { readTar } from "../fs/index.ts";
-import { familiarReference, familiarRepository, parseReference, pull, type HistoryEntry, type Image } from "../image/index.ts";
+import { familiarReference, familiarRepository, parseReference, pull, type Image } from "../image/index.ts";
 import { BerthError, type Digest } from "../util/index.ts";
 import { json, jsonLines, queryBool, type ApiResponse } from "./http.ts";
 import { Channel } from "./channel.ts";
@@ -42,6 +42,8 @@ export function imageInspect(image: Image): Record<string, unknown> {
     Parent: "",
     Comment: "",
     Created: image.config.created,
+    DockerVersion: "",
+    Author: image.config.author ?? "",
     Config: image.config.config,
     Architecture: image.config.architecture,
     Os: image.config.os,
@@ -52,13 +54,18 @@ export function imageInspect(image: Image): Record<string, unknown> {
   };
 }
 
+/** When the image was made, in seconds since the epoch as the API gives it (0 when unknown). */
+function createdSeconds(image: Image): number {
+  return image.config.created ? Math.floor(new Date(image.config.created).getTime() / 1000) : 0;
+}
+
 export function imageSummary(image: Image): Record<string, unknown> {
   return {
     Id: image.id,
     ParentId: "",
     RepoTags: repoTags(image),
     RepoDigests: repoDigests(image),
-    Created: image.config.created ? Math.floor(new Date(image.config.created).getTime() / 1000) : 0,
+    Created: createdSeconds(image),
     Size: imageSize(image),
     SharedSize: -1,
     Labels: image.config.config.Labels ?? {},
@@ -66,7 +73,7 @@ export function imageSummary(image: Image): Record<string, unknown> {
   };
 }
 
-/** Every local image once, named ones first (by name), then the dangling ones. */
+/** Every local image once, newest first as dockerd lists them (by Created, to the second). */
 export async function listImages(engine: Engine): Promise<Image[]> {
   const seen = new Set<Digest>();
   const images: Image[] = [];
@@ -75,7 +82,7 @@ export async function listImages(engine: Engine): Promise<Image[]> {
     seen.add(target.digest);
     images.push(await engine.images.load(target.digest));
   }
-  return images;
+  return images.sort((a, b) => createdSeconds(b) - createdSeconds(a));
 }
 
 /** The bytes of the files a layer tar holds: the SIZE docker history shows. */
@@ -93,8 +100,6 @@ export interface HistoryItem {
   readonly Tags: string[] | null;
   readonly Size: number;
   readonly Comment: string;
-  /** The entry as the config holds it (its time as written). */
-  readonly entry: HistoryEntry;
 }
 
 /** GET /images/{name}/history: newest first, each non-empty entry sized by the layer it made. */
@@ -111,7 +116,6 @@ export async function imageHistory(engine: Engine, image: Image): Promise<Histor
       Tags: null,
       Size: size,
       Comment: entry.comment ?? "",
-      entry,
     });
   }
   items.reverse();
@@ -211,7 +215,7 @@ export function imageRoutes(engine: Engine): Route[] {
       path: "/images/{name*}/history",
       handle: async ({ params }) => {
         const items = await imageHistory(engine, await engine.images.resolve(params.name!));
-        return json(200, items.map(({ entry: _, ...item }) => item));
+        return json(200, items);
       },
     },
     {

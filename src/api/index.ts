@@ -31,7 +31,7 @@ export { eventJson, eventStream, matchesFilters, parseEventTime, parseFilters, t
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { loadMessages, type LoadMessage } from "./image-archive.ts";
-export { imageHistory, imageInspect, imageSize, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
+export { imageHistory, imageInspect, imageSize, imageSummary, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
 export { statsReading, statsReadings, STATS_INTERVAL_MS, type ContainerStatsJson } from "./stats.ts";
 export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "./version.ts";

@@ -7,7 +7,7 @@ import { imageHistory } from "../../api/index.ts";
 import { build, BuildError, joinPath, subSource } from "../../build/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { CommandError } from "./command.ts";
-import { ago, humanSize, table } from "./format.ts";
+import { ago, ellipsis, humanSize, rfc3339, shortId, table } from "./format.ts";
 
 export const buildCommand: DockerCommand = {
   name: "build",
@@ -98,18 +98,19 @@ export const historyCommand: DockerCommand = {
     const noTrunc = flags.bools.get("no-trunc") ?? false;
     const human = flags.bools.get("human") ?? true;
     const history = await imageHistory(engine, image);
-    const id = noTrunc ? image.id : image.id.slice(7, 19);
+    // As the docker CLI's history formatter: one row per entry, -q too; IDs
+    // cut unless --no-trunc; tabs in CREATED BY as spaces.
+    const ids = history.map((item) => (noTrunc ? item.Id : shortId(item.Id)));
     if (flags.bools.get("quiet")) {
-      io.stdout(`${id}\n`);
+      io.stdout(ids.map((id) => `${id}\n`).join(""));
       return 0;
     }
     const rows = history.map((item, i) => {
-      const createdBy = item.CreatedBy.replace(/\s+/g, " ");
-      const cut = !noTrunc && [...createdBy].length > 45 ? [...createdBy].slice(0, 44).join("") + "…" : createdBy;
-      const created = item.entry.created ? (human ? ago(new Date(item.entry.created)) : item.entry.created) : "N/A";
-      return [i === 0 ? id : "<missing>", created, cut, human ? humanSize(item.Size) : String(item.Size), item.Comment];
+      const createdBy = item.CreatedBy.replaceAll("\t", " ");
+      const created = human ? ago(new Date(item.Created * 1000)) : rfc3339(item.Created);
+      return [ids[i]!, created, noTrunc ? createdBy : ellipsis(createdBy, 45), human ? humanSize(item.Size) : String(item.Size), item.Comment];
     });
-    io.stdout(table(["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], rows));
+    io.stdout(table(["IMAGE", human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT"], rows));
     return 0;
   },
 };

@@ -6,7 +6,7 @@ import { LOG_LIMIT_BYTES, type Container, type LogEntry } from "../../runtime/in
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
-import { ago, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
+import { ago, ellipsis, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { pullWithProgress } from "./image-commands.ts";
 import { RESOURCE_FLAGS, resourceFlags } from "./resource-flags.ts";
 
@@ -200,8 +200,9 @@ export const psCommand: DockerCommand = {
         Status: containerStatusText(c, now),
         State: c.state.status,
         Names: c.name,
-        Labels: Object.entries(c.config.labels).map(([k, v]) => `${k}=${v}`).join(","),
-        Mounts: c.mounts.map((m) => (m.type === "volume" ? m.name! : m.source)).join(","),
+        Labels: Object.entries(c.config.labels).map(([k, v]) => `${k}=${v}`).sort().join(","),
+        Label: (name: string) => c.config.labels[name] ?? "",
+        Mounts: c.mounts.map((m) => (m.type === "volume" ? m.name! : m.source)).map((name) => (noTrunc ? name : ellipsis(name, 15))).join(","),
         Networks: "",
         Size: "",
       }));

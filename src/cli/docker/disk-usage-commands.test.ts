@@ -58,7 +58,8 @@ describe("docker system df", () => {
     // alpine's one layer is df's base too: shared, so even the image in use frees nothing of its own, and all can go.
     const total = humanSize(alpine + built, 4);
     assert.equal(after[1], `Images          2         1         ${total.padEnd(10)}${total} (100%)`);
-    assert.equal(after[4], `Build Cache     1         0         ${humanSize(built, 4).padEnd(10)}${humanSize(built, 4)}`);
+    // The build's one cache record is df's last layer, shared with the image: the docker CLI leaves shared records out of the size.
+    assert.equal(after[4], "Build Cache     1         0         0B        0B");
   });
 
   it("details each kind with -v", async () => {

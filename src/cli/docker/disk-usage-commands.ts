@@ -26,13 +26,18 @@ function reclaimable(bytes: number, total: number): string {
   return total > 0 ? `${humanSize(bytes, 4)} (${Math.floor((bytes * 100) / total)}%)` : humanSize(bytes, 4);
 }
 
+/** The build cache's size as the docker CLI sums it: records shared with images do not count. */
+function unsharedCacheSize(usage: DiskUsage): number {
+  return usage.buildCache.filter((r) => r.images === 0).reduce((n, r) => n + r.size, 0);
+}
+
 function summary(usage: DiskUsage): string {
   // As the docker CLI: an image in use frees only its own (unshared) bytes.
   const imagesUsed = usage.images.filter((i) => i.containers > 0).reduce((n, i) => n + i.size - i.shared, 0);
   const containersSize = usage.containers.reduce((n, c) => n + c.size, 0);
   const stopped = usage.containers.filter((c) => c.container.state.status !== "running");
   const volumesSize = usage.volumes.reduce((n, v) => n + v.size, 0);
-  const cacheSize = usage.buildCache.reduce((n, r) => n + r.size, 0);
+  const cacheSize = unsharedCacheSize(usage);
   return table(
     ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
     [
@@ -72,10 +77,11 @@ function verbose(usage: DiskUsage): string {
     c.name,
   ]);
   const volumes = usage.volumes.map(({ volume, size, links }) => [volume.name, String(links), humanSize(size, 4)]);
+  // As the docker CLI: least recently used first, then by ID (a record is last used when made).
   const cache = [...usage.buildCache]
-    .sort((a, b) => b.created.getTime() - a.created.getTime())
+    .sort((a, b) => a.created.getTime() - b.created.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((r) => [shortId(r.id), "regular", humanSize(r.size), ago(r.created, now), ago(r.created, now), String(r.images), String(r.images > 0)]);
-  const cacheSize = usage.buildCache.reduce((n, r) => n + r.size, 0);
+  const cacheSize = unsharedCacheSize(usage);
   return (
     "Images space usage:\n\n" +
     table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"], images) +

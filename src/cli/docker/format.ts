@@ -10,14 +10,14 @@ import { renderTemplate, TemplateError } from "./template.ts";
 /**
  * Columns as the docker CLI's tabwriter lays them out (minimum width 10,
  * padding 3): each column as wide as its widest cell plus three spaces, at
- * least ten (twenty for `docker top`); the last column is not padded.
+ * least ten (twenty for `docker top`); the last column is not padded, so a
+ * row whose last cell is empty ends in the padding before it, as Docker's does.
  */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], minWidth = 10): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(minWidth, 3 + Math.max(...all.map((r) => [...(r[i] ?? "")].length))));
   return all
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - [...cell].length))).join(""))
-    .map((line) => line.trimEnd())
     .join("\n") + "\n";
 }
 
@@ -56,8 +56,13 @@ export function shortId(id: string): string {
  */
 export function quotedCommand(argv: readonly string[], truncate = true): string {
   const line = argv.join(" ");
-  const cut = truncate && [...line].length > 20 ? [...line].slice(0, 19).join("") + "…" : line;
-  return JSON.stringify(cut);
+  return JSON.stringify(truncate ? ellipsis(line, 20) : line);
+}
+
+/** The docker CLI's Ellipsis: text longer than `width` characters cut to width - 1 and "…". */
+export function ellipsis(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length > width ? chars.slice(0, width - 1).join("") + "…" : text;
 }
 
 /**
@@ -77,6 +82,11 @@ function formatList(format: string, titles: Readonly<Record<string, string>>, it
 /** Go's time.Time as the docker CLI prints CreatedAt: "2006-01-02 15:04:05 +0000 UTC". */
 export function goTime(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")} +0000 UTC`;
+}
+
+/** Go's time.Format(time.RFC3339) of seconds since the epoch, in UTC as goTime: "2006-01-02T15:04:05Z". */
+export function rfc3339(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 /** `--format`: "json" prints each item as JSON; else a template (see formatList); template errors as Docker's. */

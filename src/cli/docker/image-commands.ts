@@ -1,4 +1,4 @@
-import { pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
+import { imageSummary, listImages, pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
 import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { eachName, type DockerCommand } from "./command.ts";
@@ -48,58 +48,84 @@ export const imagesCommand: DockerCommand = {
   flags: [
     { name: "quiet", short: "q", kind: "bool", description: "Only show image IDs" },
     { name: "all", short: "a", kind: "bool", description: "Show all images (default hides intermediate images)" },
+    { name: "digests", kind: "bool", description: "Show digests" },
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
     { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 1,
   async run({ engine, flags, io }) {
-    const rows: string[][] = [];
-    const items: Record<string, unknown>[] = [];
-    const ids: string[] = [];
     const filter = flags.args[0];
-    for (const record of engine.images.list()) {
-      const ref = parseReference(record.name);
-      const repository = familiarRepository(ref);
-      if (filter && filter !== repository && filter !== `${repository}:${ref.tag}`) continue;
-      const image = await engine.images.resolve(record.name);
-      const id = flags.bools.get("no-trunc") ? image.id : shortId(image.id);
-      const size = image.manifest.layers.reduce((n, l) => n + l.size, 0);
-      const created = image.config.created ? ago(new Date(image.config.created)) : "N/A";
-      rows.push([repository, ref.tag ?? "<none>", id, created, humanSize(size)]);
-      items.push(imageItem(repository, ref.tag ?? "<none>", id, image.config.created, size));
-      if (!ids.includes(id)) ids.push(id);
-    }
-    if (!filter) {
-      for (const target of engine.images.dangling()) {
-        const image = await engine.images.load(target.digest);
-        const id = flags.bools.get("no-trunc") ? image.id : shortId(image.id);
-        const size = image.manifest.layers.reduce((n, l) => n + l.size, 0);
-        const created = image.config.created ? ago(new Date(image.config.created)) : "N/A";
-        rows.push(["<none>", "<none>", id, created, humanSize(size)]);
-        items.push(imageItem("<none>", "<none>", id, image.config.created, size));
-        if (!ids.includes(id)) ids.push(id);
+    const format = flags.strings.get("format");
+    const showDigests = flags.bools.get("digests") ?? false;
+    const trunc = !(flags.bools.get("no-trunc") ?? false);
+    const items: Record<string, unknown>[] = [];
+    for (const image of await listImages(engine)) {
+      const summary = imageSummary(image);
+      for (const { repository, tag, digest } of imageRows(summary, showDigests || (format ?? "").includes("{{.Digest}}"))) {
+        if (filter && filter !== repository && filter !== `${repository}:${tag}`) continue;
+        items.push(imageItem(summary, repository, tag, digest, trunc));
       }
     }
-    const format = flags.strings.get("format");
-    if (flags.bools.get("quiet")) io.stdout(ids.map((id) => `${id}\n`).join(""));
+    if (flags.bools.get("quiet")) io.stdout(items.map((item) => `${item.ID}\n`).join(""));
     else if (format !== undefined && format !== "table") io.stdout(templateOutput(format, IMAGE_TITLES, items));
-    else io.stdout(table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"], rows));
+    else {
+      const columns = ["Repository", "Tag", ...(showDigests ? ["Digest"] : []), "ID", "CreatedSince", "Size"];
+      io.stdout(table(columns.map((c) => IMAGE_TITLES[c as keyof typeof IMAGE_TITLES]), items.map((item) => columns.map((c) => String(item[c])))));
+    }
     return 0;
   },
 };
 
 const IMAGE_TITLES = { Repository: "REPOSITORY", Tag: "TAG", ID: "IMAGE ID", CreatedSince: "CREATED", CreatedAt: "CREATED AT", Size: "SIZE", Digest: "DIGEST" };
 
-/** One image as `docker images --format` sees it. */
-function imageItem(repository: string, tag: string, id: string, created: string | undefined, size: number): Record<string, unknown> {
+/**
+ * The rows of one image as the docker CLI makes them from its summary: a
+ * dangling image is one <none> row; else each repository's tags, a row per
+ * tag and, when digests are shown, per digest of that repository; then a
+ * row for each repository known only by digest.
+ */
+function imageRows(summary: Record<string, unknown>, showDigests: boolean): { repository: string; tag: string; digest: string }[] {
+  const repoTags = summary.RepoTags as string[];
+  const repoDigests = summary.RepoDigests as string[];
+  if (repoTags.length === 0 && repoDigests.length === 0) return [{ repository: "<none>", tag: "<none>", digest: "<none>" }];
+  const tags = new Map<string, string[]>();
+  for (const name of repoTags) {
+    const ref = parseReference(name);
+    if (ref.tag) tags.set(familiarRepository(ref), [...(tags.get(familiarRepository(ref)) ?? []), ref.tag]);
+  }
+  const digests = new Map<string, string[]>();
+  for (const name of repoDigests) {
+    const ref = parseReference(name);
+    if (ref.digest) digests.set(familiarRepository(ref), [...(digests.get(familiarRepository(ref)) ?? []), ref.digest]);
+  }
+  const rows: { repository: string; tag: string; digest: string }[] = [];
+  for (const [repository, repositoryTags] of tags) {
+    const repositoryDigests = showDigests ? (digests.get(repository) ?? []) : [];
+    digests.delete(repository);
+    for (const tag of repositoryTags) {
+      if (repositoryDigests.length === 0) rows.push({ repository, tag, digest: "<none>" });
+      for (const digest of repositoryDigests) rows.push({ repository, tag, digest });
+    }
+  }
+  for (const [repository, repositoryDigests] of digests) {
+    if (showDigests) rows.push(...repositoryDigests.map((digest) => ({ repository, tag: "<none>", digest })));
+    else rows.push({ repository, tag: "<none>", digest: "" });
+  }
+  return rows;
+}
+
+/** One row as `docker images --format` sees it, from the image's summary. */
+function imageItem(summary: Record<string, unknown>, repository: string, tag: string, digest: string, trunc: boolean): Record<string, unknown> {
+  const id = String(summary.Id);
+  const created = new Date(Number(summary.Created) * 1000);
   return {
     Repository: repository,
     Tag: tag,
-    ID: id,
-    CreatedSince: created ? ago(new Date(created)) : "N/A",
-    CreatedAt: created ? goTime(new Date(created)) : "",
-    Size: humanSize(size),
-    Digest: "<none>",
+    ID: trunc ? shortId(id) : id,
+    CreatedSince: ago(created),
+    CreatedAt: goTime(created),
+    Size: humanSize(Number(summary.Size)),
+    Digest: digest,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The part of Go's text/template that `docker ... --format` takes: fields
- * (`{{.State.Status}}`), `range`/`if`/`else`/`end`, `$` and `.` and Docker's
- * functions (json, join, split, upper, lower, title, len, index, println).
+ * (`{{.State.Status}}`) and methods (`{{.Label "tier"}}`),
+ * `range`/`if`/`else`/`end`, `$` and `.` and Docker's functions (json, join,
+ * split, upper, lower, title, len, index, println).
  * Values print as Go's fmt %v prints them: `[a b]`, `map[k:v]`, `<nil>`.
  */
 
@@ -76,7 +77,9 @@ function evaluate(pipeline: string, dot: unknown, root: unknown): unknown {
     const words = tokenize(stage);
     const args = words.map((w) => operand(w, dot, root));
     if (!first) args.push(value);
-    value = words.length === 1 && !FUNCTIONS[words[0]!] && first ? args[0] : call(words[0]!, args.slice(FUNCTIONS[words[0]!] ? 1 : 0));
+    const [head, ...rest] = args;
+    if (typeof head === "function") value = method(words[0]!, head as (...args: unknown[]) => unknown, rest);
+    else value = words.length === 1 && !FUNCTIONS[words[0]!] && first ? head : call(words[0]!, args.slice(FUNCTIONS[words[0]!] ? 1 : 0));
     first = false;
   }
   return value;
@@ -122,6 +125,14 @@ const FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
 function call(name: string, args: unknown[]): unknown {
   const fn = FUNCTIONS[name];
   if (!fn) throw new TemplateError(`template: :1: function "${name}" not defined`);
+  return fn(...args);
+}
+
+/** A field that is a method (`{{.Label "tier"}}` on docker ps): called with the words after it. */
+function method(word: string, fn: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  if (args.length !== fn.length) {
+    throw new TemplateError(`template: :1: executing "" at <${word}>: wrong number of args for ${word.split(".").pop()}: want ${fn.length} got ${args.length}`);
+  }
   return fn(...args);
 }
 
