@@ -5,12 +5,14 @@
 import type { Engine } from "../engine/index.ts";
 import { familiarReference, parseReference } from "../image/index.ts";
 import type { KernelProcess } from "../kernel/index.ts";
-import type { Container, ContainerResources, LogEntry } from "../runtime/index.ts";
+import { isRunning, type Container, type ContainerResources, type LogEntry } from "../runtime/index.ts";
 import { BerthError } from "../util/index.ts";
 import { volumeRequest } from "./binds.ts";
 import { Channel } from "./channel.ts";
+import { filterBool, matchesExactly, matchesLabels, matchesPattern, parseFilters, validateFilters, type Filters } from "./filters.ts";
 import { containerInspect, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser } from "./containers-json.ts";
 import { json, noContent, queryBool, readJson, type ApiResponse, type GoStruct, type HijackedConnection } from "./http.ts";
+import { listImages } from "./images.ts";
 import { ContainerLifecycle } from "./lifecycle.ts";
 import type { Route, RouteContext } from "./router.ts";
 import { MULTIPLEXED_STREAM, outputEncoder, RAW_STREAM } from "./stdcopy.ts";
@@ -96,6 +98,99 @@ export function startFailure(error: unknown): unknown {
     "INVALID_ARGUMENT",
     `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${message}: unknown`,
   );
+}
+
+/** The filters GET /containers/json and docker ps take (dockerd's acceptedPsFilterTags). */
+const CONTAINER_FILTERS = ["ancestor", "before", "exited", "expose", "health", "id", "is-task", "isolation", "label", "name", "network", "publish", "since", "status", "volume"];
+
+const STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"];
+const HEALTHS = ["none", "starting", "healthy", "unhealthy"];
+
+/**
+ * The containers GET /containers/json and docker ps list, newest first,
+ * through dockerd's filters (its daemon/list.go): `id` a unique ID prefix;
+ * `name` an unanchored expression over the name; `label` key or key=value;
+ * `exited` the code of a container that ran; `status` a state, which lists
+ * stopped ones too; `ancestor` an image or one built on it; `before`/`since`
+ * a container created after or before; `volume` a volume name, bind source or
+ * destination; `health` "none" (Berth runs no healthchecks); `is-task` false
+ * (no swarm). Berth's containers join no network and publish no port, so
+ * `network`, `publish` and `expose` leave none; `isolation` is ignored on Linux.
+ * A `limit` lists stopped containers too and keeps the newest that many.
+ */
+export async function listContainers(engine: Engine, options: { all?: boolean; limit?: number; filters?: Filters }): Promise<Container[]> {
+  const filters = options.filters ?? new Map<string, string[]>();
+  validateFilters(filters, CONTAINER_FILTERS);
+  const values = (key: string) => filters.get(key) ?? [];
+  const exited = values("exited").map((value) => {
+    if (!/^[+-]?\d+$/.test(value)) throw new BerthError("INVALID_ARGUMENT", `invalid filter 'exited=${value}': strconv.Atoi: parsing ${JSON.stringify(value)}: invalid syntax`);
+    return Number(value);
+  });
+  for (const value of values("status")) {
+    if (!STATES.includes(value)) throw new BerthError("INVALID_ARGUMENT", `invalid filter 'status=${value}': invalid value for state (${value}): must be one of ${STATES.join(", ")}`);
+  }
+  const isTask = filterBool(filters, "is-task");
+  for (const value of values("health")) {
+    if (!HEALTHS.includes(value)) throw new BerthError("INVALID_ARGUMENT", `invalid filter 'health=${value}': invalid value for health (${value}): must be one of ${HEALTHS.join(", ")}`);
+  }
+  for (const key of ["publish", "expose"]) {
+    const withHost = values(key).find((value) => value.includes(":"));
+    if (withHost !== undefined) throw new BerthError("INVALID_ARGUMENT", `filter for '${key}' should not contain ':': ${withHost}`);
+  }
+  const all = (options.all ?? false) || filters.has("status");
+  const limit = options.limit ?? -1;
+  // Each ends at its last value, as dockerd's walk over them leaves it.
+  const before = values("before").map((ref) => engine.runtime.get(ref)).at(-1);
+  const since = values("since").map((ref) => engine.runtime.get(ref)).at(-1);
+  const ancestors = filters.has("ancestor") ? await imageFamily(engine, values("ancestor")) : undefined;
+  // An ID filter names the containers its unique prefixes find (dockerd's GetByPrefix).
+  const named = values("id").flatMap((prefix) => {
+    const found = engine.runtime.list({ all: true }).filter((c) => c.id.startsWith(prefix));
+    return found.length === 1 ? [found[0]!.id] : [];
+  });
+  const listed: Container[] = [];
+  let beforeSeen = before === undefined;
+  for (const c of engine.runtime.list({ all: true })) {
+    if (!beforeSeen) {
+      beforeSeen = c.id === before!.id;
+      continue;
+    }
+    if (since && c.id === since.id) break;
+    const running = isRunning(c.state.status);
+    if (!running && !all && limit <= 0) continue;
+    if (values("id").length > 0 && !named.includes(c.id)) continue;
+    if (!matchesPattern(filters, "name", `/${c.name}`) && !matchesPattern(filters, "name", c.name)) continue;
+    if (!matchesPattern(filters, "id", c.id)) continue;
+    if (isTask === true) continue;
+    if (!matchesLabels(filters, "label", c.config.labels)) continue;
+    if (exited.length > 0 && (running || !c.state.startedAt || !exited.includes(c.state.exitCode))) continue;
+    if (!matchesPattern(filters, "status", c.state.status)) continue;
+    if (!matchesExactly(filters, "health", "none")) continue;
+    if (filters.has("volume") && !values("volume").some((v) => c.mounts.some((m) => m.destination === v || (m.name ?? m.source) === v))) continue;
+    if (ancestors && !ancestors.has(c.config.imageId)) continue;
+    if (filters.has("network") || filters.has("publish") || filters.has("expose")) continue;
+    listed.push(c);
+  }
+  return limit > 0 ? listed.slice(0, limit) : listed;
+}
+
+/**
+ * The IDs of the named images and of the images built on them: those whose
+ * layers begin with all of theirs, as containerd's image store finds an
+ * image's children (Berth records no parent image). Names that find no image are passed over.
+ */
+async function imageFamily(engine: Engine, references: readonly string[]): Promise<Set<string>> {
+  const family = new Set<string>();
+  const images = await listImages(engine);
+  for (const reference of references) {
+    const ancestor = await engine.images.resolve(reference).catch(() => undefined);
+    if (!ancestor) continue;
+    const layers = ancestor.config.rootfs.diff_ids;
+    for (const image of images) {
+      if (image.id === ancestor.id || layers.every((layer, i) => image.config.rootfs.diff_ids[i] === layer)) family.add(image.id);
+    }
+  }
+  return family;
 }
 
 export function containerRoutes(engine: Engine): Route[] {
@@ -277,11 +372,8 @@ export function containerRoutes(engine: Engine): Route[] {
       method: "GET",
       path: "/containers/json",
       handle: async ({ query }) => {
-        if (query.get("filters") && query.get("filters") !== "{}") throw new BerthError("INVALID_ARGUMENT", "Berth's API does not filter containers yet");
         const now = Date.now();
-        let list = runtime.list({ all: queryBool(query, "all") });
-        const limit = Number(query.get("limit") ?? -1);
-        if (limit > 0) list = list.slice(0, limit);
+        const list = await listContainers(engine, { all: queryBool(query, "all"), limit: Number(query.get("limit") ?? -1), filters: parseFilters(query.get("filters")) });
         return json(200, list.map((c) => containerSummary(c, now)));
       },
     },

@@ -144,7 +144,8 @@ describe("docker events through berth daemon", () => {
     assert.equal(r.stderr, "Error response from daemon: `since` time (5) cannot be after `until` time (1)\n");
     const response = await fetchOverSocket(bed.socket, "/events?until=1&filters=%7Bnot");
     assert.equal(response.status, 400);
-    assert.match(response.body, /^\{"message":"invalid filter: /);
+    // dockerd's filters.FromJSON says no more than this.
+    assert.equal(response.body, '{"message":"invalid filter"}\n');
   });
 });
 

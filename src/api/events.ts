@@ -6,30 +6,9 @@
 import type { Engine } from "../engine/index.ts";
 import { BerthError, type EngineEvent } from "../util/index.ts";
 import { Channel } from "./channel.ts";
+import { matchesExactly, matchesLabels, matchesPrefix, parseFilters, type Filters } from "./filters.ts";
 import type { ApiResponse } from "./http.ts";
 import type { Route } from "./router.ts";
-
-/** Docker's filters: each key's accepted values. */
-export type EventFilters = ReadonlyMap<string, readonly string[]>;
-
-/** The `filters` query: `{"type":{"container":true}}`, or the legacy `{"type":["container"]}`. */
-export function parseFilters(text: string | null): EventFilters {
-  const filters = new Map<string, string[]>();
-  if (!text) return filters;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new BerthError("INVALID_ARGUMENT", `invalid filter: ${(error as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new BerthError("INVALID_ARGUMENT", `invalid filter: ${text}`);
-  for (const [key, values] of Object.entries(value)) {
-    if (Array.isArray(values) && values.every((v) => typeof v === "string")) filters.set(key, values);
-    else if (typeof values === "object" && values !== null && Object.values(values).every((v) => typeof v === "boolean")) filters.set(key, Object.keys(values));
-    else throw new BerthError("INVALID_ARGUMENT", `invalid filter: ${text}`);
-  }
-  return filters;
-}
 
 /** Docker's "sec[.nanos]" timestamps (the CLI turns "10m" and RFC 3339 into these), as nanoseconds. */
 export function parseEventTime(name: string, text: string | null): bigint | undefined {
@@ -50,20 +29,13 @@ export function parseEventTime(name: string, text: string | null): bigint | unde
  * `event` and `scope` exactly; `container` and `volume` by ID or name prefix;
  * `image` by ID, name, or either without its tag; `label` as key or key=value.
  */
-export function matchesFilters(event: EngineEvent, filters: EventFilters): boolean {
-  const exact = (key: string, ...values: string[]) => {
-    const wanted = filters.get(key);
-    return !wanted || wanted.length === 0 || values.some((v) => wanted.includes(v));
-  };
-  const fuzzy = (key: string, ...values: string[]) => {
-    const wanted = filters.get(key);
-    return !wanted || wanted.length === 0 || values.some((v) => wanted.some((w) => v === w || v.startsWith(w)));
-  };
+export function matchesFilters(event: EngineEvent, filters: Filters): boolean {
+  const exact = (key: string, ...values: string[]) => values.some((v) => matchesExactly(filters, key, v));
+  const fuzzy = (key: string, ...values: string[]) => values.some((v) => matchesPrefix(filters, key, v));
   const byName = (type: string) => fuzzy(type, event.Actor.ID, event.Actor.Attributes.name ?? "");
   const image = event.Type === "image" ? (event.Actor.Attributes.name ?? "") : (event.Actor.Attributes.image ?? "");
   // exec_create and exec_start carry the command after a colon: those two match by prefix.
   const action = (filters.get("event") ?? []).some((e) => ["health_status", "exec_create", "exec_start"].includes(e)) ? fuzzy : exact;
-  const labels = filters.get("label") ?? [];
   return (
     action("event", event.Action) &&
     exact("type", event.Type) &&
@@ -71,11 +43,7 @@ export function matchesFilters(event: EngineEvent, filters: EventFilters): boole
     byName("container") &&
     byName("volume") &&
     exact("image", event.Actor.ID, image, stripTag(event.Actor.ID), stripTag(image)) &&
-    labels.every((label) => {
-      const eq = label.indexOf("=");
-      const attributes = event.Actor.Attributes;
-      return eq < 0 ? label in attributes : attributes[label.slice(0, eq)] === label.slice(eq + 1);
-    })
+    matchesLabels(filters, "label", event.Actor.Attributes)
   );
 }
 
@@ -109,7 +77,7 @@ export interface EventStream extends AsyncIterable<EngineEvent> {
  * The events from `since` (kept ones) on, until `until` or, without it, until
  * closed. Subscribed when made: nothing logged after this call is missed.
  */
-export function eventStream(engine: Engine, options: { since?: bigint; until?: bigint; filters: EventFilters }): EventStream {
+export function eventStream(engine: Engine, options: { since?: bigint; until?: bigint; filters: Filters }): EventStream {
   const { since, until, filters } = options;
   const live = new Channel<EngineEvent>(Number.POSITIVE_INFINITY);
   const unsubscribe = engine.events.subscribe((event) => void live.push(event));

@@ -6,6 +6,7 @@ import type { Engine } from "../engine/index.ts";
 import { readTar } from "../fs/index.ts";
 import { familiarReference, familiarRepository, parseReference, pull, type Image } from "../image/index.ts";
 import { BerthError, type Digest } from "../util/index.ts";
+import { filterBool, filterTime, matchesLabels, parseFilters, pathMatch, validateFilters, type Filters } from "./filters.ts";
 import { json, jsonLines, queryBool, type ApiResponse } from "./http.ts";
 import { Channel } from "./channel.ts";
 import type { Route } from "./router.ts";
@@ -83,6 +84,62 @@ export async function listImages(engine: Engine): Promise<Image[]> {
     images.push(await engine.images.load(target.digest));
   }
   return images.sort((a, b) => createdSeconds(b) - createdSeconds(a));
+}
+
+/** The filters GET /images/json and docker images take (dockerd's acceptedImageFilterTags). */
+const IMAGE_FILTERS = ["before", "dangling", "label", "reference", "since", "until"];
+
+/**
+ * GET /images/json and docker images: the local images' summaries through
+ * dockerd's filters (its daemon/images/images.go). `dangling` true keeps the
+ * untagged images only, false drops them; `label` key or key=value;
+ * `before`/`since` an image made after or before (the oldest `before`, the
+ * newest `since`), `until` a time; `reference` a Go path.Match pattern over a
+ * name ("alpine", "alpine:3", "my/*"), tried against the name with its tag
+ * and without: an image shows only the names that match, and none without one.
+ * The positional REPOSITORY[:TAG] of docker images is such a reference.
+ */
+export async function imageSummaries(engine: Engine, filters: Filters = new Map()): Promise<Record<string, unknown>[]> {
+  validateFilters(filters, IMAGE_FILTERS);
+  const dangling = filterBool(filters, "dangling");
+  const madeAt = (image: Image) => (image.config.created ? new Date(image.config.created).getTime() : undefined);
+  let before: number | undefined;
+  let since: number | undefined;
+  for (const reference of filters.get("before") ?? []) {
+    const made = madeAt(await engine.images.resolve(reference));
+    if (made !== undefined && (before === undefined || made < before)) before = made;
+  }
+  const now = Date.now();
+  for (const value of filters.get("until") ?? []) {
+    let until: number;
+    try {
+      until = filterTime(value, now);
+    } catch (error) {
+      throw new BerthError("INVALID_ARGUMENT", `invalid value for 'until' filter: ${(error as Error).message}`);
+    }
+    if (before === undefined || until < before) before = until;
+  }
+  for (const reference of filters.get("since") ?? []) {
+    const made = madeAt(await engine.images.resolve(reference));
+    if (made !== undefined && (since === undefined || made > since)) since = made;
+  }
+  const patterns = filters.get("reference");
+  // A name passes when it, or its repository alone, matches a pattern (reference.FamiliarMatch).
+  const named = (name: string) => !patterns || patterns.some((p) => pathMatch(p, name) || pathMatch(p, name.replace(/[:@][^/]*$/, "")));
+  const summaries: Record<string, unknown>[] = [];
+  for (const image of await listImages(engine)) {
+    const made = madeAt(image);
+    if (before !== undefined && (made === undefined || made >= before)) continue;
+    if (since !== undefined && (made === undefined || made <= since)) continue;
+    if (!matchesLabels(filters, "label", image.config.config.Labels ?? {})) continue;
+    const summary = imageSummary(image);
+    const tags = (summary.RepoTags as string[]).filter(named);
+    const digests = (summary.RepoDigests as string[]).filter(named);
+    if (dangling === true && tags.length > 0) continue;
+    if (tags.length === 0 && digests.length === 0 && (dangling === false || patterns)) continue;
+    summaries.push({ ...summary, RepoTags: tags, RepoDigests: digests });
+  }
+  return summaries;
 }
 
 /** The bytes of the files a layer tar holds: the SIZE docker history shows. */
@@ -185,8 +242,7 @@ export function imageRoutes(engine: Engine): Route[] {
       method: "GET",
       path: "/images/json",
       handle: async ({ query }) => {
-        if (query.get("filters") && query.get("filters") !== "{}") throw new BerthError("INVALID_ARGUMENT", "Berth's API does not filter images yet");
-        return json(200, (await listImages(engine)).map(imageSummary));
+        return json(200, await imageSummaries(engine, parseFilters(query.get("filters"))));
       },
     },
     {

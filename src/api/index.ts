@@ -26,13 +26,14 @@ export function createApiHandler(engine: Engine): ApiHandler {
 
 export { containerCommand, containerInspect, containerStatusText, containerSummary, containerTop, logLines, LogStamper, logTimestamp, tailEntries, topUser, type LogLine, type TopResult } from "./containers-json.ts";
 export { mountRequest, volumeRequest } from "./binds.ts";
-export { startFailure } from "./containers.ts";
-export { eventJson, eventStream, matchesFilters, parseEventTime, parseFilters, type EventFilters, type EventStream } from "./events.ts";
+export { listContainers, startFailure } from "./containers.ts";
+export { eventJson, eventStream, matchesFilters, parseEventTime, type EventStream } from "./events.ts";
+export { filtersFromFlags, parseFilters, type Filters } from "./filters.ts";
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { loadMessages, type LoadMessage } from "./image-archive.ts";
-export { imageHistory, imageInspect, imageSize, imageSummary, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
+export { imageHistory, imageInspect, imageSize, imageSummaries, imageSummary, listImages, pullImage, removeImage, type HistoryItem, type ProgressMessage, type RemovedImage } from "./images.ts";
 export { statsReading, statsReadings, STATS_INTERVAL_MS, type ContainerStatsJson } from "./stats.ts";
 export { frame, MULTIPLEXED_STREAM, RAW_STREAM } from "./stdcopy.ts";
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "./version.ts";
-export { volumeInspect } from "./volumes.ts";
+export { listVolumes, volumeInspect } from "./volumes.ts";

@@ -2,6 +2,7 @@
 import type { Engine } from "../engine/index.ts";
 import { BerthError } from "../util/index.ts";
 import type { Volume } from "../volume/index.ts";
+import { filterBool, matchesExactly, matchesLabels, matchesPattern, parseFilters, validateFilters, type Filters } from "./filters.ts";
 import { json, noContent, queryBool, readJson, type GoStruct } from "./http.ts";
 import type { Route } from "./router.ts";
 
@@ -18,6 +19,29 @@ export function volumeInspect(volume: Volume): Record<string, unknown> {
   };
 }
 
+/** The filters GET /volumes and docker volume ls take (dockerd's acceptedListFilters). */
+const VOLUME_FILTERS = ["dangling", "driver", "label", "name"];
+
+/**
+ * GET /volumes and docker volume ls: the volumes through dockerd's filters
+ * (its volume/service/convert.go): `dangling` true for those no container
+ * mounts, false for those one does; `name` an unanchored expression over the
+ * name; `label` key or key=value; `driver` the driver's name.
+ */
+export function listVolumes(engine: Engine, filters: Filters = new Map()): Volume[] {
+  validateFilters(filters, VOLUME_FILTERS);
+  const dangling = filterBool(filters, "dangling");
+  return engine.volumes
+    .list()
+    .filter(
+      (v) =>
+        matchesExactly(filters, "driver", v.driver) &&
+        matchesPattern(filters, "name", v.name) &&
+        matchesLabels(filters, "label", v.labels) &&
+        (dangling === undefined || (engine.runtime.volumeUsers(v.name).length === 0) === dangling),
+    );
+}
+
 interface VolumeCreateBody {
   Name?: string;
   Driver?: string;
@@ -32,8 +56,7 @@ export function volumeRoutes(engine: Engine): Route[] {
       method: "GET",
       path: "/volumes",
       handle: async ({ query }) => {
-        if (query.get("filters") && query.get("filters") !== "{}") throw new BerthError("INVALID_ARGUMENT", "Berth's API does not filter volumes yet");
-        return json(200, { Volumes: engine.volumes.list().map(volumeInspect), Warnings: [] });
+        return json(200, { Volumes: listVolumes(engine, parseFilters(query.get("filters"))).map(volumeInspect), Warnings: [] });
       },
     },
     {

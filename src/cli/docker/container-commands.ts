@@ -1,4 +1,4 @@
-import { containerInspect, containerStatusText, imageInspect, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailEntries, volumeRequest } from "../../api/index.ts";
+import { containerInspect, containerStatusText, imageInspect, listContainers, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailEntries, volumeRequest } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
@@ -7,6 +7,7 @@ import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
 import { ago, ellipsis, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
+import { filterFlag, filtersOf } from "./filter-flag.ts";
 import { pullWithProgress } from "./image-commands.ts";
 import { RESOURCE_FLAGS, resourceFlags } from "./resource-flags.ts";
 
@@ -175,13 +176,14 @@ export const psCommand: DockerCommand = {
   summary: "List containers",
   flags: [
     { name: "all", short: "a", kind: "bool", description: "Show all containers (default shows just running)" },
+    filterFlag(),
     { name: "quiet", short: "q", kind: "bool", description: "Only display container IDs" },
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
     { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
-    const containers = engine.runtime.list({ all: flags.bools.get("all") ?? false });
+    const containers = await listContainers(engine, { all: flags.bools.get("all") ?? false, filters: filtersOf(flags, "ps [OPTIONS]") });
     const noTrunc = flags.bools.get("no-trunc") ?? false;
     if (flags.bools.get("quiet")) {
       io.stdout(containers.map((c) => `${noTrunc ? c.id : shortId(c.id)}\n`).join(""));

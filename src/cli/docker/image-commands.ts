@@ -1,7 +1,8 @@
-import { imageSummary, listImages, pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
+import { imageSummaries, pullImage, removeImage as removeImageFromEngine } from "../../api/index.ts";
 import { familiarRepository, parseReference } from "../../image/index.ts";
 import type { DockerIO, Engine } from "../../engine/index.ts";
 import { eachName, type DockerCommand } from "./command.ts";
+import { filterFlag, filtersOf } from "./filter-flag.ts";
 import { ago, goTime, humanSize, shortId, table, templateOutput } from "./format.ts";
 
 /**
@@ -49,20 +50,21 @@ export const imagesCommand: DockerCommand = {
     { name: "quiet", short: "q", kind: "bool", description: "Only show image IDs" },
     { name: "all", short: "a", kind: "bool", description: "Show all images (default hides intermediate images)" },
     { name: "digests", kind: "bool", description: "Show digests" },
+    filterFlag(),
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
     { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 1,
   async run({ engine, flags, io }) {
-    const filter = flags.args[0];
+    // The positional REPOSITORY[:TAG] is a reference filter, as the docker CLI sends it.
+    const reference = flags.args[0];
+    const filters = filtersOf(flags, "images [OPTIONS] [REPOSITORY[:TAG]]", reference === undefined ? [] : [`reference=${reference}`]);
     const format = flags.strings.get("format");
     const showDigests = flags.bools.get("digests") ?? false;
     const trunc = !(flags.bools.get("no-trunc") ?? false);
     const items: Record<string, unknown>[] = [];
-    for (const image of await listImages(engine)) {
-      const summary = imageSummary(image);
+    for (const summary of await imageSummaries(engine, filters)) {
       for (const { repository, tag, digest } of imageRows(summary, showDigests || (format ?? "").includes("{{.Digest}}"))) {
-        if (filter && filter !== repository && filter !== `${repository}:${tag}`) continue;
         items.push(imageItem(summary, repository, tag, digest, trunc));
       }
     }

@@ -1,7 +1,8 @@
 /** `docker volume ...`: volumes by name or anonymous, in Docker's grammar and words. */
-import { volumeInspect } from "../../api/index.ts";
+import { listVolumes, volumeInspect } from "../../api/index.ts";
 import { volumeSize } from "../../volume/index.ts";
 import { CommandError, confirmed, eachName, type DockerCommand } from "./command.ts";
+import { filterFlag, filtersOf } from "./filter-flag.ts";
 import { pruneReport, table, templateOutput } from "./format.ts";
 
 function labels(entries: readonly string[]): Record<string, string> {
@@ -38,11 +39,12 @@ export const volumeLsCommand: DockerCommand = {
   summary: "List volumes",
   flags: [
     { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
+    filterFlag('Provide filter values (e.g. "dangling=true")'),
     { name: "quiet", short: "q", kind: "bool", description: "Only display volume names" },
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
-    const volumes = engine.volumes.list();
+    const volumes = listVolumes(engine, filtersOf(flags, "volume ls [OPTIONS]"));
     const format = flags.strings.get("format");
     if (flags.bools.get("quiet")) io.stdout(volumes.map((v) => `${v.name}\n`).join(""));
     else if (format !== undefined && format !== "table") {
