@@ -336,11 +336,12 @@ function kernelProcess(process: Process, terminal: boolean): KernelProcess {
   // The SDK's terminal carries stdout only; on a Linux tty both streams are
   // the one device, so error messages join the screen.
   const merged = terminal && process.stderr;
+  const screen = merged ? interleave([stdout, process.stderr!]) : stdout;
   return {
     id: process.id,
     write: (data) => stdin.write(data),
     closeStdin: () => stdin.close(),
-    stdout: merged ? interleave([stdout, process.stderr!]) : stdout,
+    stdout: terminal ? newlinesAsCrLf(screen) : stdout,
     stderr: merged ? null : process.stderr,
     resize: (columns, rows) => process.resizeTerminal(columns, rows),
     async wait() {
@@ -380,6 +381,33 @@ async function feed(process: KernelProcess, input: string | Uint8Array): Promise
 }
 
 /** Chunks from several streams as each arrives; ends when all have ended. */
+/**
+ * A Linux tty's output processing (OPOST and ONLCR, on by default): every
+ * "\n" a program writes reaches the terminal as "\r\n". The SDK's terminal
+ * passes bytes through, so a client on a real terminal (the docker CLI under
+ * `docker run -t`) would print each line further right than the last.
+ */
+async function* newlinesAsCrLf(output: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of output) {
+    let newlines = 0;
+    for (const byte of chunk) if (byte === LF) newlines++;
+    if (newlines === 0) {
+      yield chunk;
+      continue;
+    }
+    const converted = new Uint8Array(chunk.length + newlines);
+    let at = 0;
+    for (const byte of chunk) {
+      if (byte === LF) converted[at++] = CR;
+      converted[at++] = byte;
+    }
+    yield converted;
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
 async function* interleave(streams: readonly AsyncIterable<Uint8Array>[]): AsyncGenerator<Uint8Array> {
   const readers = streams.map((stream) => stream[Symbol.asyncIterator]());
   const next = (i: number) => readers[i]!.next().then((result) => ({ i, result }));

@@ -41,7 +41,7 @@ describe("terminals and signals", () => {
     const script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo out$i; echo err$i >&2; done";
     const { output } = await session(machine, ["sh", "-c", script], async () => {});
     const expected = Array.from({ length: 20 }, (_, i) => `out${i + 1}\nerr${i + 1}\n`).join("");
-    assert.equal(output.replace(/\r\n/g, "\n"), expected);
+    assert.equal(output, expected.replace(/\n/g, "\r\n"));
   });
 
   it("reports a terminal as echo + line buffering with its size, pipes as neither", async () => {
@@ -59,7 +59,8 @@ describe("terminals and signals", () => {
       }
     });
     assert.equal(exitCode, 0);
-    assert.match(output, /echo=0 line=0\nread 1: 61\n.*read 3: 1b 5b 41\n.*read 1: 03\n.*read 1: 1a\n/s);
+    // Output as a Linux tty's onlcr leaves it: each newline as CR LF.
+    assert.match(output, /echo=0 line=0\r\nread 1: 61\r\n.*read 3: 1b 5b 41\r\n.*read 1: 03\r\n.*read 1: 1a\r\n/s);
   });
 
   it("edits a cooked line in the SDK: echo, erase with DEL, CR read as LF", async () => {
@@ -69,7 +70,7 @@ describe("terminals and signals", () => {
         await pause(50);
       }
     });
-    assert.match(output, /ab\x08 \x08c\nread 3: 61 63 0a\n/);
+    assert.match(output, /ab\x08 \x08c\r\nread 3: 61 63 0a\r\n/);
   });
 
   it("applies a resize to the terminal size the guest reads", async () => {
@@ -96,7 +97,7 @@ describe("terminals and signals", () => {
   it("runs the root process's signal() handler for Ctrl-C while it computes", async () => {
     const { output, exitCode } = await session(machine, ["probe", "signals", "spin", "1"], (p) => p.write("\x03"));
     assert.equal(exitCode, 0);
-    assert.match(output, /signal 2 at \d+ms\ndone 1\n/);
+    assert.match(output, /signal 2 at \d+ms\r\ndone 1\r\n/);
   });
 
   it("delivers kill() from a parent to its child's signal() handler", async () => {
@@ -111,6 +112,6 @@ describe("terminals and signals", () => {
       await pause(300);
       await p.write("x\n");
     });
-    assert.match(output, /read 2: 78 0a\n(.|\n)*signal 2 at/);
+    assert.match(output, /read 2: 78 0a\r\n[\s\S]*signal 2 at/);
   });
 });

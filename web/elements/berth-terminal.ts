@@ -93,8 +93,6 @@ export class BerthTerminal extends LitElement {
 
   readonly #terminal = new Terminal({
     allowProposedApi: true,
-    // The kernel's terminal does not turn "\n" into "\r\n" (a Linux tty's onlcr does).
-    convertEol: true,
     cursorBlink: true,
     fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
     fontSize: 14,
