@@ -190,7 +190,8 @@ describe("filtered listings through berth daemon and Berth's own CLI", () => {
 
   it("filters docker images by reference (the positional name too), label, dangling, before, since and until", async () => {
     await official("pull", "-q", "alpine");
-    await official("tag", "alpine", "my/alpine:edge");
+    // A second tag in the same repository: the official CLI orders an image's repositories at random.
+    await official("tag", "alpine", "alpine:edge");
     const context = path.join(bed.dir, "images");
     fs.mkdirSync(context);
     fs.writeFileSync(path.join(context, "Dockerfile"), "FROM alpine\nLABEL kind=site\nRUN touch /made\n");
@@ -202,21 +203,25 @@ describe("filtered listings through berth daemon and Berth's own CLI", () => {
     assert.equal(dangling.length, 1);
 
     const images = (...args: string[]) => lines("images", "--format", "{{.Repository}}:{{.Tag}}", ...args);
-    assert.deepEqual(await images("alpine"), ["alpine:latest"]);
+    assert.deepEqual(await images("alpine"), ["alpine:edge", "alpine:latest"]);
     assert.deepEqual(await images("alpine:latest"), ["alpine:latest"]);
-    assert.deepEqual(await images("-f", "reference=alpine"), ["alpine:latest"]);
-    assert.deepEqual(await images("-f", "reference=*/alpine"), ["my/alpine:edge"]);
+    assert.deepEqual(await images("-f", "reference=alpine"), ["alpine:edge", "alpine:latest"]);
+    assert.deepEqual(await images("-f", "reference=alpine:e*"), ["alpine:edge"]);
+    assert.deepEqual(await images("-f", "reference=*/alpine"), []);
     assert.deepEqual(await images("-f", "reference=*:1"), ["site:1"]);
     assert.deepEqual(await images("-f", "reference=nothing"), []);
-    assert.deepEqual((await images("-f", "reference=*alpine*", "-f", "reference=my/*")).sort(), ["alpine:latest", "my/alpine:edge"]);
+    assert.deepEqual(await images("-f", "reference=*:1", "-f", "reference=*:edge"), ["site:1", "alpine:edge"]);
     assert.deepEqual(await images("-f", "label=kind=site", "-f", "dangling=false"), ["site:1"]);
     assert.deepEqual(await images("-f", "label=kind=db"), []);
     assert.deepEqual(await images("-f", "dangling=true"), ["<none>:<none>"]);
-    assert.deepEqual((await images("-f", "dangling=false")).sort(), ["alpine:latest", "my/alpine:edge", "site:1"]);
+    assert.deepEqual(await images("-f", "dangling=false"), ["site:1", "alpine:edge", "alpine:latest"]);
     assert.deepEqual(await images("-f", "since=alpine", "-f", "dangling=false"), ["site:1"]);
-    assert.deepEqual((await images("-f", "before=site:1", "-f", "dangling=false")).sort(), ["alpine:latest", "my/alpine:edge"]);
+    assert.deepEqual(await images("-f", "before=site:1", "-f", "dangling=false"), ["alpine:edge", "alpine:latest"]);
     assert.deepEqual(await images("-f", "until=2000-01-01T00:00:00Z"), []);
-    assert.deepEqual(await lines("images", "-q", "alpine"), await lines("images", "-q", "my/alpine"));
+    // A row per name, as the official CLI prints them.
+    const alpine = await lines("images", "-q", "alpine:latest");
+    assert.equal(alpine.length, 1);
+    assert.deepEqual(await lines("images", "-q", "alpine"), [alpine[0], alpine[0]]);
 
     assert.equal(await refused("images", "-f", "bogus=1"), "Error response from daemon: invalid filter 'bogus'\n");
     assert.equal(await refused("images", "-f", "dangling=maybe"), "Error response from daemon: invalid filter 'dangling=[maybe]'\n");

@@ -183,7 +183,7 @@ export const psCommand: DockerCommand = {
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
-    const containers = await listContainers(engine, { all: flags.bools.get("all") ?? false, filters: filtersOf(flags, "ps [OPTIONS]") });
+    const containers = await listContainers(engine, { all: flags.bools.get("all") ?? false, filters: filtersOf(flags, psCommand) });
     const noTrunc = flags.bools.get("no-trunc") ?? false;
     if (flags.bools.get("quiet")) {
       io.stdout(containers.map((c) => `${noTrunc ? c.id : shortId(c.id)}\n`).join(""));

@@ -58,7 +58,7 @@ export const imagesCommand: DockerCommand = {
   async run({ engine, flags, io }) {
     // The positional REPOSITORY[:TAG] is a reference filter, as the docker CLI sends it.
     const reference = flags.args[0];
-    const filters = filtersOf(flags, "images [OPTIONS] [REPOSITORY[:TAG]]", reference === undefined ? [] : [`reference=${reference}`]);
+    const filters = filtersOf(flags, imagesCommand, reference === undefined ? [] : [`reference=${reference}`]);
     const format = flags.strings.get("format");
     const showDigests = flags.bools.get("digests") ?? false;
     const trunc = !(flags.bools.get("no-trunc") ?? false);

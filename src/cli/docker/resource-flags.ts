@@ -34,8 +34,7 @@ export function resourceFlags(flags: ParsedFlags, usage: string): Partial<Contai
   return changes;
 }
 
-/** The docker CLI's refusal of a flag's value (status 125, with the command's `usage` line). */
-export function invalid(value: string, flag: string, reason: string, usage: string): CommandError {
+function invalid(value: string, flag: string, reason: string, usage: string): CommandError {
   return new CommandError(
     `invalid argument "${value}" for "${flag}" flag: ${reason}\n\nUsage:  docker ${usage}\n\nRun 'docker ${usage.split(" ")[0]} --help' for more information`,
     125,

@@ -44,7 +44,7 @@ export const volumeLsCommand: DockerCommand = {
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
-    const volumes = listVolumes(engine, filtersOf(flags, "volume ls [OPTIONS]"));
+    const volumes = listVolumes(engine, filtersOf(flags, volumeLsCommand));
     const format = flags.strings.get("format");
     if (flags.bools.get("quiet")) io.stdout(volumes.map((v) => `${v.name}\n`).join(""));
     else if (format !== undefined && format !== "table") {
