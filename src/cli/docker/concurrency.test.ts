@@ -9,9 +9,14 @@ import { dockerTestBed } from "./test-bed.ts";
 const COMMANDS = 20;
 const LINES = 4;
 
-/** A script printing LINES lines tagged `tag` on stdout, one on stderr, with sleeps between, then exiting `status`. */
+/**
+ * A script printing LINES lines tagged `tag` on stdout, one on stderr, then
+ * exiting `status`. Between lines it starts a program while the other
+ * commands run, not a `sleep`: with this many processes, a timed wait can be
+ * lost (wasm/README.md, "Kernel facts") — a kernel bug this test is not about.
+ */
 function script(tag: string, status: number): string {
-  return `for i in ${Array.from({ length: LINES }, (_, i) => i + 1).join(" ")}; do echo ${tag} line $i; sleep 0.0$i; done; echo ${tag} done >&2; exit ${status}`;
+  return `for i in ${Array.from({ length: LINES }, (_, i) => i + 1).join(" ")}; do echo ${tag} line $i; cat /etc/os-release > /dev/null; done; echo ${tag} done >&2; exit ${status}`;
 }
 
 function expected(tag: string): string {
@@ -24,6 +29,9 @@ describe("docker commands at once", () => {
 
   it("gives 20 docker run and 20 docker exec started together each its own output and exit status", async () => {
     await docker("run", "-d", "--name", "host-of-execs", "alpine", "sleep", "1000");
+    // A fresh kernel's first burst of new SDK workers can stall for good (wasm/README.md,
+    // "Kernel facts"; open in issue 6): a smaller burst first, so this test is about the engine.
+    await Promise.all(Array.from({ length: 10 }, () => docker("exec", "host-of-execs", "true")));
     try {
       // Statuses from 80 up too: a guest's join reports those as 79 (wasm/README.md, Kernel facts).
       const runs = Array.from({ length: COMMANDS }, (_, i) => ({ tag: `run${i}`, status: 60 + i, argv: ["run", "--rm", "alpine", "sh", "-c"] }));
