@@ -33,6 +33,28 @@ describe("embedding the playground", () => {
       assert.match((await first.run("docker ps")).output, /only-in-first/);
       assert.doesNotMatch((await second.run("docker ps -a")).output, /only-in-first/);
       assert.match((await second.run("docker images")).output, /^REPOSITORY/);
+      // The Engine API in the page: the same routes as berth daemon, on each playground's own engine.
+      const listed = await first.engineRequest("GET", "/v1.47/containers/json");
+      assert.equal(listed.status, 200);
+      assert.deepEqual(JSON.parse(listed.text).map((c: { Names: string[] }) => c.Names), [["/only-in-first"]]);
+      const pulled = await second.engineRequest("POST", "/images/create?fromImage=alpine&tag=latest");
+      assert.match(pulled.text, /"status":"Status: (Downloaded newer|Image is up to date) image for alpine:latest"/);
+      const created = await second.engineRequest("POST", "/containers/create?name=from-api", { Image: "alpine", Cmd: ["sleep", "1000"] });
+      assert.equal(created.status, 201, created.text);
+      assert.equal((await second.engineRequest("POST", "/containers/from-api/start")).status, 204);
+      assert.match((await second.run("docker ps --format '{{.Names}} {{.Command}}'")).output, /^from-api "sleep 1000"$/m);
+      assert.doesNotMatch((await first.run("docker ps -a")).output, /from-api/);
+      const missing = await second.engineRequest("GET", "/containers/nope/json");
+      assert.deepEqual([missing.status, JSON.parse(missing.text)], [404, { message: "No such container: nope" }]);
+      // Attach without a socket: the output it had (logs=1) as the body, the stream left out.
+      const said = await second.engineRequest("POST", "/containers/create?name=said", { Image: "alpine", Cmd: ["echo", "from the page"] });
+      assert.equal(said.status, 201, said.text);
+      assert.equal((await second.engineRequest("POST", "/containers/said/start")).status, 204);
+      assert.equal((await second.engineRequest("POST", "/containers/said/wait")).text, '{"StatusCode":0}\n');
+      const attached = await second.engineRequest("POST", "/containers/said/attach?logs=1&stdout=1");
+      // Docker's multiplexed frames: [stream 1 = stdout, 0, 0, 0, size u32 BE] then the bytes.
+      assert.match(attached.text, /^\u0001\u0000\u0000\u0000/);
+      assert.equal(attached.text.replace(/\u0001\u0000\u0000\u0000[\s\S]{4}/g, ""), "from the page\n");
       assert.equal(workers.filter((url) => url.endsWith("/engine-worker.js")).length, 1);
       await screenshot(page, "two-playgrounds");
       assert.deepEqual(browser.errors, []);

@@ -124,6 +124,18 @@ export function playground(page: Page, index = 0) {
     run: (command: string) => call<CommandResult>("run", command),
     type: (text: string) => call<void>("type", text),
     waitForText: (text: string) => call<void>("waitForText", text),
+    /** The playground's Docker Engine API (its element's engineRequest). */
+    engineRequest: (method: string, url: string, body?: unknown) =>
+      page.evaluate(
+        async ([i, m, u, b]) => {
+          await customElements.whenDefined("berth-playground");
+          const element = document.querySelectorAll("berth-playground")[i as number] as unknown as {
+            engineRequest(method: string, url: string, body?: unknown): Promise<{ status: number; headers: Record<string, string>; text: string }>;
+          };
+          return element.engineRequest(m as string, u as string, b);
+        },
+        [index, method, url, body] as const,
+      ),
     /** What the terminal shows, scrollback included. */
     screen: () =>
       page.evaluate((i) => {

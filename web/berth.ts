@@ -13,6 +13,6 @@ isolateWithServiceWorker(new URL("./coi-sw.js", import.meta.url));
 if (!pageProblem()) void pageEngine().boot().catch(() => undefined);
 await import("./elements/berth-playground.ts");
 
-export type { BerthPlayground, CommandResult } from "./elements/berth-playground.ts";
+export type { BerthPlayground, CommandResult, EngineApiResult } from "./elements/berth-playground.ts";
 export type { BerthTerminal } from "./elements/berth-terminal.ts";
 export type { BerthXray } from "./elements/berth-xray.ts";

@@ -26,6 +26,13 @@ export interface CommandResult {
   readonly exitCode: number;
 }
 
+/** A Docker Engine API response, its body as text (JSON for most routes). */
+export interface EngineApiResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+}
+
 type Phase = "booting" | "ready" | "exited" | "stopped" | "failed";
 
 export class BerthPlayground extends LitElement {
@@ -143,6 +150,20 @@ export class BerthPlayground extends LitElement {
     });
     this.#queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * A request to this playground's Docker Engine API: the routes `berth
+   * daemon` serves, on the engine the terminal's `docker` uses (so a demo can
+   * `engineRequest("POST", "/containers/create?name=web", {Image: "alpine"})`
+   * and see it in `docker ps`). `body` goes as JSON. A stream is read to its
+   * end: ask for one reading (`stream=0`, no `follow`).
+   */
+  async engineRequest(method: string, url: string, body?: unknown): Promise<EngineApiResult> {
+    await this.ready;
+    const json = body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body));
+    const response = await pageEngine().engineRequest(this.playground!, { method, url, body: json });
+    return { status: response.status, headers: response.headers, text: new TextDecoder().decode(response.body) };
   }
 
   /** Sends text as keystrokes (control characters included, e.g. "\x03" for Ctrl-C). */

@@ -34,4 +34,25 @@ export interface EngineApi {
   pull(playground: number, image: string): Promise<void>;
   /** What the X-ray view draws: images, containers, layers, processes. */
   xray(playground: number, selected?: string): Promise<XraySnapshot>;
+  /**
+   * A request to a playground's Docker Engine API: the same routes `berth
+   * daemon` serves. A streamed body is read to its end (ask for one reading:
+   * `stream=0`, no `follow`); without a socket there is no hijacking, so
+   * attach and exec start answer with their output as the body.
+   */
+  engineRequest(playground: number, request: EngineRequest): Promise<EngineResponse>;
+}
+
+export interface EngineRequest {
+  readonly method: string;
+  /** Path and query, e.g. "/containers/json?all=1" (a version prefix "/v1.47" is optional). */
+  readonly url: string;
+  /** A JSON body. */
+  readonly body?: Uint8Array;
+}
+
+export interface EngineResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
 }

@@ -5,9 +5,11 @@
  */
 import * as Comlink from "comlink";
 
+import { createApiHandler, type ApiHandler } from "../../src/api/index.ts";
 import { bootPlayground, TerminalKeys, type Playground } from "../../src/cli/playground.ts";
 import { FixtureRegistry, pull, type Registry } from "../../src/image/index.ts";
 import { bootBrowserKernel } from "../../src/kernel/browser-index.ts";
+import { concatBytes } from "../../src/util/index.ts";
 import { userlandFromManifest, type Kernel, type KernelProcess, type UserlandManifest } from "../../src/kernel/index.ts";
 import type { EngineApi, TerminalSize } from "./protocol.ts";
 import { decodeFiles, type SiteFixtures } from "./site-data.ts";
@@ -31,6 +33,8 @@ interface PlaygroundEntry {
   readonly playground: Playground;
   /** The terminal's keys: to the host shell, or to a `docker run -it` that took them. */
   readonly keys: TerminalKeys;
+  /** Its Docker Engine API: the routes `berth daemon` serves, over the same engine. */
+  readonly engineApi: ApiHandler;
 }
 
 interface Session {
@@ -95,7 +99,8 @@ const api: EngineApi = {
     const { kernel, registry, hostRootfs } = await (world ??= bootWorld());
     const id = nextId++;
     const keys = new TerminalKeys();
-    playgrounds.set(id, { keys, playground: await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color", terminalInput: keys }) });
+    const booted = await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color", terminalInput: keys });
+    playgrounds.set(id, { keys, playground: booted, engineApi: createApiHandler(booted.engine) });
     return id;
   },
 
@@ -151,6 +156,21 @@ const api: EngineApi = {
 
   async xray(playgroundId, selected) {
     return takeXray(playground(playgroundId).playground.engine, selected);
+  },
+
+  async engineRequest(playgroundId, request) {
+    const headers: Record<string, string> = request.body ? { "content-type": "application/json" } : {};
+    const response = await playground(playgroundId).engineApi({ method: request.method, url: request.url, headers, body: request.body ?? new Uint8Array() });
+    let body: Uint8Array = new Uint8Array();
+    if (response.body instanceof Uint8Array) body = response.body;
+    else if (response.body) {
+      const parts: Uint8Array[] = [];
+      for await (const part of response.body) parts.push(part);
+      body = concatBytes(parts);
+    }
+    // A copy of our own to hand over: the body may be the engine's own bytes (a blob, a layer).
+    const copy = body.slice();
+    return Comlink.transfer({ status: response.status, headers: response.headers, body: copy }, [copy.buffer]);
   },
 };
 
