@@ -28,7 +28,7 @@ export { containerCommand, containerInspect, containerStatusText, containerSumma
 export { mountRequest, volumeRequest } from "./binds.ts";
 export { listContainers, startFailure } from "./containers.ts";
 export { eventJson, eventStream, matchesFilters, parseEventTime, type EventStream } from "./events.ts";
-export { filtersFromFlags, parseFilters, type Filters } from "./filters.ts";
+export { filtersFromFlags, filterTime, parseFilters, type Filters } from "./filters.ts";
 export { execStartFailure } from "./exec.ts";
 export type { ApiHandler, ApiRequest, ApiResponse, HijackedConnection } from "./http.ts";
 export { loadMessages, type LoadMessage } from "./image-archive.ts";

@@ -14,6 +14,7 @@ import { containerInspectCommand, diffCommand, imageInspectCommand, inspectComma
 import { imagesCommand, pullCommand, rmiCommand, tagCommand } from "./image-commands.ts";
 import { commitCommand, containerPruneCommand, cpCommand, exportCommand, imagePruneCommand } from "./layer-commands.ts";
 import { createCommand, execCommand, renameCommand, restartCommand, stopCommand, topCommand } from "./process-commands.ts";
+import { eventsCommand } from "./events-commands.ts";
 import { STATS_COMMANDS } from "./stats-commands.ts";
 import { infoCommand, versionCommand } from "./system-commands.ts";
 import { VOLUME_COMMANDS } from "./volume-commands.ts";
@@ -54,6 +55,7 @@ export const COMMANDS: readonly DockerCommand[] = [
   systemDfCommand,
   ...VOLUME_COMMANDS,
   ...STATS_COMMANDS,
+  eventsCommand,
 ];
 
 /** Management commands ("docker volume ls" is the command "volume ls" of the group "volume"). */
