@@ -35,7 +35,7 @@ import {
   type ImageManifest,
 } from "../../src/image/index.ts";
 import { bootNodeKernel } from "../../src/kernel/node-index.ts";
-import { BerthError } from "../../src/util/index.ts";
+import { BerthError, concatBytes } from "../../src/util/index.ts";
 import type { Rng } from "./mutate.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -228,10 +228,58 @@ function paxRecord(record: string): string {
   return `${length} ${record}\n`;
 }
 
+/** One entry's blocks as writeTar writes them (no end-of-archive blocks), its header changed by `patch` and its checksum made right again: a hand-edited tar. */
+function entryBlocks(entry: TarEntry, patch: (header: Uint8Array) => void = () => undefined): Uint8Array {
+  const archive = writeTar([entry]);
+  const blocks = archive.slice(0, archive.length - 1024);
+  const header = blocks.subarray(0, 512);
+  patch(header);
+  header.fill(0x20, 148, 156);
+  const sum = header.reduce((a, b) => a + b, 0);
+  header.set(encoder.encode(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
+  return blocks;
+}
+
+/**
+ * The tar seeds, made at start: layer tars written by Berth's `writeTar`, some
+ * edited as other tars write them (a GNU long name, global and per-entry PAX
+ * headers, base-256 numbers, a device), and the shapes of two inputs the
+ * fuzzer found crashing (a base-256 mtime past 2^53, a PAX mtime too big for
+ * any date), kept so the fixes stay fixed.
+ */
+function tarSeeds(): Uint8Array[] {
+  const at = 1700000000;
+  const entry = (path: string, type: TarEntry["type"], extra: Partial<TarEntry> = {}): TarEntry => ({ path, type, mode: type === "directory" ? 0o755 : 0o644, uid: 0, gid: 0, mtime: at, ...extra });
+  const file = (path: string, text: string, extra: Partial<TarEntry> = {}) => entry(path, "file", { data: encoder.encode(text), ...extra });
+  const typed = (flag: string) => (header: Uint8Array) => (header[156] = flag.charCodeAt(0));
+  const end = new Uint8Array(1024);
+  const join = (...parts: Uint8Array[]) => concatBytes([...parts, end]);
+  const longName = `${"g".repeat(120)}/gnu-long-name`;
+  return [
+    writeTar([entry("etc", "directory"), file("etc/hostname", "berth\n"), entry("etc/hosts2", "hardlink", { linkname: "etc/hostname" }), entry("bin", "directory"), entry("bin/sh", "symlink", { linkname: "busybox", mode: 0o777 })]),
+    writeTar([
+      file(`${"d".repeat(60)}/${"e".repeat(60)}/${"f".repeat(60)}/ustar-split`, "split in two\n"),
+      file(`p/${"x".repeat(300)}`, "pax path"),
+      entry("l", "symlink", { linkname: "t".repeat(150) }),
+    ]),
+    join(entryBlocks(file("././@LongLink", `${longName}\0`), typed("L")), entryBlocks(file(longName.slice(0, 100), "a GNU long name, as GNU tar writes\n"))),
+    join(
+      entryBlocks(file("PaxHeaders/g", paxRecord("a=b")), typed("g")),
+      entryBlocks(file("PaxHeaders/x", paxRecord("mtime=1500000000.5") + paxRecord("comment=ignored")), typed("x")),
+      entryBlocks(file("f", "x"), (header) => header.set([0x80, 0, 0, 0, 0, 0, 0, 42], 108)), // uid 42 in base 256
+      entryBlocks(entry("dev/null", "file"), typed("3")),
+    ),
+    writeTar([file(".wh.gone", ""), entry("dir", "directory"), file("dir/.wh..wh..opq", ""), file("dir/new", "n")]),
+    join(entryBlocks(file("f", "x"), (header) => header.set([0x80, ...new Array<number>(11).fill(0xff)], 136))),
+    join(entryBlocks(file("PaxHeaders/x", paxRecord(`mtime=${"9".repeat(40)}`)), typed("x")), entryBlocks(file("f", "x"))),
+  ];
+}
+
 const tar: Target = {
   name: "tar",
   maxLength: 64 * 1024,
   budgetMs: 1000,
+  extraSeeds: tarSeeds,
   dictionary: [
     "ustar\x0000",
     "ustar  \0",
