@@ -3,7 +3,6 @@
 // tar, PUT to unpack one), read back with docker exec.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { describe, it } from "node:test";
 
@@ -23,29 +22,9 @@ describe("docker cp through berth daemon", () => {
   const host = (...parts: string[]) => path.join(bed.dir, ...parts);
   const file = (name: string, data: string, uid = 1000): TarEntry => ({ path: name, type: "file", data: enc(data), mode: 0o644, uid, gid: uid, mtime: 0 });
 
-  /** The official CLI with bytes on stdin; stdout as bytes. */
-  const dockerWithStdin = (args: string[], stdin: Uint8Array) =>
-    new Promise<{ code: number | null; stdout: Buffer; stderr: string }>((resolve, reject) => {
-      const child = bed.spawnDocker(args);
-      const out: Buffer[] = [];
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject).on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-      child.stdin.end(stdin);
-    });
+  const dockerWithStdin = bed.dockerWithStdin;
 
-  /** A raw request to the daemon's socket. */
-  const request = (method: string, urlPath: string, body?: Uint8Array) =>
-    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      const req = http.request({ socketPath: bed.socket, method, path: urlPath }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
-      req.on("error", reject);
-      req.end(body);
-    });
+  const request = bed.request;
   const stat = (header: string | string[] | undefined) => JSON.parse(Buffer.from(String(header), "base64").toString()) as Record<string, unknown>;
 
   it("copies files and directories into a running container; docker exec reads them", async () => {

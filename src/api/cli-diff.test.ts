@@ -9,8 +9,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 
-import { runDocker } from "../cli/docker/index.ts";
-import type { DockerIO } from "../engine/index.ts";
 import { daemonTestBed, type CliResult } from "./daemon-test-bed.ts";
 
 describe("Berth's docker CLI and the official CLI through berth daemon", () => {
@@ -22,20 +20,7 @@ describe("Berth's docker CLI and the official CLI through berth daemon", () => {
     return r.stdout;
   };
 
-  /** Berth's own CLI on the daemon's engine, as the host's shell runs it. */
-  async function berth(argv: readonly string[]): Promise<CliResult> {
-    let stdout = "";
-    let stderr = "";
-    const text = (d: string | Uint8Array) => (typeof d === "string" ? d : new TextDecoder().decode(d));
-    const io: DockerIO = {
-      stdout: (d) => void (stdout += text(d)),
-      stderr: (d) => void (stderr += text(d)),
-      stdin: async function* () {},
-      rawTerminal: () => undefined,
-    };
-    const code = await runDocker(bed.engine, { argv: [...argv], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" }, io);
-    return { code, stdout, stderr };
-  }
+  const berth = bed.berth;
 
   it("prints what the official CLI prints for ps, images, history, inspect, diff, volume ls and system df", async () => {
     // Images: alpine tagged twice; a build whose second run leaves the first

@@ -7,13 +7,15 @@
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { after, before } from "node:test";
 
 import { listenApi, type ApiServer } from "../cli/api-server.ts";
+import { runDocker } from "../cli/docker/index.ts";
 import { bootNodePlayground } from "../cli/node-playground.ts";
-import type { Engine } from "../engine/index.ts";
+import type { DockerIO, Engine } from "../engine/index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
 import { createApiHandler } from "./index.ts";
@@ -36,6 +38,19 @@ export interface DaemonTestBed {
   docker(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   /** Starts the official docker CLI, for commands that stream (docker events). */
   spawnDocker(args: readonly string[]): ChildProcessWithoutNullStreams;
+  /** The official docker CLI with bytes on its stdin; its stdout as bytes. */
+  dockerWithStdin(args: readonly string[], stdin: Uint8Array): Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
+  /** Berth's own docker CLI on the daemon's engine, as the host's shell runs it. */
+  berth(argv: readonly string[]): Promise<CliResult>;
+  /** A raw request to the daemon's socket: status, headers, the body as bytes and as text. */
+  request(method: string, urlPath: string, body?: Uint8Array): Promise<RawResponse>;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly text: string;
 }
 
 export function daemonTestBed(): DaemonTestBed {
@@ -65,6 +80,42 @@ export function daemonTestBed(): DaemonTestBed {
         });
       }),
     spawnDocker: (args) => spawn("docker", args, { env: bed.env }),
+    dockerWithStdin: (args, stdin) =>
+      new Promise((resolve, reject) => {
+        const child = bed.spawnDocker(args);
+        const out: Buffer[] = [];
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on("error", reject).on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+        child.stdin.end(stdin);
+      }),
+    async berth(argv) {
+      let stdout = "";
+      let stderr = "";
+      const text = (d: string | Uint8Array) => (typeof d === "string" ? d : new TextDecoder().decode(d));
+      const io: DockerIO = {
+        stdout: (d) => void (stdout += text(d)),
+        stderr: (d) => void (stderr += text(d)),
+        stdin: async function* () {},
+        rawTerminal: () => undefined,
+      };
+      const code = await runDocker(bed.engine, { argv: [...argv], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" }, io);
+      return { code, stdout, stderr };
+    },
+    request: (method, urlPath, body) =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ socketPath: bed.socket, method, path: urlPath }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            const data = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data, text: data.toString("utf8") });
+          });
+        });
+        req.on("error", reject);
+        req.end(body);
+      }),
   };
   before(async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-api-"));

@@ -4,12 +4,9 @@
 // which must print the same, errors in dockerd's words included.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { describe, it } from "node:test";
 
-import { runDocker } from "../cli/docker/index.ts";
-import type { DockerIO } from "../engine/index.ts";
 import { daemonTestBed, type CliResult } from "./daemon-test-bed.ts";
 import { filterBool, filtersFromFlags, filterTime, matchesLabels, matchesPattern, matchesPrefix, parseFilters, pathMatch, validateFilters } from "./filters.ts";
 
@@ -89,20 +86,11 @@ describe("filtered listings through berth daemon and Berth's own CLI", () => {
     return r.stdout;
   };
 
-  /** Berth's own CLI on the daemon's engine, as the host's shell runs it. */
-  async function berth(argv: readonly string[]): Promise<CliResult> {
-    let stdout = "";
-    let stderr = "";
-    const text = (d: string | Uint8Array) => (typeof d === "string" ? d : new TextDecoder().decode(d));
-    const io: DockerIO = {
-      stdout: (d) => void (stdout += text(d)),
-      stderr: (d) => void (stderr += text(d)),
-      stdin: async function* () {},
-      rawTerminal: () => undefined,
-    };
-    const code = await runDocker(bed.engine, { argv: [...argv], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" }, io);
-    return { code, stdout, stderr };
-  }
+  const berth = bed.berth;
+  const getText = async (urlPath: string) => {
+    const { status, text } = await bed.request("GET", urlPath);
+    return { status, body: text };
+  };
 
   /** Both CLIs' result, which must be the same. */
   async function both(...argv: string[]): Promise<CliResult> {
@@ -250,27 +238,13 @@ describe("filtered listings through berth daemon and Berth's own CLI", () => {
   });
 
   it("answers an unknown filter with 400, and takes the legacy list form, over HTTP", async () => {
-    const bogus = await get(bed.socket, `/containers/json?filters=${encodeURIComponent('{"bogus":{"x":true}}')}`);
+    const bogus = await getText(`/containers/json?filters=${encodeURIComponent('{"bogus":{"x":true}}')}`);
     assert.deepEqual(bogus, { status: 400, body: '{"message":"invalid filter \'bogus\'"}\n' });
-    const notJson = await get(bed.socket, "/volumes?filters=%7Bnot");
+    const notJson = await getText("/volumes?filters=%7Bnot");
     assert.deepEqual(notJson, { status: 400, body: '{"message":"invalid filter"}\n' });
     await official("volume", "create", "--label", "legacy=1", "old-style");
-    const legacy = await get(bed.socket, `/volumes?filters=${encodeURIComponent('{"label":["legacy=1"]}')}`);
+    const legacy = await getText(`/volumes?filters=${encodeURIComponent('{"label":["legacy=1"]}')}`);
     assert.equal(legacy.status, 200);
     assert.deepEqual((JSON.parse(legacy.body) as { Volumes: { Name: string }[] }).Volumes.map((v) => v.Name), ["old-style"]);
   });
 });
-
-/** A GET to the daemon's socket: status and body text. */
-function get(socket: string, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ socketPath: socket, path: urlPath }, (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      })
-      .on("error", reject);
-  });
-}

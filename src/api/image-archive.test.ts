@@ -3,7 +3,6 @@
 // pipes, back into the store with the same IDs, and run.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { describe, it } from "node:test";
 
@@ -21,30 +20,9 @@ describe("docker save / docker load through berth daemon", () => {
   const host = (...parts: string[]) => path.join(bed.dir, ...parts);
   const idOf = async (name: string) => (await ok("image", "inspect", "-f", "{{.Id}}", name)).trim();
 
-  /** The official CLI with bytes on stdin; stdout as bytes. */
-  const piped = (args: string[], stdin: Uint8Array) =>
-    new Promise<{ code: number | null; stdout: Buffer; stderr: string }>((resolve, reject) => {
-      const child = bed.spawnDocker(args);
-      const out: Buffer[] = [];
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject).on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-      child.stdin.end(stdin);
-    });
+  const piped = bed.dockerWithStdin;
 
-  /** A raw request to the daemon's socket. */
-  const request = (method: string, urlPath: string, body?: Uint8Array) =>
-    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-      const req = http.request({ socketPath: bed.socket, method, path: urlPath }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on("error", reject);
-      req.end(body);
-    });
+  const request = bed.request;
 
   it("saves to a file with -o, rmi, loads it back: the same image ID, and it runs", async () => {
     await ok("pull", "-q", "alpine");
@@ -82,14 +60,14 @@ describe("docker save / docker load through berth daemon", () => {
     const quiet = await request("POST", "/v1.50/images/load", archive);
     assert.equal(quiet.status, 200);
     assert.equal(quiet.headers["content-type"], "application/json");
-    assert.equal(quiet.body, '{"stream":"Loaded image: alpine:latest\\n"}\r\n');
+    assert.equal(quiet.text, '{"stream":"Loaded image: alpine:latest\\n"}\r\n');
 
     // A layer the store lacks is shown loading (with ?quiet=0), once loaded the ID without names.
     const layer = (await bed.engine.images.resolve("alpine")).manifest.layers[0]!;
     await ok("rmi", "alpine", "mine:1");
     await bed.engine.images.content.delete(layer.digest);
     const loud = await request("POST", "/images/load?quiet=0", archive);
-    const lines = loud.body.split("\r\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = loud.text.split("\r\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines, [
       { status: "Loading layer", progressDetail: { current: layer.size, total: layer.size }, id: layer.digest.slice(7, 19) },
       { stream: "Loaded image: alpine:latest\n" },
@@ -108,7 +86,7 @@ describe("docker save / docker load through berth daemon", () => {
     assert.match(garbage.stderr, /^tar: .+\n$/);
     const raw = await request("POST", "/images/load", new TextEncoder().encode("not a tar"));
     assert.equal(raw.status, 200);
-    const message = JSON.parse(raw.body) as { error: string; errorDetail: { message: string } };
+    const message = JSON.parse(raw.text) as { error: string; errorDetail: { message: string } };
     assert.equal(message.errorDetail.message, message.error);
     assert.equal(await ok("run", "--rm", "alpine", "true"), "");
   });

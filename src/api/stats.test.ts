@@ -2,7 +2,6 @@
 // official docker CLI: `docker stats` computes its columns from Berth's JSON
 // exactly as from dockerd's, and `docker update` changes a running container.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { describe, it } from "node:test";
 
 import { daemonTestBed } from "./daemon-test-bed.ts";
@@ -11,18 +10,11 @@ describe("stats and update through berth daemon, driven by the official docker C
   const bed = daemonTestBed();
   const docker = (...args: string[]) => bed.docker(args);
 
-  /** One GET on the daemon's socket: status and body. */
-  const get = (urlPath: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http
-        .get({ socketPath: bed.socket, path: urlPath }, (res) => {
-          let body = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => (body += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        })
-        .on("error", reject);
-    });
+  /** One GET on the daemon's socket: status and body text. */
+  const get = async (urlPath: string) => {
+    const { status, text } = await bed.request("GET", urlPath);
+    return { status, body: text };
+  };
 
   it("docker stats --no-stream: a spinning container's CPU %, memory against its limit, PIDs", async () => {
     assert.equal((await docker("run", "-d", "--name", "spin", "-m", "32m", "alpine", "sh", "-c", "while :; do :; done")).code, 0);
