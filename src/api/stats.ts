@@ -13,6 +13,7 @@
 import type { Runtime } from "../runtime/index.ts";
 import { json, queryBool, type ApiResponse } from "./http.ts";
 import type { Route } from "./router.ts";
+import { pause } from "../util/index.ts";
 
 export interface CpuStats {
   /** Omitted where CPU time cannot be measured. */
@@ -121,8 +122,4 @@ export function statsRoutes(runtime: Runtime): Route[] {
       },
     },
   ];
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -32,6 +32,8 @@
  * A browser cannot read a thread's CPU time: there the figure is unknown.
  */
 
+import { pause } from "../util/index.ts";
+
 /** A machine, as the watch knows it. */
 export type Owner = number;
 
@@ -348,8 +350,4 @@ function accessorOf(object: object, name: string): PropertyDescriptor | undefine
     if (descriptor) return descriptor.set ? descriptor : undefined;
   }
   return undefined;
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

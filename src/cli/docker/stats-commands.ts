@@ -7,6 +7,7 @@
 import { statsReading, statsReadings, STATS_INTERVAL_MS, type ContainerStatsJson } from "../../api/index.ts";
 import { CommandError, eachName, type DockerCommand } from "./command.ts";
 import { humanSize, shortId, templateOutput } from "./format.ts";
+import { pause } from "../../util/index.ts";
 import { RESOURCE_FLAGS, resourceFlags } from "./resource-flags.ts";
 
 const STATS_TITLES = {
@@ -143,7 +144,3 @@ export const updateCommand: DockerCommand = {
 
 /** Both commands, for the CLI's table. */
 export const STATS_COMMANDS: readonly DockerCommand[] = [statsCommand, updateCommand];
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
