@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { createEngine, type Engine } from "../engine/index.ts";
-import { MachineFiles, MemoryFileSystem, readTar, writeTar } from "../fs/index.ts";
+import { MachineFiles, MemoryFileSystem, readTar, readWholeFile, writeTar } from "../fs/index.ts";
 import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { Kernel } from "../kernel/index.ts";
@@ -116,10 +116,25 @@ describe("builder", () => {
     await assert.rejects(build(opts("FROM alpine\nCOPY --chown=nosuch a.txt /opt/\n", { "a.txt": "A" })), /no such user: nosuch/);
   });
 
-  it("warns about files COPY puts at the root, which containers cannot see", async () => {
-    const lines: string[] = [];
-    await build(opts("FROM alpine\nCOPY a.txt /\n", { "a.txt": "A" }, { progress: (t: string) => lines.push(t) }));
-    assert.match(lines.join(""), /#\d+ WARN: \/a\.txt is a file at the root of the filesystem/);
+  it("keeps what COPY and RUN put at the root: files, scripts and new top-level directories", async () => {
+    const result = await build(
+      opts(
+        'FROM alpine\nCOPY entrypoint.sh /\nRUN mkdir /newtop && echo made > /newtop/made\nRUN /entrypoint.sh one > /newtop/ran && cd /newtop && ls > listed\nENTRYPOINT ["/entrypoint.sh"]\n',
+        { "entrypoint.sh": '#!/bin/sh\necho "$0 got $1, sees $(cat /newtop/made)"\n' },
+        { tags: ["rooted:1"] },
+      ),
+    );
+    const image = await engine.images.resolve("rooted:1");
+    assert.equal(image.id, result.id);
+    const container = await engine.runtime.create({ image: "rooted:1", cmd: ["two"] });
+    let output = "";
+    await engine.runtime.start(container.id, { onOutput: (e) => void (output += new TextDecoder().decode(e.data)) });
+    assert.equal(await engine.runtime.wait(container.id), 0);
+    const ran = await readWholeFile(container.rootfs, "newtop/ran");
+    assert.equal(new TextDecoder().decode(ran), "/entrypoint.sh got one, sees made\n");
+    assert.equal(new TextDecoder().decode(await readWholeFile(container.rootfs, "newtop/listed")), "listed\nmade\nran\n");
+    assert.equal(output, "/entrypoint.sh got two, sees made\n");
+    await engine.runtime.remove(container.id);
   });
 
   it("stores HEALTHCHECK and ONBUILD; a build FROM the image runs the triggers and clears them", async () => {

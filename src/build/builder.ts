@@ -478,10 +478,6 @@ class Builder {
     }
     const shown = [...ins.sourcePaths, ...ins.sourceContents.map((c) => c.path)].join(" ");
     const from = ins.kind === "COPY" && ins.from !== undefined ? `--from=${ins.from} ` : "";
-    // The kernel cannot mount at "/": a container sees only the image's top-level directories.
-    for (const [name, node] of upper.root.children) {
-      if (node.kind !== "directory") this.#line(`WARN: /${name} is a file at the root of the filesystem, which Berth's kernel cannot show to containers; copy it into a directory (e.g. /app/)`);
-    }
     const createdBy = `${ins.kind} ${from}${shown} ${ins.destPath} # buildkit`;
     const contentKey = await contentDigest(upper.root);
     const hit = this.#lookup(state, createdBy, contentKey);

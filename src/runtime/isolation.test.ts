@@ -125,7 +125,7 @@ describe("isolation", () => {
     for (let k = 0; k < PROTECTED_FILES; k++) sharedRo.fs.writeFile(`f${k}`, `ro volume ${k}\n`);
 
     // The victim: a container of the same image with secrets in its layer (planted by the
-    // engine and by its own processes), in its kernel-local /workspace, and in its processes' arguments.
+    // engine and by its own processes), in a top-level directory it made itself, and in its processes' arguments.
     const mainToken = processToken();
     await docker("run", "-d", "--name", "victim", "-v", "victim-data:/data", "iso-base", "sleep", mainToken);
     secrets.set("victim main process", mainToken);
@@ -134,7 +134,7 @@ describe("isolation", () => {
     const fromVictim = [
       `echo ${plant("victim layer /opt/lower", "/opt/lower/victim-secret")} > /opt/lower/victim-secret`,
       `echo ${plant("victim layer /root", "/root/victim-secret")} > /root/victim-secret`,
-      `echo ${plant("victim /workspace", "/workspace/victim-secret")} > /workspace/victim-secret`,
+      `mkdir /victim-top && echo ${plant("victim /victim-top", "/victim-top/victim-secret")} > /victim-top/victim-secret`,
     ].join(" && ");
     await docker("exec", "victim", "sh", "-c", fromVictim);
     const execToken = processToken();
@@ -267,8 +267,8 @@ describe("isolation", () => {
     // After everything, from inside the other machines: the victim still has its files and
     // processes, a new container of the image sees the layers as built, the host still works.
     const victimView = await host.run(["docker", "exec", "victim", "sh", "-c",
-      "cat /etc/victim-secret /opt/lower/victim-secret /root/victim-secret /workspace/victim-secret /data/victim-secret /opt/lower/f0"]);
-    const expected = ["victim layer /etc", "victim layer /opt/lower", "victim layer /root", "victim /workspace", "victim volume"].map((name) => `${secrets.get(name)}\n`);
+      "cat /etc/victim-secret /opt/lower/victim-secret /root/victim-secret /victim-top/victim-secret /data/victim-secret /opt/lower/f0"]);
+    const expected = ["victim layer /etc", "victim layer /opt/lower", "victim layer /root", "victim /victim-top", "victim volume"].map((name) => `${secrets.get(name)}\n`);
     const fresh = await host.run(["docker", "run", "--rm", "iso-base", "sh", "-c", "cat /opt/lower/f*; ls /opt/lower | wc -l; cat /etc/victim-secret /etc/image-secret"]);
     const afterAll = [
       ...(victimView.stdout === `${expected.join("")}lower 0\n` ? [] : [`the victim's own view changed: ${victimView.stdout}${victimView.stderr}`]),
@@ -334,7 +334,7 @@ function generateAttempts(
   add("read beside a bind", "cat /share-ro/../host-secret /share-ro/../../srv/host-secret");
   add("read beside a bind", "cd /share/.. && ls -la && cat host-secret");
   // Everything the attacker can see, searched wholesale (/dev streams forever, /run/berth is the hook device).
-  add("scan", "grep -rs . /etc /opt /tmp /root /var /home /usr /workspace /data /ro /share /share-ro /srv /mnt /.app /.private /dev/shm");
+  add("scan", "grep -rs . /etc /opt /tmp /root /var /home /usr /workspace /victim-top /data /ro /share /share-ro /srv /mnt /.app /.private /dev/shm");
   add("scan", `cat /proc/*/cmdline /proc/*/environ ${realDir}/* /dev/shm/*`);
   add("scan", "ls -laR /proc /run /share/.. /data/.. /.private /.app");
 

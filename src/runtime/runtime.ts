@@ -1,12 +1,13 @@
 /**
  * Runs containers on the shared kernel. Each container is a machine of its
  * own: its root filesystem (the image's layers, shared, under a private
- * writable layer) mounted at every top-level directory, its own /proc and
+ * writable layer) mounted at every top-level directory and, whole, at
+ * ROOT_MOUNT, which libcompat makes each process's "/"; its own /proc and
  * hostname; the userland's programs come from the kernel, shared by all.
  *
  * create -> start -> (exit | kill) -> start again | remove
  */
-import { copyTree, createProcFs, layerTree, OverlayFileSystem, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
+import { copyTree, createProcFs, layerTree, MountTree, OverlayFileSystem, ROOT_MOUNT, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
 import type { Image, ImageStore } from "../image/index.ts";
 import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from "../kernel/index.ts";
 import { BerthError, EventLog, type Digest } from "../util/index.ts";
@@ -54,6 +55,9 @@ export interface StartOptions {
   readonly onOutput?: (entry: LogEntry) => void | Promise<void>;
   readonly terminal?: { readonly columns: number; readonly rows: number };
 }
+
+/** runc's PATH for a container whose environment sets none. */
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Directories of a rootfs that are not mounted from it: the kernel serves them. */
 const KERNEL_DIRECTORIES = new Set(["bin", "dev", "proc", "sys"]);
@@ -125,6 +129,8 @@ interface Task {
   readonly pid: number;
   readonly namespace: PidNamespace;
   readonly exited: Promise<number>;
+  /** The top-level directories the kernel's namespace has: those there at start (see exec's BERTH_CWD). */
+  readonly topLevel: ReadonlySet<string>;
   /** Set by stop: when the SIGTERM was sent and how long the grace period is. */
   stopping?: { readonly at: number; readonly graceMs: number };
   /** Set when Ctrl-C on its terminal ended it (attachInput). */
@@ -230,20 +236,22 @@ export class Runtime {
     const next = transition(container.id, container.state.status, "start");
     const argv = [...container.config.entrypoint, ...container.config.cmd];
     if (argv.length === 0) throw new BerthError("INVALID_ARGUMENT", "no command specified");
-    const command = this.#resolveCommand(argv[0]!);
+    const commandLine = this.#commandLine(container, argv, this.#env(container), container.config.workingDir || "/");
     const userEnv = this.#userEnv(container, container.config.user);
     const namespace = this.processTable.createNamespace(container.id);
     namespace.pidsLimit = container.resources.pidsLimit;
     let machine: Machine | undefined;
     let process: KernelProcess;
     let pid: number;
+    const mounts = this.#mounts(container, namespace);
+    const topLevel = new Set(["bin", "dev", ...mounts.map((m) => m.path.split("/")[1]!)]);
     try {
       machine = await this.kernel.createMachine({
-        mounts: this.#mounts(container, namespace),
+        mounts,
         env: this.#env(container),
         memoryLimit: container.resources.memory || undefined,
       });
-      ({ pid, process } = await namespace.spawn(machine, [command, ...argv.slice(1)], {
+      ({ pid, process } = await namespace.spawn(machine, commandLine, {
         cwd: container.config.workingDir,
         env: userEnv,
         terminal: container.config.tty ? (options.terminal ?? { columns: 80, rows: 24 }) : undefined,
@@ -302,7 +310,7 @@ export class Runtime {
       if (container.config.autoRemove) this.#delete(container, { volumes: true });
       return container.state.exitCode;
     })();
-    this.#tasks.set(container.id, { machine, process, pid, namespace, exited });
+    this.#tasks.set(container.id, { machine, process, pid, namespace, exited, topLevel });
     this.#log(container, "start");
     return process;
   }
@@ -321,11 +329,15 @@ export class Runtime {
       throw new BerthError("CONFLICT", `container ${container.id} is not running`);
     }
     if (options.cmd.length === 0) throw new BerthError("INVALID_ARGUMENT", "No exec command specified");
-    const command = this.#resolveCommand(options.cmd[0]!);
     const env: Record<string, string> = { ...envRecord(options.env ?? []), ...this.#userEnv(container, options.user ?? container.config.user) };
     if (options.terminal) env.TERM ??= "xterm";
-    return task.namespace.spawn(task.machine, [command, ...options.cmd.slice(1)], {
-      cwd: options.workingDir || container.config.workingDir,
+    const cwd = options.workingDir || container.config.workingDir;
+    const commandLine = this.#commandLine(container, options.cmd, { ...this.#env(container), ...env }, cwd || "/");
+    // A directory made at the top since the start: the kernel cannot start a process there, libcompat moves it (BERTH_CWD).
+    const kernelHas = !cwd || task.topLevel.has(normalizePath(cwd).split("/")[1] ?? "");
+    if (!kernelHas) env.BERTH_CWD = cwd;
+    return task.namespace.spawn(task.machine, commandLine, {
+      cwd: kernelHas ? cwd : "/",
       env,
       terminal: options.terminal,
     });
@@ -592,10 +604,37 @@ export class Runtime {
     }
   }
 
-  /** The userland command a program path names (programs live in the kernel, shared by all machines). */
-  #resolveCommand(program: string): string {
-    const name = program.replace(/^(\/usr)?(\/local)?\/s?bin\//, "");
-    if (!name.includes("/") && this.kernel.commands.includes(name)) return name;
+  /**
+   * The kernel's command line for a container's program, found as runc finds
+   * it: a name through the container's PATH, a path in its files. The kernel
+   * starts the userland's own commands (served at /bin) by name; a program in
+   * the container's files — a script, a binary COPY put there — starts through
+   * the shell's exec, which finds it in the container's own "/" (libcompat's
+   * root) and gives it the shell's pid.
+   */
+  #commandLine(container: Container, argv: readonly string[], env: Record<string, string>, cwd: string): string[] {
+    const [program, ...args] = argv as [string, ...string[]];
+    const launch = (path: string) => ["sh", "-c", 'exec "$@"', "sh", path, ...args];
+    const command = program.replace(/^(\/usr)?(\/local)?\/s?bin\//, "");
+    const isCommand = !command.includes("/") && this.kernel.commands.includes(command);
+    if (program.includes("/")) {
+      const path = normalizePath(program.startsWith("/") ? program : `${cwd}/${program}`);
+      if (!path.startsWith("/bin/")) {
+        const kind = kindOf(container.rootfs, path.slice(1));
+        if (kind === "directory") throw new BerthError("INVALID_ARGUMENT", `exec: "${program}": permission denied`);
+        if (kind === "file") return launch(program);
+      }
+      if (isCommand) return [command, ...args];
+      throw new BerthError("NOT_FOUND", `exec: "${program}": stat ${program}: no such file or directory`);
+    }
+    for (const dir of (env.PATH ?? DEFAULT_PATH).split(":")) {
+      if (normalizePath(dir) === "/bin") {
+        if (isCommand) return [command, ...args];
+      } else if (dir.startsWith("/") && kindOf(container.rootfs, `${normalizePath(dir).slice(1)}/${program}`) === "file") {
+        return launch(`${normalizePath(dir)}/${program}`);
+      }
+    }
+    if (isCommand) return [command, ...args];
     throw new BerthError("NOT_FOUND", `exec: "${program}": executable file not found in $PATH`);
   }
 
@@ -636,7 +675,6 @@ export class Runtime {
         mounts.push({ path, fs: new SubtreeFileSystem(container.rootfs, entry.name) });
       }
     }
-    for (const mount of container.mounts) mounts.push({ path: mount.destination, fs: mount.fs, readOnly: mount.readOnly });
     const proc = createProcFs({
       hostname: () => container.config.hostname,
       bootTime: Date.now(),
@@ -649,9 +687,15 @@ export class Runtime {
         { source: "proc", target: "/proc", type: "proc", options: "ro" },
       ],
     });
-    mounts.push({ path: "/proc", fs: proc, readOnly: true });
-    // The process hooks of libcompat (wasm/README.md): how this container's processes reach the table.
-    mounts.push({ path: "/run/berth", fs: namespace.device });
+    const served: Mount[] = [
+      ...container.mounts.map((m) => ({ path: m.destination, fs: m.fs, readOnly: m.readOnly })),
+      { path: "/proc", fs: proc, readOnly: true },
+      // The process hooks of libcompat (wasm/README.md): how this container's processes reach the table.
+      { path: "/run/berth", fs: namespace.device },
+    ];
+    mounts.push(...served);
+    // The whole tree, for libcompat to make it each process's "/" (new top-level directories included).
+    mounts.push({ path: ROOT_MOUNT, fs: new MountTree(container.rootfs, served) });
     return mounts;
   }
 
@@ -716,12 +760,17 @@ function checkVolumeRequests(requests: readonly VolumeRequest[]): void {
 }
 
 function isDirectory(fs: OverlayFileSystem, path: string): boolean {
+  return kindOf(fs, path) === "directory";
+}
+
+function kindOf(fs: OverlayFileSystem, path: string): "file" | "directory" | undefined {
   try {
-    return fs.stat(path).kind === "directory";
+    return fs.stat(path).kind;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
 
 /** mkdir -p in a container's layer (Docker makes a mount's destination there). */
 function makeDirectories(fs: OverlayFileSystem, path: string): void {

@@ -128,8 +128,9 @@ async function startOrFail(engine: Engine, container: Container, options: Parame
   } catch (error) {
     if (container.config.autoRemove) await engine.runtime.remove(container.id, { force: true }).catch(() => undefined);
     if ((error as Error).message.startsWith("exec: ")) {
-      // The daemon's words for a missing program, and the status the docker CLI gives it.
-      throw new CommandError(`docker: Error response from daemon: ${(startFailure(error) as Error).message}\n\nRun 'docker run --help' for more information`, 127);
+      // The daemon's words for a program that cannot start, and the status the docker CLI gives it.
+      const status = /permission denied/.test((error as Error).message) ? 126 : 127;
+      throw new CommandError(`docker: Error response from daemon: ${(startFailure(error) as Error).message}\n\nRun 'docker run --help' for more information`, status);
     }
     throw runError(error);
   }

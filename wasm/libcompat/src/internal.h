@@ -7,6 +7,13 @@
 /* Set in a child's environment when its arguments were escaped (process.c). */
 #define BERTH_ARGV_ESCAPED "BERTH_ARGV_ESCAPED"
 
+/* root.c: the container's whole tree as "/" (wasm/README.md, "The root directory"). */
+void berth_enter_root(void);
+/* Our absolute path as the kernel's namespace names it: path itself, or a copy in buf. */
+const char *berth_kernel_path(const char *path, char *buf, size_t size);
+/* The kernel's name of a path (its cwd) as ours: a suffix of path. */
+const char *berth_from_kernel_path(const char *path);
+
 /* path made absolute against the current directory; malloc'd, NULL on ENOMEM. */
 char *berth_absolute_path(const char *path);
 
@@ -30,6 +37,14 @@ extern pid_t berth_parent_pid;
  * Read and removed at start.
  */
 #define BERTH_STDERR_TO_TERMINAL "BERTH_STDERR_TO_TERMINAL"
+
+/*
+ * Set by the engine when a process must start in a directory the kernel's
+ * namespace does not have (one made at the top after the machine started,
+ * root.c): the kernel starts it at "/" and libcompat changes there at start.
+ * Read and removed at start.
+ */
+#define BERTH_CWD "BERTH_CWD"
 
 /* pids.c: the process hooks and the pid namespace. */
 extern int berth_hook_present;

@@ -106,9 +106,17 @@ int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd,
 int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa, const char *path)
 {
     struct berth_spawn_action *a = add_action(fa, ACTION_CHDIR);
-    if (!a || !(a->path = berth_absolute_path(path)))
+    char *abs;
+    if (!a || !(abs = berth_absolute_path(path)))
         return ENOMEM;
-    return 0;
+    /* The kernel performs it: in its namespace's words. */
+    char kernel[PATH_MAX];
+    const char *named = berth_kernel_path(abs, kernel, sizeof kernel);
+    if (named != abs) {
+        free(abs);
+        abs = strdup(named);
+    }
+    return (a->path = abs) ? 0 : ENOMEM;
 }
 
 int posix_spawnattr_init(posix_spawnattr_t *attr)
@@ -291,6 +299,92 @@ static int resolve_program(const char *name, int search, char *out, size_t size)
 }
 
 /*
+ * Scripts start here, not in the kernel: a "#!" line names the program to
+ * start instead, with the script's path as an argument, and that path must
+ * be the one our namespace knows (the kernel would pass its own name for a
+ * script it can only reach through the root mount, root.c). Linux's rules:
+ * the interpreter is the first word, everything after it one argument, the
+ * original argv[0] replaced by the script's path; an interpreter may itself
+ * be a script, a few levels deep.
+ */
+enum { SHEBANG_MAX = 256, SCRIPT_DEPTH = 4 };
+
+struct script {
+    char **argv; /* malloc'd: the interpreter's arguments, pointing into lines and the caller's argv */
+    char lines[SCRIPT_DEPTH][SHEBANG_MAX];
+    char paths[SCRIPT_DEPTH][PATH_MAX];
+};
+
+/* Whether program is a script; its interpreter and optional argument point into line. */
+static int read_shebang(const char *program, char *line, char **interp, char **arg)
+{
+    int fd = open(program, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, line, SHEBANG_MAX - 1);
+    close(fd);
+    if (n < 2 || line[0] != '#' || line[1] != '!')
+        return 0;
+    line[n] = 0;
+    line[strcspn(line, "\n")] = 0;
+    char *p = line + 2 + strspn(line + 2, " \t");
+    *interp = p;
+    p += strcspn(p, " \t");
+    *arg = NULL;
+    if (*p) {
+        *p++ = 0;
+        p += strspn(p, " \t");
+        size_t len = strlen(p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+            p[--len] = 0;
+        if (len)
+            *arg = p;
+    }
+    return 1;
+}
+
+/*
+ * Replaces program (a script's path) by its interpreter's and builds
+ * script->argv; 0 or an errno. The script's path as execve was given it:
+ * `given` for the first (as typed when it has a slash), program's after.
+ */
+static int run_scripts(struct script *script, char *program, size_t size, const char *given, char *const argv[])
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    char *const *args = argv;
+    for (int depth = 0;; depth++) {
+        char *interp, *arg;
+        if (!read_shebang(program, script->lines[depth % SCRIPT_DEPTH], &interp, &arg))
+            return 0;
+        if (depth == SCRIPT_DEPTH)
+            return ELOOP;
+        if (!*interp)
+            return ENOEXEC;
+        /* the script's path as given to us, then the caller's arguments after argv[0] */
+        snprintf(script->paths[depth], PATH_MAX, "%s", depth == 0 && strchr(given, '/') ? given : program);
+        char **next = calloc(argc + 3, sizeof *next);
+        if (!next)
+            return ENOMEM;
+        int k = 0;
+        next[k++] = interp;
+        if (arg)
+            next[k++] = arg;
+        next[k++] = script->paths[depth];
+        for (int i = 1; i < argc; i++)
+            next[k++] = args[i];
+        free(script->argv);
+        script->argv = next;
+        args = next;
+        argc = k;
+        int err = resolve_program(interp, 0, program, size);
+        if (err)
+            return err;
+    }
+}
+
+/*
  * Spawns name; *pid gets the child's pid (its namespace pid when the engine
  * keeps one). exec_as, when not 0, is the pid the child takes over (exec
  * keeps the caller's pid and parent).
@@ -304,7 +398,8 @@ static int spawn_common(pid_t *pid, const char *name, int search,
     wasix_spawn_fd_op_t *ops = NULL;
     int *opened = NULL, nopened = 0;
     int err = 0;
-    int escape = needs_escape(argv);
+    char program[PATH_MAX];
+    struct script script = {0};
 
     if (!envp)
         envp = environ;
@@ -315,6 +410,14 @@ static int spawn_common(pid_t *pid, const char *name, int search,
         err = EAGAIN;
         goto out;
     }
+    err = resolve_program(name, search, program, sizeof program);
+    if (!err)
+        err = run_scripts(&script, program, sizeof program, name, argv);
+    if (err)
+        goto out;
+    if (script.argv)
+        argv = script.argv;
+    int escape = needs_escape(argv);
     pid_t parent_pid = exec_as ? getppid() : getpid();
     if (join_args(&args, argv, escape) || join_env(&envs, envp, escape, ns_child, parent_pid)) {
         err = ENOMEM;
@@ -325,9 +428,10 @@ static int spawn_common(pid_t *pid, const char *name, int search,
      * The child starts in our cwd: an explicit chdir op first, because the
      * kernel's own notion of our cwd is not what children inherit.
      */
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd))
-        strcpy(cwd, "/");
+    char cwd_buf[PATH_MAX], kernel_cwd[PATH_MAX];
+    if (!getcwd(cwd_buf, sizeof cwd_buf))
+        strcpy(cwd_buf, "/");
+    const char *cwd = berth_kernel_path(cwd_buf, kernel_cwd, sizeof kernel_cwd);
     int nactions = fa ? fa->count : 0;
     int nops = nactions + 1;
     ops = calloc(nops, sizeof *ops);
@@ -394,13 +498,10 @@ static int spawn_common(pid_t *pid, const char *name, int search,
         }
     }
 
-    char program[PATH_MAX];
-    err = resolve_program(name, search, program, sizeof program);
-    if (err)
-        goto out;
-
+    char kernel_program[PATH_MAX];
+    const char *start = berth_kernel_path(program, kernel_program, sizeof kernel_program);
     wasix_pid_t child = 0;
-    err = wasix_proc_spawn2(program, strlen(program), args.data, args.len,
+    err = wasix_proc_spawn2(start, strlen(start), args.data, args.len,
                             envs.data, envs.len, ops, nops, NULL, 0,
                             0, "", 0, &child);
     if (!err && ns_child)
@@ -418,6 +519,7 @@ out:
         close(opened[i]);
     free(opened);
     free(ops);
+    free(script.argv);
     free(args.data);
     free(envs.data);
     return err;

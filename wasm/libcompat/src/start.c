@@ -34,9 +34,9 @@ int berth_chdir(const char *path)
 {
     if (chdir(path))
         return -1;
-    char cwd[PATH_MAX];
+    char cwd[PATH_MAX], kernel[PATH_MAX];
     if (getcwd(cwd, sizeof cwd))
-        wasix_chdir(cwd);
+        wasix_chdir(berth_kernel_path(cwd, kernel, sizeof kernel));
     return 0;
 }
 
@@ -66,7 +66,7 @@ static void adopt_kernel_cwd(void)
         cwd[len] = 0;
         /* The kernel may report the length with the NUL included. */
         if (cwd[0] == '/')
-            chdir(cwd);
+            chdir(berth_from_kernel_path(cwd));
     }
 }
 
@@ -228,7 +228,13 @@ int __main_void(void)
     if (!argv || !buf || __wasi_args_get((uint8_t **)argv, (uint8_t *)buf))
         _Exit(71);
 
+    berth_enter_root();
     adopt_kernel_cwd();
+    const char *start_in = getenv(BERTH_CWD);
+    if (start_in) {
+        berth_chdir(start_in);
+        unsetenv(BERTH_CWD);
+    }
     const char *escaped = getenv(BERTH_ARGV_ESCAPED);
     if (escaped && escaped[0] == '1') {
         for (size_t i = 0; i < argc; i++)
