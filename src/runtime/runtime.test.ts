@@ -103,8 +103,34 @@ describe("containers on one kernel", () => {
     });
   });
 
-  it("says when a program is not in the image's PATH", async () => {
+  it("says when a program is not in the image's PATH, not at its path, or not a file", async () => {
     const c = await runtime.create({ image: "alpine", cmd: ["nosuchprogram"] });
     await assert.rejects(runtime.start(c.id), { message: 'exec: "nosuchprogram": executable file not found in $PATH' });
+    const missing = await runtime.create({ image: "alpine", cmd: ["/opt/app"] });
+    await assert.rejects(runtime.start(missing.id), { message: 'exec: "/opt/app": stat /opt/app: no such file or directory' });
+    const directory = await runtime.create({ image: "alpine", cmd: ["/etc"] });
+    await assert.rejects(runtime.start(directory.id), { message: 'exec: "/etc": permission denied' });
+  });
+
+  it("gives every process the container's whole tree as /, new top-level directories included", async () => {
+    const c = await runtime.create({ image: "alpine", cmd: ["sleep", "30"] });
+    await runtime.start(c.id);
+    const exec = async (cmd: string[], workingDir?: string) => {
+      const { process } = await runtime.exec(c.id, { cmd, workingDir });
+      let output = "";
+      for await (const chunk of process.stdout ?? []) output += new TextDecoder().decode(chunk);
+      return { output, exitCode: (await process.wait()).exitCode };
+    };
+    const rootfs = (await c.rootfs.readDir("")).map((e) => e.name);
+    assert.equal((await exec(["sh", "-c", "mkdir /app && printf '#!/bin/sh\\necho $0 in $PWD\\n' > /app/run && chmod +x /app/run"])).exitCode, 0);
+    assert.deepEqual(c.rootfs.changes(), [{ kind: "A", path: "/app" }, { kind: "A", path: "/app/run" }]);
+    // The rootfs's own entries and the mount points on it (/proc, /run/berth): none of the kernel's scratch directories.
+    const top = [...new Set([...rootfs, "app", "proc", "run"])].sort();
+    assert.deepEqual((await exec(["sh", "-c", "ls -a /; ls /.."])).output.split("\n").filter(Boolean), [".", "..", ...top, ...top]);
+    assert.deepEqual(await exec(["./run"], "/app"), { output: "./run in /app\n", exitCode: 0 });
+    assert.deepEqual(await exec(["/app/run"]), { output: "/app/run in /\n", exitCode: 0 });
+    await runtime.kill(c.id);
+    await runtime.wait(c.id);
+    await runtime.remove(c.id);
   });
 });
