@@ -100,7 +100,7 @@ export function daemonTestBed(): DaemonTestBed {
         stdin: async function* () {},
         rawTerminal: () => undefined,
       };
-      const code = await runDocker(bed.engine, { argv: [...argv], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" }, io);
+      const code = await runDocker(bed.engine, { argv: [...argv], stdinTty: false, stdoutTty: false, stderrTty: false, columns: 80, rows: 24, cwd: "/root" }, io);
       return { code, stdout, stderr };
     },
     request: (method, urlPath, body) =>

@@ -25,7 +25,7 @@ describe("docker system df through berth daemon", () => {
       stdin: async function* () {},
       rawTerminal: () => undefined,
     };
-    assert.equal(await runDocker(bed.engine, { argv, stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" }, io), 0);
+    assert.equal(await runDocker(bed.engine, { argv, stdinTty: false, stdoutTty: false, stderrTty: false, columns: 80, rows: 24, cwd: "/root" }, io), 0);
     return stdout;
   }
 

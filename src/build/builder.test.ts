@@ -9,7 +9,8 @@ import { FixtureRegistry } from "../image/index.ts";
 import { readRecipes } from "../image/node-index.ts";
 import type { Kernel } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
-import { build, BuildError } from "./builder.ts";
+import { build, BuildError, type BuildOptions } from "./builder.ts";
+import { plainProgress } from "./progress.ts";
 import { subSource } from "./context.ts";
 
 describe("builder", () => {
@@ -22,7 +23,7 @@ describe("builder", () => {
   after(async () => kernel.close());
 
   const context = (files: Record<string, string>) => subSource(new MachineFiles(new Map([["ctx", MemoryFileSystem.from(files)]])), "/ctx");
-  const opts = (dockerfile: string, files: Record<string, string> = {}, extra: object = {}) => ({
+  const opts = (dockerfile: string, files: Record<string, string> = {}, extra: Partial<BuildOptions> = {}) => ({
     images: engine.images,
     registry: engine.registry,
     runtime: engine.runtime,
@@ -37,7 +38,7 @@ describe("builder", () => {
       opts(
         'FROM alpine\nENV A=1\nWORKDIR /app\nCOPY dir/ ./site/\nCOPY *.txt notes/\nRUN echo "$A" > /app/a && rm /etc/motd 2>/dev/null; true\nENTRYPOINT ["cat"]\nUSER 1000\nEXPOSE 80\n',
         { "dir/index.html": "<h1>hi</h1>", "a.txt": "A", "b.txt": "B", "c.md": "C" },
-        { tags: ["site:1"], progress: (t: string) => lines.push(t) },
+        { tags: ["site:1"], progress: plainProgress((t) => void lines.push(t)) },
       ),
     );
     const image = await engine.images.resolve("site:1");
@@ -143,7 +144,7 @@ describe("builder", () => {
     assert.deepEqual(parent.config.config.Healthcheck, { Test: ["CMD", "true"], Interval: 5_000_000_000 });
     assert.deepEqual(parent.config.config.OnBuild, ["RUN echo triggered > /etc/onbuild"]);
     const lines: string[] = [];
-    await build(opts("FROM parent\nRUN cat /etc/onbuild\n", {}, { tags: ["child"], progress: (t: string) => lines.push(t) }));
+    await build(opts("FROM parent\nRUN cat /etc/onbuild\n", {}, { tags: ["child"], progress: plainProgress((t) => void lines.push(t)) }));
     const child = await engine.images.resolve("child");
     assert.equal(child.config.config.OnBuild, null);
     assert.match(lines.join(""), /ONBUILD RUN echo triggered > \/etc\/onbuild\n(?:.*\n)*#\d+ \d+\.\d+ triggered\n/);

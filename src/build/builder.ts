@@ -32,6 +32,7 @@ import {
 } from "./dockerfile/index.ts";
 import { applyConfigInstruction, DEFAULT_SHELL, goList, type MutableRunConfig } from "./config-instructions.ts";
 import { archiveEntries, dockerignore, filteredSource, joinPath, treeSource, type FileSource } from "./context.ts";
+import type { BuildProgress } from "./progress.ts";
 
 export interface BuildOptions {
   readonly images: ImageStore;
@@ -45,8 +46,8 @@ export interface BuildOptions {
   readonly tags?: readonly string[];
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
-  /** BuildKit's plain progress, line by line. */
-  readonly progress?: (text: string) => void;
+  /** BuildKit's progress: its vertexes as they start, report and end (plainProgress, ttyProgress). */
+  readonly progress?: BuildProgress;
   /** The build step by step as Docker's classic builder tells it (the Engine API's build stream). */
   readonly steps?: BuildStepObserver;
   /** How FROM pulls a base image that is missing (the API's, with Docker's pull progress); default: quietly. */
@@ -173,7 +174,7 @@ class Builder {
     this.#vertex = 0;
     const name = o.dockerfileName ?? "Dockerfile";
     this.#df = this.#vertexDone(`[internal] load build definition from ${name}`, () => {
-      this.#line(`transferring dockerfile: ${new TextEncoder().encode(o.dockerfile).length}B done`);
+      this.#status(`transferring dockerfile: ${new TextEncoder().encode(o.dockerfile).length}B done`);
       return this.#located(() => {
         const df = parseDockerfile(o.dockerfile);
         checkSupported(df);
@@ -188,7 +189,7 @@ class Builder {
       } catch {
         // no .dockerignore
       }
-      this.#line(`transferring context: ${new TextEncoder().encode(text).length || 2}B done`);
+      this.#status(`transferring context: ${new TextEncoder().encode(text).length || 2}B done`);
       return text ? filteredSource(o.context, dockerignore(text)) : o.context;
     });
   }
@@ -271,7 +272,7 @@ class Builder {
       } catch {
         // an unreadable context shows in the COPY that needs it
       }
-      this.#line(`transferring context: ${bytes}B done`);
+      this.#status(`transferring context: ${bytes}B done`);
     });
   }
 
@@ -304,7 +305,7 @@ class Builder {
       try {
         return await this.o.images.resolve(baseName);
       } catch {
-        this.#line(`resolve ${qualify(baseName)} done`);
+        this.#status(`resolve ${qualify(baseName)} done`);
         return this.o.pull ? this.o.pull(baseName) : pull({ reference: baseName, registry: this.o.registry, images: this.o.images });
       }
     });
@@ -390,9 +391,9 @@ class Builder {
       const lines = (partial + text).split("\n");
       partial = lines.pop()!;
       for (const line of lines) {
-        const stamped = `${((Date.now() - t0) / 1000).toFixed(3)} ${line}`;
-        output.push(stamped);
-        this.#line(stamped);
+        const ms = Date.now() - t0;
+        output.push(`${(ms / 1000).toFixed(3)} ${line}`);
+        this.o.progress?.log(this.#vertex, line, ms);
       }
     };
     let exitCode: number;
@@ -539,12 +540,12 @@ class Builder {
     const image = await this.o.images.load(manifest.digest);
     const id = image.id;
     await this.#vertexAsync("exporting to image", async () => {
-      this.#line("exporting layers done");
+      this.#status("exporting layers done");
       this.o.images.keep(manifest);
-      this.#line(`writing image ${id} done`);
+      this.#status(`writing image ${id} done`);
       for (const tag of this.o.tags ?? []) {
         this.o.images.tag(tag, image);
-        this.#line(`naming to ${qualify(tag)} done`);
+        this.#status(`naming to ${qualify(tag)} done`);
       }
     });
     return { id, manifest };
@@ -585,44 +586,43 @@ class Builder {
     }
   }
 
-  #line(text: string): void {
-    this.o.progress?.(`#${this.#vertex} ${text}\n`);
+  #status(text: string): void {
+    this.o.progress?.status(this.#vertex, text);
   }
 
-  #open(title: string): number {
+  #open(title: string): void {
     this.#vertex++;
-    this.o.progress?.(`\n#${this.#vertex} ${title}\n`);
-    return Date.now();
+    this.o.progress?.started(this.#vertex, title);
   }
 
   #vertexDone<T>(title: string, f: () => T): T {
-    const t0 = this.#open(title);
+    this.#open(title);
     try {
       return f();
     } finally {
-      this.#line(`DONE ${seconds(t0)}`);
+      this.o.progress?.completed(this.#vertex, {});
     }
   }
 
   async #vertexAsync<T>(title: string, f: () => Promise<T>): Promise<T> {
     if (!title) return f();
-    const t0 = this.#open(title);
+    this.#open(title);
     this.#hit = false;
     try {
       const value = await f();
-      this.#line(this.#hit ? "CACHED" : `DONE ${seconds(t0)}`);
+      this.o.progress?.completed(this.#vertex, { cached: this.#hit });
       this.#hit = false;
       return value;
     } catch (error) {
       if (error instanceof StepError) {
-        this.#line(`ERROR: ${error.message}`);
+        this.o.progress?.completed(this.#vertex, { error: error.message });
         const tail = error.output.slice(-10);
         const box = ["------", ` > ${title}:`, ...tail, "------"].join("\n");
         const snippet = formatSnippetOf(this.o.dockerfile, { range: error.ins.range }, this.o.dockerfileName);
         throw new BuildError(`failed to solve: ${error.message}`, `${box}\n${snippet}`, error.failedCommand);
       }
       if (!(error instanceof BuildError)) {
-        this.#line(`ERROR: ${(error as Error).message}`);
+        this.o.progress?.completed(this.#vertex, { error: (error as Error).message });
         throw new BuildError(`failed to solve: ${(error as Error).message}`);
       }
       throw error;
@@ -644,10 +644,6 @@ class StepError extends Error {
 
 function formatSnippetOf(source: string, error: { range: { start: number; end: number } }, name = "Dockerfile"): string {
   return formatSnippet(source, error.range, name);
-}
-
-function seconds(t0: number): string {
-  return `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 }
 
 /** "alpine" -> "docker.io/library/alpine:latest", as BuildKit names images. */

@@ -131,7 +131,7 @@ describe("the docker device", () => {
 
 describe("the docker device's output queue", () => {
   const OPEN = { read: true, write: true, create: false, createNew: false, truncate: false, append: false };
-  const REQUEST = new TextEncoder().encode(`${JSON.stringify({ argv: ["flood"], stdinTty: false, stdoutTty: false, columns: 80, rows: 24, cwd: "/" })}\n`);
+  const REQUEST = new TextEncoder().encode(`${JSON.stringify({ argv: ["flood"], stdinTty: false, stdoutTty: false, stderrTty: false, columns: 80, rows: 24, cwd: "/" })}\n`);
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   /** A command writing `count` writes of 100 bytes, each awaited; `written` counts what went. */
@@ -224,7 +224,7 @@ describe("the docker device's output queue", () => {
 });
 
 describe("the docker device's request line", () => {
-  const good = { argv: ["ps", "-a"], stdinTty: true, stdoutTty: false, columns: 80, rows: 24, cwd: "/root" };
+  const good = { argv: ["ps", "-a"], stdinTty: true, stdoutTty: false, stderrTty: false, columns: 80, rows: 24, cwd: "/root" };
 
   it("takes the docker guest's request", () => {
     assert.deepEqual(parseDockerRequest(JSON.stringify({ ...good, extra: 1 })), good);

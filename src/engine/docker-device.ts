@@ -16,6 +16,8 @@ export interface DockerRequest {
   readonly argv: readonly string[];
   readonly stdinTty: boolean;
   readonly stdoutTty: boolean;
+  /** Where progress goes (docker build's live view): a terminal? */
+  readonly stderrTty: boolean;
   readonly columns: number;
   readonly rows: number;
   readonly cwd: string;
@@ -37,9 +39,9 @@ export function parseDockerRequest(line: string): DockerRequest | undefined {
   const r = value as Record<string, unknown>;
   const size = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n >= 0;
   if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === "string")) return undefined;
-  if (typeof r.stdinTty !== "boolean" || typeof r.stdoutTty !== "boolean" || typeof r.cwd !== "string") return undefined;
+  if (typeof r.stdinTty !== "boolean" || typeof r.stdoutTty !== "boolean" || typeof r.stderrTty !== "boolean" || typeof r.cwd !== "string") return undefined;
   if (!size(r.columns) || !size(r.rows)) return undefined;
-  return { argv: r.argv as string[], stdinTty: r.stdinTty, stdoutTty: r.stdoutTty, columns: r.columns as number, rows: r.rows as number, cwd: r.cwd };
+  return { argv: r.argv as string[], stdinTty: r.stdinTty, stdoutTty: r.stdoutTty, stderrTty: r.stderrTty, columns: r.columns as number, rows: r.rows as number, cwd: r.cwd };
 }
 
 export interface DockerIO {

@@ -172,8 +172,8 @@ int main(int argc, char **argv)
         put_json_string(&req, argv[i]);
     }
     char numbers[160];
-    snprintf(numbers, sizeof numbers, "],\"stdinTty\":%s,\"stdoutTty\":%s,\"columns\":%u,\"rows\":%u,\"cwd\":",
-             isatty(0) ? "true" : "false", isatty(1) ? "true" : "false", tty.cols, tty.rows);
+    snprintf(numbers, sizeof numbers, "],\"stdinTty\":%s,\"stdoutTty\":%s,\"stderrTty\":%s,\"columns\":%u,\"rows\":%u,\"cwd\":",
+             isatty(0) ? "true" : "false", isatty(1) ? "true" : "false", isatty(2) ? "true" : "false", tty.cols, tty.rows);
     put_str(&req, numbers);
     put_json_string(&req, cwd);
     put_str(&req, "}\n");

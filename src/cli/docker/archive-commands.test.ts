@@ -39,7 +39,7 @@ describe("docker save / docker load", () => {
       stdin: async function* () {},
       rawTerminal: () => {},
     };
-    const status = await runDocker(engine, { argv, stdinTty: true, stdoutTty: true, columns: 120, rows: 40, cwd: "/root" }, io);
+    const status = await runDocker(engine, { argv, stdinTty: true, stdoutTty: true, stderrTty: true, columns: 120, rows: 40, cwd: "/root" }, io);
     return { status, stdout, stderr };
   }
 

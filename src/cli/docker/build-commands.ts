@@ -1,10 +1,11 @@
 /**
  * docker build: reads the context from the caller's machine (the host's
- * files, relative to the docker command's cwd) and prints BuildKit's plain
- * progress on stderr; -q prints only the image ID on stdout.
+ * files, relative to the docker command's cwd) and prints BuildKit's progress
+ * on stderr: the live view on a terminal, plain lines elsewhere (--progress
+ * chooses); -q prints only the image ID on stdout.
  */
 import { imageHistory } from "../../api/index.ts";
-import { build, BuildError, joinPath, subSource } from "../../build/index.ts";
+import { build, BuildError, joinPath, plainProgress, subSource, ttyProgress, type BuildProgress } from "../../build/index.ts";
 import type { DockerCommand } from "./command.ts";
 import { CommandError } from "./command.ts";
 import { ago, ellipsis, humanSize, rfc3339, shortId, table } from "./format.ts";
@@ -50,9 +51,17 @@ export const buildCommand: DockerCommand = {
       // `--build-arg NAME` would take NAME from the caller's environment, which the CLI does not get.
       if (eq > 0) buildArgs[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
-    const quiet = (flags.bools.get("quiet") ?? false) || flags.strings.get("progress") === "quiet";
-    const progress = quiet ? undefined : (text: string) => io.stderr(text);
-    progress?.('#0 building with "default" instance using docker driver\n');
+    const mode = flags.strings.get("progress") ?? "auto";
+    if (!["auto", "plain", "tty", "quiet", "rawjson"].includes(mode)) throw new CommandError(`ERROR: invalid progress mode ${mode}`);
+    const quiet = (flags.bools.get("quiet") ?? false) || mode === "quiet";
+    const live = mode === "tty" || (mode === "auto" && request.stderrTty);
+    const write = (text: string) => void io.stderr(text);
+    let progress: BuildProgress | undefined;
+    if (!quiet && live) progress = ttyProgress(write, { columns: request.columns || 80, rows: request.rows || 24 });
+    else if (!quiet) {
+      write('#0 building with "default" instance using docker driver\n');
+      progress = plainProgress(write);
+    }
     try {
       const result = await build({
         images: engine.images,
@@ -68,12 +77,14 @@ export const buildCommand: DockerCommand = {
         cache: engine.buildCache,
         noCache: flags.bools.get("no-cache") ?? false,
       });
+      progress?.finished();
       if (quiet) io.stdout(`${result.id}\n`);
-      else io.stderr("\n");
+      else if (!live) io.stderr("\n");
       return 0;
     } catch (error) {
+      progress?.finished();
       if (error instanceof BuildError) {
-        io.stderr(`${quiet || error.snippet.startsWith("------") ? "" : "\n"}${error.snippet}ERROR: ${error.message}\n`);
+        io.stderr(`${quiet || live || error.snippet.startsWith("------") ? "" : "\n"}${error.snippet}ERROR: ${error.message}\n`);
         return 1;
       }
       throw error;

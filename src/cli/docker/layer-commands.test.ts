@@ -44,7 +44,7 @@ describe("docker commit, export, cp, prune", () => {
       },
       rawTerminal() {},
     };
-    const request = { argv: args, stdinTty: false, stdoutTty: options.tty ?? false, columns: 80, rows: 24, cwd: options.cwd ?? "/root" };
+    const request = { argv: args, stdinTty: false, stdoutTty: options.tty ?? false, stderrTty: options.tty ?? false, columns: 80, rows: 24, cwd: options.cwd ?? "/root" };
     const exitCode = await runDocker(engine, request, io);
     const bytes = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
     out.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
