@@ -504,12 +504,7 @@ const reference: Target = {
 
 /** A host for -v and --mount binds: /root/app exists, /etc/hostname is a file. */
 function hostFiles(): MachineFiles {
-  return new MachineFiles(
-    new Map([
-      ["root", MemoryFileSystem.from({ "app/Dockerfile": "FROM alpine\n" })],
-      ["etc", MemoryFileSystem.from({ hostname: "berth\n" })],
-    ]),
-  );
+  return new MachineFiles(MemoryFileSystem.from({ "root/app/Dockerfile": "FROM alpine\n", "etc/hostname": "berth\n" }));
 }
 
 const cli: Target = {

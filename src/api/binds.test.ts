@@ -8,12 +8,7 @@ import { mountRequest, volumeRequest } from "./binds.ts";
 
 // Binds read only the engine's host files: a host with /root and a file /etc/hostname.
 const engine = {
-  hostFiles: new MachineFiles(
-    new Map([
-      ["root", MemoryFileSystem.from({ "app/Dockerfile": "FROM alpine\n" })],
-      ["etc", MemoryFileSystem.from({ hostname: "berth\n" })],
-    ]),
-  ),
+  hostFiles: new MachineFiles(MemoryFileSystem.from({ "root/app/Dockerfile": "FROM alpine\n", "etc/hostname": "berth\n" })),
 } as Engine;
 
 const refused = (message: string) => (e: unknown) => e instanceof BerthError && e.code === "INVALID_ARGUMENT" && e.message === message;
@@ -31,12 +26,13 @@ describe("binds", () => {
       () => volumeRequest(engine, "/etc/hostname/x:/d", "/"),
       refused("error while creating mount source path '/etc/hostname/x': mkdir /etc/hostname/x: not a directory"),
     );
-    assert.throws(() => volumeRequest(engine, "/nope/x:/d", "/"), refused("error while creating mount source path '/nope/x': mkdir /nope/x: no such file or directory"));
   });
 
-  it("refuses to bind / itself, which the kernel cannot mount", () => {
-    const message = `invalid mount config for type "bind": Berth's kernel can bind only directories below /`;
-    assert.throws(() => volumeRequest(engine, "/:/host", "/"), refused(message));
-    assert.throws(() => mountRequest(engine, "type=bind,source=/,target=/host", "/root"), refused(message));
+  it("binds the host's / itself, as Docker does, and makes a new top-level directory for a missing source", () => {
+    for (const request of [volumeRequest(engine, "/:/host", "/"), mountRequest(engine, "type=bind,source=/,target=/host", "/root")]) {
+      assert.equal(request.type === "bind" && request.fs, engine.hostFiles!.root);
+    }
+    volumeRequest(engine, "/made/x:/d", "/");
+    assert.equal(engine.hostFiles!.stat("/made/x").kind, "directory");
   });
 });

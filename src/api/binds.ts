@@ -29,12 +29,11 @@ export function volumeRequest(engine: Engine, spec: string, cwd: string): Volume
   const files = engine.hostFiles;
   if (!files) throw new BerthError("INVALID_ARGUMENT", "this engine has no host filesystem to bind");
   const hostPath = joinPath(cwd, source);
-  if (hostPath === "/") throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": Berth's kernel can bind only directories below /`);
   try {
     if (!files.exists(hostPath)) files.mkdirAll(hostPath);
   } catch (error) {
     if (!(error instanceof MountedFsError)) throw error;
-    // dockerd's words; the host's own error names only the part of the path inside a top-level directory.
+    // dockerd's words for the host filesystem's error.
     const reason = error.code === "ENOTDIR" ? "not a directory" : error.code === "ENOENT" ? "no such file or directory" : error.message;
     throw new BerthError("INVALID_ARGUMENT", `error while creating mount source path '${hostPath}': mkdir ${hostPath}: ${reason}`);
   }

@@ -44,7 +44,7 @@ describe("Berth's docker CLI and the official CLI through berth daemon", () => {
     await official("volume", "create", "data");
     await official("volume", "create", "--label", "team=core", "labelled");
     await official("run", "-d", "--name", "web", "--label", "tier=front", "--label", "owner=ops", "-v", "data:/data", "-e", "MODE=serve", "app:1", "sleep", "300");
-    await official("run", "--name", "writer", "-v", "/cache", "alpine", "sh", "-c", "echo hi > /etc/motd && mkdir -p /tmp/work/deep && touch /tmp/work/deep/file && rm /etc/hostname");
+    await official("run", "--name", "writer", "-v", "/cache", "alpine", "sh", "-c", "echo hi > /etc/motd && mkdir -p /tmp/work/deep && touch /tmp/work/deep/file && rm /etc/issue");
     await official("run", "-d", "--name", "failed", "alpine", "sh", "-c", "exit 3");
     assert.equal(await official("wait", "failed"), "3\n");
     await official("create", "--name", "fresh", "-w", "/tmp", "alpine", "echo", "a long command line that the ps table cuts short");

@@ -22,7 +22,8 @@ describe("builder", () => {
   });
   after(async () => kernel.close());
 
-  const context = (files: Record<string, string>) => subSource(new MachineFiles(new Map([["ctx", MemoryFileSystem.from(files)]])), "/ctx");
+  const context = (files: Record<string, string>) =>
+    subSource(new MachineFiles(MemoryFileSystem.from(Object.fromEntries(Object.entries(files).map(([path, text]) => [`ctx/${path}`, text])))), "/ctx");
   const opts = (dockerfile: string, files: Record<string, string> = {}, extra: Partial<BuildOptions> = {}) => ({
     images: engine.images,
     registry: engine.registry,
@@ -95,7 +96,7 @@ describe("builder", () => {
       { path: "pkg/readme", type: "file", data: new TextEncoder().encode("R"), mode: 0o600, uid: 0, gid: 0, mtime: 0 },
     ]);
     const gz = new Uint8Array(await new Response(new Blob([tar]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
-    const ctx = subSource(new MachineFiles(new Map([["ctx", MemoryFileSystem.from({ "a.tar": tar, "b.tgz": gz })]])), "/ctx");
+    const ctx = subSource(new MachineFiles(MemoryFileSystem.from({ "ctx/a.tar": tar, "ctx/b.tgz": gz })), "/ctx");
     await build({ ...opts("FROM alpine\nADD a.tar /opt/a/\nADD b.tgz /opt/b\nCOPY a.tar /opt/c/\n"), context: ctx, tags: ["unpacked"] });
     const image = await engine.images.resolve("unpacked");
     const layers = image.manifest.layers.slice(-3);

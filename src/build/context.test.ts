@@ -21,7 +21,7 @@ describe("build context", () => {
     assert.equal(ignored("deep/er/secret.txt"), true);
     assert.equal(ignored("node_modules/x/index.js"), true);
     assert.equal(ignored("src/main.c"), false);
-    const source = filteredSource(subSource(new MachineFiles(new Map([["c", MemoryFileSystem.from({ "a.log": "x", "b.txt": "y" })]])), "/c"), ignored);
+    const source = filteredSource(subSource(new MachineFiles(MemoryFileSystem.from({ "c/a.log": "x", "c/b.txt": "y" })), "/c"), ignored);
     assert.deepEqual(source.readDir("").map((e) => e.name), ["b.txt"]);
     assert.throws(() => source.readFile("a.log"));
   });

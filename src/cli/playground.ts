@@ -42,7 +42,7 @@ export async function bootPlayground(options: {
       })),
     memoryUsed: () => processes.memoryUsage(),
   });
-  engine.hostFiles = new MachineFiles(host.filesystems);
+  engine.hostFiles = new MachineFiles(host.rootfs);
   // Every process started on the host (its shells, `berth -c`) is a root of the host's namespace.
   return { engine, host: { ...host, machine: namespacedMachine(host.machine, processes.host) } };
 }

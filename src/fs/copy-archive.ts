@@ -12,7 +12,7 @@ import { MountedFsError, type OpenOptions } from "../kernel/index.ts";
 import type { MachineFiles } from "./machine-files.ts";
 import type { OverlayFileSystem } from "./overlay.ts";
 import type { TarEntry } from "./tar.ts";
-import { newDir, splitPath, type EntryNode, type FileNode, type TreeNode } from "./tree.ts";
+import { splitPath, type EntryNode, type FileNode, type TreeNode } from "./tree.ts";
 
 /** A tree docker cp reads and writes: a container's root filesystem or the host's files. */
 export interface CopyTree {
@@ -264,10 +264,8 @@ export function overlayCopyTree(fs: OverlayFileSystem): CopyTree {
 /** A machine's files (the host's) as a copy tree. */
 export function machineCopyTree(files: MachineFiles): CopyTree {
   const lookup = (path: string): EntryNode | undefined => {
-    const [top, ...rest] = splitPath(path);
-    if (top === undefined) return newDir();
-    let node: EntryNode | undefined = files.filesystems.get(top)?.root;
-    for (const part of rest) {
+    let node: EntryNode | undefined = files.root.root;
+    for (const part of splitPath(path)) {
       const child: TreeNode | undefined = node?.kind === "directory" ? node.children.get(part) : undefined;
       node = child?.kind === "whiteout" ? undefined : child;
     }

@@ -5,7 +5,7 @@ export { newDir, newFile, newSymlink, treeSize, WHITEOUT, type DirNode, type Ent
 export { layerEntries, layerTree } from "./layer.ts";
 export { readTar, writeTar, type TarEntry, type TarEntryType } from "./tar.ts";
 export { SubtreeFileSystem } from "./subtree.ts";
-export { MountTree, ROOT_MOUNT } from "./mount-tree.ts";
+export { KERNEL_DIRECTORIES, MountTree, ROOT_MOUNT } from "./mount-tree.ts";
 export { MemoryContentStore, type ContentIngester, type ContentProvider, type ContentStore } from "./content-store.ts";
 export { UnionDirectory } from "./union-dir.ts";
 export { MachineFiles } from "./machine-files.ts";

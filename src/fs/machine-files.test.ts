@@ -6,12 +6,13 @@ import { MemoryFileSystem } from "./memory-fs.ts";
 
 describe("MachineFiles", () => {
   const machine = () => {
-    const root = MemoryFileSystem.from({ "app/Dockerfile": "FROM x", "app/a.txt": "A" });
-    return { root, files: new MachineFiles(new Map([["root", root], ["tmp", new MemoryFileSystem()]])) };
+    const root = MemoryFileSystem.from({ "root/app/Dockerfile": "FROM x", "root/app/a.txt": "A" });
+    root.mkdirAll("tmp");
+    return { root, files: new MachineFiles(root) };
   };
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-  it("reads the tree through its top-level filesystems", () => {
+  it("reads the tree from its root filesystem", () => {
     const { files } = machine();
     assert.deepEqual(files.readDir("/").map((e) => e.name), ["root", "tmp"]);
     assert.deepEqual(files.readDir("/root/app").map((e) => e.name).sort(), ["Dockerfile", "a.txt"]);
@@ -24,7 +25,7 @@ describe("MachineFiles", () => {
   it("writes into an existing directory only, as open(2)", () => {
     const { root, files } = machine();
     files.writeFile("/root/app/b.txt", "B");
-    assert.equal(text(root.readFile("app/b.txt")), "B");
+    assert.equal(text(root.readFile("root/app/b.txt")), "B");
     assert.throws(() => files.writeFile("/root/missing/c.txt", "C"), { code: "ENOENT" });
     files.mkdirAll("/root/missing/deep");
     files.writeFile("/root/missing/deep/c.txt", "C");
@@ -36,8 +37,8 @@ describe("MachineFiles", () => {
     const app = files.directory("/root/app");
     assert.deepEqual((await app.readDir("")).map((e) => e.name).sort(), ["Dockerfile", "a.txt"]);
     await app.mkdir("made");
-    assert.equal(root.stat("app/made").kind, "directory");
-    assert.equal(files.directory("/tmp"), files.filesystems.get("tmp"));
+    assert.equal(root.stat("root/app/made").kind, "directory");
+    assert.equal(files.directory("/"), root);
     assert.throws(() => files.directory("/root/app/a.txt"), { code: "ENOTDIR" });
   });
 

@@ -30,7 +30,15 @@ describe("host machine", () => {
   it("keeps files between commands", async () => {
     await fsprobe("write", "/tmp/note", "kept");
     assert.equal(await fsprobe("cat", "/tmp/note"), "kept");
-    assert.equal(new TextDecoder().decode(host.filesystems.get("tmp")!.readFile("note")), "kept");
+    assert.equal(new TextDecoder().decode(host.rootfs.readFile("tmp/note")), "kept");
+  });
+
+  it("keeps a directory made at the top, for the engine too", async () => {
+    await fsprobe("mkdir", "/app");
+    await fsprobe("write", "/app/Dockerfile", "FROM alpine");
+    assert.equal(await fsprobe("cat", "/app/Dockerfile"), "FROM alpine");
+    assert.equal(new TextDecoder().decode(host.rootfs.readFile("app/Dockerfile")), "FROM alpine");
+    assert.match(await fsprobe("ls", "/"), /^app$/m);
   });
 
   it("serves /proc computed on read", async () => {

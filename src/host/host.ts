@@ -3,11 +3,13 @@
  * own root filesystem (an Ubuntu-like userland) and runs the shell; later
  * issues put the `docker` command and the containers beside it.
  *
- * Its files live in TypeScript filesystems mounted at each top-level directory
- * (the kernel cannot mount at "/"); /bin and /usr/bin hold the userland's
- * commands, served by the kernel itself.
+ * Its files live in one TypeScript filesystem, mounted as a container's are:
+ * at each top-level directory, and whole with /proc and the docker device at
+ * ROOT_MOUNT, which libcompat makes every process's "/" (a directory made at
+ * the top later is kept). /bin holds the userland's commands, served by the
+ * kernel itself.
  */
-import { createProcFs, MemoryFileSystem, type ProcProcess } from "../fs/index.ts";
+import { createProcFs, KERNEL_DIRECTORIES, MemoryFileSystem, MountTree, ROOT_MOUNT, SubtreeFileSystem, type ProcProcess } from "../fs/index.ts";
 import type { Kernel, Machine, Mount } from "../kernel/index.ts";
 
 export const HOST_HOSTNAME = "berth";
@@ -22,8 +24,8 @@ export const HOST_ENV: Readonly<Record<string, string>> = {
   PS1: "\\u@\\h:\\w\\$ ",
 };
 
-/** Top-level directories every host has, even when its rootfs leaves them out. */
-const STANDARD_DIRECTORIES = ["etc", "home", "mnt", "opt", "root", "srv", "tmp", "var"];
+/** Top-level directories every host has, even when its rootfs leaves them out (/bin and /dev: the kernel's). */
+const STANDARD_DIRECTORIES = ["bin", "dev", "etc", "home", "mnt", "opt", "root", "srv", "tmp", "usr/bin", "usr/local/bin", "var"];
 
 /** Memory the host reports; the kernel sets no machine-wide cap. */
 const HOST_MEMORY_BYTES = 2 * 1024 ** 3;
@@ -43,23 +45,24 @@ export interface HostOptions {
 
 export interface Host {
   readonly machine: Machine;
-  /** The host's filesystems by top-level directory ("etc", "proc", ...). */
-  readonly filesystems: ReadonlyMap<string, MemoryFileSystem>;
+  /** The host's root filesystem (without what is mounted on it: /proc, the docker device). */
+  readonly rootfs: MemoryFileSystem;
 }
 
 /** Boots the host machine on a kernel. */
 export async function createHost(kernel: Kernel, options: HostOptions): Promise<Host> {
-  const filesystems = new Map<string, MemoryFileSystem>();
-  for (const dir of STANDARD_DIRECTORIES) filesystems.set(dir, new MemoryFileSystem());
+  const rootfs = new MemoryFileSystem();
+  for (const dir of STANDARD_DIRECTORIES) rootfs.mkdirAll(dir);
   for (const [file, contents] of Object.entries(options.rootfs)) {
     const [top, ...rest] = file.split("/").filter(Boolean);
     if (!top || rest.length === 0) throw new Error(`host rootfs: ${file} is not inside a directory`);
-    let fs = filesystems.get(top);
-    if (!fs) filesystems.set(top, (fs = new MemoryFileSystem()));
-    fs.writeFile(rest.join("/"), contents);
+    rootfs.writeFile(`${top}/${rest.join("/")}`, contents);
   }
-  const mounts: Mount[] = [...filesystems].map(([dir, fs]) => ({ path: `/${dir}`, fs }));
-  const hostname = () => new TextDecoder().decode(filesystems.get("etc")!.readFile("hostname")).trim() || HOST_HOSTNAME;
+  const mounts: Mount[] = rootfs
+    .readDir("")
+    .filter((entry) => entry.kind === "directory" && !KERNEL_DIRECTORIES.has(entry.name))
+    .map((entry) => ({ path: `/${entry.name}`, fs: new SubtreeFileSystem(rootfs, entry.name) }));
+  const hostname = () => new TextDecoder().decode(rootfs.readFile("etc/hostname")).trim() || HOST_HOSTNAME;
   const bootTime = Date.now();
   const proc = createProcFs({
     hostname,
@@ -69,15 +72,15 @@ export async function createHost(kernel: Kernel, options: HostOptions): Promise<
     memoryUsed: options.memoryUsed ?? (() => 0),
     mounts: () => [
       { source: "rootfs", target: "/", type: "wasmfs", options: "rw" },
-      ...mounts.filter((m) => m.path !== "/proc").map((m) => ({ source: "berthfs", target: m.path, type: "berthfs", options: "rw" })),
+      ...(options.mounts ?? []).map((m) => ({ source: "berthfs", target: m.path, type: "berthfs", options: m.readOnly ? "ro" : "rw" })),
       { source: "proc", target: "/proc", type: "proc", options: "ro" },
     ],
   });
-  filesystems.set("proc", proc);
-  mounts.push({ path: "/proc", fs: proc, readOnly: true }, ...(options.mounts ?? []));
+  const served: Mount[] = [{ path: "/proc", fs: proc, readOnly: true }, ...(options.mounts ?? [])];
+  mounts.push(...served, { path: ROOT_MOUNT, fs: new MountTree(rootfs, served) });
   const machine = await kernel.createMachine({
     mounts,
     env: { ...HOST_ENV, HOSTNAME: hostname(), TERM: options.term ?? "xterm-256color" },
   });
-  return { machine, filesystems };
+  return { machine, rootfs };
 }

@@ -173,7 +173,7 @@ describe("isolation", () => {
     const victim = engine.runtime.get("victim");
     const attacker = engine.runtime.get("attacker");
     const holder = engine.runtime.get("secret-holder");
-    const host = engine.hostFiles!.filesystems;
+    const host = engine.hostFiles!.root.root;
     const blobs: string[] = [];
     for (const digest of await engine.images.content.list()) {
       const actual = `sha256:${createHash("sha256").update(await engine.images.content.get(digest)).digest("hex")}`;
@@ -187,7 +187,7 @@ describe("isolation", () => {
       ["victim's volume", treeDigest([engine.volumes.get("victim-data").fs.root])],
       ["read-only volume", treeDigest([engine.volumes.get("shared-ro").fs.root])],
       // The read-write bind (/srv/share) is the attacker's to change; /proc is computed.
-      ["host's files", treeDigest([...host].filter(([top]) => top !== "proc").map(([top, fs]) => (top === "srv" ? withoutChild(fs.root, "share") : fs.root)))],
+      ["host's files", treeDigest([withoutChild(host, "srv", "share")])],
       ["victim's processes", JSON.stringify([victim.state.status, engine.runtime.processes("victim").map((p) => [p.pid, p.hostPid, p.ppid, p.args])])],
       ["host's processes", JSON.stringify(hostProcesses().map((p) => [p.pid, p.ppid, p.args]))],
       ["victim's hostname", victim.config.hostname],
@@ -549,8 +549,12 @@ function treeDigest(roots: readonly DirNode[]): string {
 }
 
 /** A directory without one of its children, for digests that leave a writable part out. */
-function withoutChild(dir: DirNode, name: string): DirNode {
+/** The tree without the entry at path (names from dir down). */
+function withoutChild(dir: DirNode, ...path: [string, ...string[]]): DirNode {
+  const [name, ...rest] = path;
   const children = new Map(dir.children);
-  children.delete(name);
+  const child = children.get(name);
+  if (rest.length === 0) children.delete(name);
+  else if (child?.kind === "directory") children.set(name, withoutChild(child, ...(rest as [string, ...string[]])));
   return { ...dir, children };
 }
