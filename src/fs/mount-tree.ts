@@ -10,7 +10,8 @@
  * vanish. The engine also mounts this tree at ROOT_MOUNT, and libcompat makes
  * it every process's "/" (wasm/README.md, "The root directory").
  *
- * A mount point is a directory whatever the root holds there; it cannot be
+ * A mount point is what its filesystem serves at "" (a directory, or a file:
+ * Docker's /etc/hostname), whatever the root holds there; it cannot be
  * removed or renamed (EPERM here: the bridge has no EBUSY). A rename between
  * two filesystems copies and removes, as mv does after EXDEV.
  */
@@ -18,6 +19,13 @@ import { MountedFsError, type MaybePromise, type Mount, type MountedDirEntry, ty
 
 /** Where the engine mounts a machine's MountTree in the kernel's namespace (libcompat's BERTH_ROOT_MOUNT). */
 export const ROOT_MOUNT = "/run/berth/root";
+
+/**
+ * Top-level directories of a root filesystem that are not mounted from it:
+ * the kernel serves /bin (the userland's commands) and /dev, libcompat keeps
+ * both from the kernel; /proc and /sys are computed.
+ */
+export const KERNEL_DIRECTORIES: ReadonlySet<string> = new Set(["bin", "dev", "proc", "sys"]);
 
 interface Resolved {
   readonly fs: MountedFileSystem;
@@ -86,7 +94,9 @@ export class MountTree implements MountedFileSystem {
     for (const m of this.#mounts) {
       if (!m.path.startsWith(prefix) || m.path === path) continue;
       const name = m.path.slice(prefix.length).split("/")[0]!;
-      entries.set(name, { name, kind: "directory", size: 0 });
+      // A mount right here shows as what it serves (a file mount: Docker's /etc/hostname); deeper ones as directories on the way.
+      const own = m.path === `${prefix}${name}` ? await m.fs.stat("") : { kind: "directory" as const, size: 0 };
+      entries.set(name, { name, ...own });
     }
     return [...entries.values()];
   }

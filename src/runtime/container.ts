@@ -3,7 +3,7 @@
  * runs, a task (what is running: a machine on the kernel and its processes) —
  * containerd keeps the two apart, and so do we.
  */
-import type { OverlayFileSystem } from "../fs/index.ts";
+import type { MemoryFileSystem, OverlayFileSystem } from "../fs/index.ts";
 import type { MountedFileSystem } from "../kernel/index.ts";
 import type { Digest } from "../util/index.ts";
 import type { ContainerLog } from "./container-log.ts";
@@ -89,6 +89,12 @@ export interface Container {
   readonly rootfs: OverlayFileSystem;
   /** Volumes and host directories over the root filesystem, parents before children. */
   readonly mounts: readonly MountPoint[];
+  /**
+   * The files Docker writes for each container and mounts over the image's:
+   * `hostname` and `hosts`, at /etc. Its own (writable, kept across restarts,
+   * not in docker diff or commit), made at create.
+   */
+  readonly etcFiles: MemoryFileSystem;
   /** The tail of its output, bounded (container-log.ts). */
   readonly logs: ContainerLog;
   /** How many times it was started. */

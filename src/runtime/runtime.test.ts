@@ -103,6 +103,20 @@ describe("containers on one kernel", () => {
     });
   });
 
+  it("gives each container Docker's /etc/hostname and /etc/hosts over the image's: its own, kept across restarts, not in its layer", async () => {
+    const c = await runtime.create({ image: "alpine", hostname: "box", cmd: ["sh", "-c", "cat /etc/hostname; grep -c localhost /etc/hosts; grep -c db /etc/hosts; echo 10.0.0.2 db >> /etc/hosts"] });
+    let output = "";
+    await runtime.start(c.id, { onOutput: (e) => void (output += new TextDecoder().decode(e.data)) });
+    assert.equal(await runtime.wait(c.id), 0);
+    assert.equal(output, "box\n2\n0\n");
+    output = "";
+    await runtime.start(c.id, { onOutput: (e) => void (output += new TextDecoder().decode(e.data)) });
+    await runtime.wait(c.id);
+    assert.equal(output, "box\n2\n1\n", "what the first run wrote is still there");
+    assert.deepEqual(c.rootfs.changes(), []);
+    await runtime.remove(c.id);
+  });
+
   it("says when a program is not in the image's PATH, not at its path, or not a file", async () => {
     const c = await runtime.create({ image: "alpine", cmd: ["nosuchprogram"] });
     await assert.rejects(runtime.start(c.id), { message: 'exec: "nosuchprogram": executable file not found in $PATH' });

@@ -7,7 +7,7 @@
  *
  * create -> start -> (exit | kill) -> start again | remove
  */
-import { copyTree, createProcFs, layerTree, MountTree, OverlayFileSystem, ROOT_MOUNT, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
+import { copyTree, createProcFs, KERNEL_DIRECTORIES, layerTree, MemoryFileSystem, MountTree, OverlayFileSystem, ROOT_MOUNT, readTar, SubtreeFileSystem, type ContentProvider, type DirNode } from "../fs/index.ts";
 import type { Image, ImageStore } from "../image/index.ts";
 import type { Kernel, KernelProcess, Machine, Mount, MountedFileSystem } from "../kernel/index.ts";
 import { BerthError, EventLog, type Digest } from "../util/index.ts";
@@ -56,11 +56,15 @@ export interface StartOptions {
   readonly terminal?: { readonly columns: number; readonly rows: number };
 }
 
+/** The files of Container.etcFiles, mounted at /etc/NAME. */
+const ETC_FILES = ["hostname", "hosts"] as const;
+
+/** Docker's /etc/hosts for a container without a network (--network none): Berth's have none. */
+const NO_NETWORK_HOSTS = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", "fe00::\tip6-localnet", "ff00::\tip6-mcastprefix", "ff02::1\tip6-allnodes", "ff02::2\tip6-allrouters", ""].join("\n");
+
 /** runc's PATH for a container whose environment sets none. */
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Directories of a rootfs that are not mounted from it: the kernel serves them. */
-const KERNEL_DIRECTORIES = new Set(["bin", "dev", "proc", "sys"]);
 
 /** How long the output of a main process that ended may still take to arrive. */
 const OUTPUT_GRACE_MS = 1000;
@@ -222,6 +226,7 @@ export class Runtime {
       state: { status: "created", pid: 0, exitCode: 0, error: "", oomKilled: false },
       rootfs,
       mounts: await this.#mountPoints(rootfs, requests),
+      etcFiles: MemoryFileSystem.from({ hostname: `${config.hostname}\n`, hosts: NO_NETWORK_HOSTS }),
       logs: new ContainerLog(),
       restartCount: 0,
     };
@@ -684,6 +689,7 @@ export class Runtime {
       mounts: () => [
         { source: "overlay", target: "/", type: "overlay", options: "rw,lowerdir=<image layers>,upperdir=<container layer>" },
         ...container.mounts.map((m) => ({ source: m.source, target: m.destination, type: m.type === "bind" ? "none" : "berthfs", options: m.readOnly ? "ro" : "rw" })),
+        ...ETC_FILES.map((name) => ({ source: "berthfs", target: `/etc/${name}`, type: "berthfs", options: "rw" })),
         { source: "proc", target: "/proc", type: "proc", options: "ro" },
       ],
     });
@@ -694,8 +700,10 @@ export class Runtime {
       { path: "/run/berth", fs: namespace.device },
     ];
     mounts.push(...served);
-    // The whole tree, for libcompat to make it each process's "/" (new top-level directories included).
-    mounts.push({ path: ROOT_MOUNT, fs: new MountTree(container.rootfs, served) });
+    // The whole tree, for libcompat to make it each process's "/" (new top-level directories included),
+    // with Docker's files over the image's /etc (the kernel cannot mount a file: the tree only).
+    const etcFiles = ETC_FILES.map((name) => ({ path: `/etc/${name}`, fs: new SubtreeFileSystem(container.etcFiles, name) }));
+    mounts.push({ path: ROOT_MOUNT, fs: new MountTree(container.rootfs, [...served, ...etcFiles]) });
     return mounts;
   }
 
