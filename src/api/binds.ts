@@ -37,10 +37,8 @@ export function volumeRequest(engine: Engine, spec: string, cwd: string): Volume
     const reason = error.code === "ENOTDIR" ? "not a directory" : error.code === "ENOENT" ? "no such file or directory" : error.message;
     throw new BerthError("INVALID_ARGUMENT", `error while creating mount source path '${hostPath}': mkdir ${hostPath}: ${reason}`);
   }
-  if (files.stat(hostPath).kind !== "directory") {
-    throw new BerthError("INVALID_ARGUMENT", `invalid mount config for type "bind": ${hostPath} is a file; Berth's kernel can bind only directories`);
-  }
-  return { type: "bind", source: hostPath, fs: files.directory(hostPath), destination, readOnly, spec };
+  const file = files.stat(hostPath).kind === "file";
+  return { type: "bind", source: hostPath, fs: files.subtree(hostPath), file, destination, readOnly, spec };
 }
 
 

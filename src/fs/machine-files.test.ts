@@ -32,14 +32,15 @@ describe("MachineFiles", () => {
     assert.equal(text(files.readFile("/root/missing/deep/c.txt")), "C");
   });
 
-  it("serves a directory as a filesystem whose writes land in the tree", async () => {
+  it("serves a directory or a file as a filesystem whose writes land in the tree", async () => {
     const { root, files } = machine();
-    const app = files.directory("/root/app");
+    const app = files.subtree("/root/app");
     assert.deepEqual((await app.readDir("")).map((e) => e.name).sort(), ["Dockerfile", "a.txt"]);
     await app.mkdir("made");
     assert.equal(root.stat("root/app/made").kind, "directory");
-    assert.equal(files.directory("/"), root);
-    assert.throws(() => files.directory("/root/app/a.txt"), { code: "ENOTDIR" });
+    assert.equal(files.subtree("/"), root);
+    assert.deepEqual(await files.subtree("/root/app/a.txt").stat(""), { kind: "file", size: 1 });
+    assert.throws(() => files.subtree("/root/nope"), { code: "ENOENT" });
   });
 
   it("refuses .. instead of leaving the tree", () => {

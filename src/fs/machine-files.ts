@@ -52,10 +52,13 @@ export class MachineFiles {
     this.root.mkdirAll(this.#relative(path));
   }
 
-  /** A directory as a filesystem of its own, for a bind mount: writes go to the machine's files. */
-  directory(path: string): MountedFileSystem {
+  /**
+   * A directory or a file as a filesystem of its own (serving it at ""), for
+   * a bind mount: writes go to the machine's files.
+   */
+  subtree(path: string): MountedFileSystem {
     const rest = this.#relative(path);
-    if (rest !== "" && this.root.stat(rest).kind !== "directory") throw new MountedFsError("ENOTDIR", path);
+    this.root.stat(rest);
     return rest === "" ? this.root : new SubtreeFileSystem(this.root, rest);
   }
 

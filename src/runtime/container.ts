@@ -58,6 +58,8 @@ export interface MountPoint {
   /** The `-v` argument it came from (Docker's HostConfig.Binds); none for an image's VOLUME. */
   readonly spec?: string;
   readonly fs: MountedFileSystem;
+  /** A bind of one file: in the container's tree only (the kernel mounts directories). */
+  readonly file?: boolean;
 }
 
 export interface ContainerState {

@@ -48,7 +48,16 @@ export interface CreateOptions {
 /** One `-v`: a volume by name (created when missing; anonymous without a name) or a host directory. */
 export type VolumeRequest =
   | { readonly type: "volume"; readonly name?: string; readonly destination: string; readonly readOnly: boolean; readonly noCopy?: boolean; readonly spec?: string }
-  | { readonly type: "bind"; readonly source: string; readonly fs: MountedFileSystem; readonly destination: string; readonly readOnly: boolean; readonly spec?: string };
+  | {
+      readonly type: "bind";
+      readonly source: string;
+      readonly fs: MountedFileSystem;
+      /** The source is a file (the fs serves it at ""). */
+      readonly file?: boolean;
+      readonly destination: string;
+      readonly readOnly: boolean;
+      readonly spec?: string;
+    };
 
 export interface StartOptions {
   /** Receives the container's output as it is written; the next output waits for what it returns (see attachOutput). */
@@ -572,7 +581,20 @@ export class Runtime {
       const destination = normalizePath(request.destination);
       const inRootfs = destination.slice(1);
       if (request.type === "bind") {
-        mounts.push({ type: "bind", source: request.source, destination, readOnly: request.readOnly, spec: request.spec, fs: request.fs });
+        mounts.push({ type: "bind", source: request.source, destination, readOnly: request.readOnly, spec: request.spec, fs: request.fs, file: request.file });
+        if (request.file) {
+          // Docker makes the mount point: an empty file, its directories on the way.
+          const kind = kindOf(rootfs, inRootfs);
+          if (kind === "directory") {
+            throw new BerthError(
+              "INVALID_ARGUMENT",
+              `error mounting "${request.source}" to rootfs at "${destination}": not a directory: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`,
+            );
+          }
+          makeDirectories(rootfs, inRootfs.split("/").slice(0, -1).join("/"));
+          if (!kind) rootfs.close(rootfs.open(inRootfs, { read: false, write: true, create: true, createNew: false, truncate: false, append: false }));
+          continue;
+        }
       } else {
         const volume = this.volumes.create({ name: request.name });
         if (volume.fs.root.children.size === 0 && !request.noCopy && isDirectory(rootfs, inRootfs)) {
@@ -694,7 +716,7 @@ export class Runtime {
       ],
     });
     const served: Mount[] = [
-      ...container.mounts.map((m) => ({ path: m.destination, fs: m.fs, readOnly: m.readOnly })),
+      ...container.mounts.filter((m) => !m.file).map((m) => ({ path: m.destination, fs: m.fs, readOnly: m.readOnly })),
       { path: "/proc", fs: proc, readOnly: true },
       // The process hooks of libcompat (wasm/README.md): how this container's processes reach the table.
       { path: "/run/berth", fs: namespace.device },
@@ -702,8 +724,11 @@ export class Runtime {
     mounts.push(...served);
     // The whole tree, for libcompat to make it each process's "/" (new top-level directories included),
     // with Docker's files over the image's /etc (the kernel cannot mount a file: the tree only).
-    const etcFiles = ETC_FILES.map((name) => ({ path: `/etc/${name}`, fs: new SubtreeFileSystem(container.etcFiles, name) }));
-    mounts.push({ path: ROOT_MOUNT, fs: new MountTree(container.rootfs, [...served, ...etcFiles]) });
+    const files = [
+      ...ETC_FILES.map((name) => ({ path: `/etc/${name}`, fs: new SubtreeFileSystem(container.etcFiles, name) })),
+      ...container.mounts.filter((m) => m.file).map((m) => ({ path: m.destination, fs: m.fs, readOnly: m.readOnly })),
+    ];
+    mounts.push({ path: ROOT_MOUNT, fs: new MountTree(container.rootfs, [...served, ...files]) });
     return mounts;
   }
 

@@ -48,6 +48,18 @@ describe("volumes", () => {
     assert.equal((await docker("run", "--rm", "-v", "/root/site:/usr/share/site", "alpine", "ls", "/usr/share/site")).stdout, "index.html\nnew.txt\n");
   });
 
+  it("binds a single file, both ways, making its mount point; :ro holds; a directory there is refused", async () => {
+    await sh("echo 'listen 80;' > /root/site.conf");
+    const r = await docker("run", "--rm", "-v", "/root/site.conf:/etc/nginx/nginx.conf", "alpine", "sh", "-c", "cat /etc/nginx/nginx.conf; echo 'listen 8080;' >> /etc/nginx/nginx.conf");
+    assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, "listen 80;\n", ""]);
+    assert.equal((await sh("cat /root/site.conf")).stdout, "listen 80;\nlisten 8080;\n");
+    const ro = await docker("run", "--rm", "-v", "/root/site.conf:/site.conf:ro", "alpine", "sh", "-c", "echo x > /site.conf");
+    assert.match(ro.stderr, /cannot create \/site\.conf: Operation not permitted/);
+    const onDir = await docker("run", "--rm", "-v", "/root/site.conf:/etc", "alpine", "true");
+    assert.equal(onDir.exitCode, 125);
+    assert.match(onDir.stderr, /Are you trying to mount a directory onto a file \(or vice-versa\)\?/);
+  });
+
   it("makes a missing host directory, as -v does", async () => {
     const r = await docker("run", "--rm", "-v", "/tmp/made-by-docker:/out", "alpine", "sh", "-c", "echo out > /out/f");
     assert.equal(r.exitCode, 0, r.stderr);
