@@ -102,13 +102,18 @@ function flagError(message: string): BerthError {
   return new BerthError("INVALID_ARGUMENT", message);
 }
 
+const NUMERIC_VALUES = new Set(["int", "uint", "decimal", "float"]);
+
 /** The "Options:" block of --help, laid out as the docker CLI does. */
 export function formatOptions(specs: readonly FlagSpec[]): string {
   const rows = specs
     .filter((s) => !s.hidden)
     .map((s) => {
       const names = (s.short ? `-${s.short}, ` : "    ") + `--${s.name}` + (s.kind === "bool" ? "" : ` ${s.valueName ?? (s.kind === "list" ? "list" : "string")}`);
-      const description = s.description + (s.defaultValue !== undefined ? ` (default ${JSON.stringify(s.defaultValue)})` : "");
+      // pflag quotes a string's default, not a bool's or a number's.
+      const quoted = s.kind !== "bool" && !NUMERIC_VALUES.has(s.valueName ?? "");
+      const shown = s.defaultValue === undefined ? "" : ` (default ${quoted ? JSON.stringify(s.defaultValue) : s.defaultValue})`;
+      const description = s.description + shown;
       return [names, description] as const;
     });
   const width = Math.max(...rows.map(([n]) => n.length));

@@ -68,3 +68,20 @@ export class CommandError extends Error {
     super(message);
   }
 }
+
+/** pflag's error for a flag value it cannot take (the CLI exits 125 with the usage hint). */
+export function flagValueError(value: string, spec: FlagSpec, reason: string, usage: string): CommandError {
+  const names = spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
+  return new CommandError(
+    `invalid argument "${value}" for "${names}" flag: ${reason}\n\nUsage:  docker ${usage}\n\nRun 'docker ${usage.split(" ")[0]} --help' for more information`,
+    125,
+  );
+}
+
+/** An integer flag's value (given as a string flag), or pflag's error for anything else. */
+export function intFlag(flags: ParsedFlags, spec: FlagSpec, usage: string): number | undefined {
+  const value = flags.strings.get(spec.name);
+  if (value === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(value)) throw flagValueError(value, spec, `strconv.ParseInt: parsing "${value}": invalid syntax`, usage);
+  return Number(value);
+}

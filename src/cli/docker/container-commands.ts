@@ -5,7 +5,7 @@ import { familiarReference, parseReference } from "../../image/index.ts";
 import { LOG_LIMIT_BYTES, type Container, type LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError, eachName, type DockerCommand } from "./command.ts";
+import { CommandError, eachName, intFlag, type DockerCommand } from "./command.ts";
 import { ago, ellipsis, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { filterFlag, filtersOf } from "./filter-flag.ts";
 import { pullWithProgress } from "./image-commands.ts";
@@ -178,13 +178,17 @@ export const psCommand: DockerCommand = {
   flags: [
     { name: "all", short: "a", kind: "bool", description: "Show all containers (default shows just running)" },
     filterFlag(),
+    { name: "last", short: "n", kind: "string", valueName: "int", description: "Show n last created containers (includes all states)", defaultValue: "-1" },
+    { name: "latest", short: "l", kind: "bool", description: "Show the latest created container (includes all states)" },
     { name: "quiet", short: "q", kind: "bool", description: "Only display container IDs" },
     { name: "no-trunc", kind: "bool", description: "Don't truncate output" },
     { name: "format", kind: "string", description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template" },
   ],
   maxArgs: 0,
   async run({ engine, flags, io }) {
-    const containers = await listContainers(engine, { all: flags.bools.get("all") ?? false, filters: filtersOf(flags, psCommand) });
+    // As the docker CLI: --latest is --last 1, and a limit lists stopped containers too.
+    const limit = flags.bools.get("latest") ? 1 : (intFlag(flags, psCommand.flags.find((f) => f.name === "last")!, psCommand.usage) ?? -1);
+    const containers = await listContainers(engine, { all: flags.bools.get("all") ?? false, limit, filters: filtersOf(flags, psCommand) });
     const noTrunc = flags.bools.get("no-trunc") ?? false;
     if (flags.bools.get("quiet")) {
       io.stdout(containers.map((c) => `${noTrunc ? c.id : shortId(c.id)}\n`).join(""));

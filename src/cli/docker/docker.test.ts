@@ -45,6 +45,16 @@ describe("docker on the host", () => {
     assert.equal((await docker("ps")).stdout.split("\n").length, 2); // header only: nothing running
   });
 
+  it("lists the last created containers, whatever their state, with -n and -l", async () => {
+    await docker("run", "--name", "older", "alpine", "true");
+    await docker("run", "--name", "newer", "alpine", "true");
+    assert.equal((await docker("ps", "-n", "2", "--format", "{{.Names}}")).stdout, "newer\nolder\n");
+    assert.equal((await docker("ps", "-l", "--format", "{{.Names}}")).stdout, "newer\n");
+    const bad = await docker("ps", "--last", "two");
+    assert.equal(bad.exitCode, 125);
+    assert.match(bad.stderr, /^invalid argument "two" for "-n, --last" flag: strconv.ParseInt: parsing "two": invalid syntax/);
+  });
+
   it("shows a container's changes with docker diff", async () => {
     await docker("run", "--name", "writer", "alpine", "fsprobe", "write", "/root/note", "hi");
     assert.equal((await docker("diff", "writer")).stdout, "C /root\nA /root/note\n");

@@ -5,24 +5,10 @@
 import { containerTop, execStartFailure, topUser } from "../../api/index.ts";
 import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
-import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError, eachName, type DockerCommand } from "./command.ts";
+import type { FlagSpec } from "../flags.ts";
+import { CommandError, eachName, intFlag, type DockerCommand } from "./command.ts";
 import { createContainer, imageCommandUsage, RUN_FLAGS } from "./container-commands.ts";
 import { table } from "./format.ts";
-
-/** An integer flag's value, or pflag's error (the CLI exits 125 with the usage hint). */
-function intFlag(flags: ParsedFlags, spec: FlagSpec, usage: string): number | undefined {
-  const value = flags.strings.get(spec.name);
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value)) {
-    const names = spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
-    throw new CommandError(
-      `invalid argument "${value}" for "${names}" flag: strconv.ParseInt: parsing "${value}": invalid syntax\n\nUsage:  docker ${usage}\n\nRun 'docker ${usage.split(" ")[0]} --help' for more information`,
-      125,
-    );
-  }
-  return Number(value);
-}
 
 const EXEC_FLAGS: FlagSpec[] = [
   { name: "detach", short: "d", kind: "bool", description: "Detached mode: run command in the background" },

@@ -5,7 +5,7 @@
  */
 import type { ContainerResources } from "../../runtime/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError } from "./command.ts";
+import { flagValueError, intFlag } from "./command.ts";
 
 export const RESOURCE_FLAGS: FlagSpec[] = [
   { name: "cpu-shares", short: "c", kind: "string", valueName: "int", description: "CPU shares (relative weight; recorded, not enforced)" },
@@ -15,13 +15,15 @@ export const RESOURCE_FLAGS: FlagSpec[] = [
   { name: "pids-limit", kind: "string", valueName: "int", description: "Tune container pids limit (set -1 for unlimited)" },
 ];
 
+const spec = (name: string): FlagSpec => RESOURCE_FLAGS.find((f) => f.name === name)!;
+
 /**
  * The resources the flags set (only those given), or the docker CLI's error
  * for a value it cannot parse (status 125, with the command's `usage` line).
  */
 export function resourceFlags(flags: ParsedFlags, usage: string): Partial<ContainerResources> {
   const changes: { -readonly [K in keyof ContainerResources]?: ContainerResources[K] } = {};
-  const pidsLimit = integerFlag(flags, "pids-limit", usage);
+  const pidsLimit = intFlag(flags, spec("pids-limit"), usage);
   if (pidsLimit !== undefined) changes.pidsLimit = Math.max(0, pidsLimit);
   const memory = bytesFlag(flags, "memory", usage);
   if (memory !== undefined) changes.memory = memory;
@@ -29,26 +31,9 @@ export function resourceFlags(flags: ParsedFlags, usage: string): Partial<Contai
   if (memorySwap !== undefined) changes.memorySwap = memorySwap;
   const nanoCpus = cpusFlag(flags, usage);
   if (nanoCpus !== undefined) changes.nanoCpus = nanoCpus;
-  const cpuShares = integerFlag(flags, "cpu-shares", usage);
+  const cpuShares = intFlag(flags, spec("cpu-shares"), usage);
   if (cpuShares !== undefined) changes.cpuShares = cpuShares;
   return changes;
-}
-
-function invalid(value: string, flag: string, reason: string, usage: string): CommandError {
-  return new CommandError(
-    `invalid argument "${value}" for "${flag}" flag: ${reason}\n\nUsage:  docker ${usage}\n\nRun 'docker ${usage.split(" ")[0]} --help' for more information`,
-    125,
-  );
-}
-
-/** An int64 flag, with the Go flag package's error for anything else. */
-function integerFlag(flags: ParsedFlags, name: "pids-limit" | "cpu-shares", usage: string): number | undefined {
-  const value = flags.strings.get(name);
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value)) {
-    throw invalid(value, name === "cpu-shares" ? "-c, --cpu-shares" : "--pids-limit", `strconv.ParseInt: parsing "${value}": invalid syntax`, usage);
-  }
-  return Number(value);
 }
 
 /**
@@ -59,7 +44,7 @@ function bytesFlag(flags: ParsedFlags, name: "memory" | "memory-swap", usage: st
   const value = flags.strings.get(name);
   if (value === undefined) return undefined;
   const size = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(value);
-  if (!size || !Number.isFinite(Number(size[1]))) throw invalid(value, name === "memory" ? "-m, --memory" : "--memory-swap", `invalid size: '${value}'`, usage);
+  if (!size || !Number.isFinite(Number(size[1]))) throw flagValueError(value, spec(name), `invalid size: '${value}'`, usage);
   const unit = "bkmgtp".indexOf((size[2] ?? "b").toLowerCase());
   return Math.floor(Number(size[1]) * 1024 ** unit);
 }
@@ -69,9 +54,9 @@ function cpusFlag(flags: ParsedFlags, usage: string): number | undefined {
   const value = flags.strings.get("cpus");
   if (value === undefined) return undefined;
   const rational = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(value);
-  if (!rational || (rational[2] === "" && !rational[3])) throw invalid(value, "--cpus", `failed to parse ${value} as a rational number`, usage);
+  if (!rational || (rational[2] === "" && !rational[3])) throw flagValueError(value, spec("cpus"), `failed to parse ${value} as a rational number`, usage);
   const [, sign, whole, fraction = ""] = rational;
-  if (fraction.replace(/0+$/, "").length > 9) throw invalid(value, "--cpus", "value is too precise", usage);
+  if (fraction.replace(/0+$/, "").length > 9) throw flagValueError(value, spec("cpus"), "value is too precise", usage);
   const nano = Number(whole || "0") * 1e9 + Number(fraction.padEnd(9, "0").slice(0, 9));
   return sign === "-" ? -nano : nano;
 }
