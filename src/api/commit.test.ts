@@ -38,6 +38,7 @@ describe("docker commit through berth daemon", () => {
     assert.equal(await ok("run", "--rm", "snap:v1", "sh", "-c", 'echo "$MODE"'), "on\n");
     const history = (await ok("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Comment}}", "snap:v1")).split("\n");
     assert.equal(history[0], "sh -c echo made > /root/made.txt|a note");
+    assert.equal(await ok("image", "inspect", "-f", "{{.Comment}}|{{.Author}}", "snap:v1"), "a note|Me <me@example.com>\n");
     assert.match(await ok("images", "--format", "{{.Repository}}:{{.Tag}}"), /^snap:v1$/m);
   });
 

@@ -41,7 +41,8 @@ export function imageInspect(image: Image): Record<string, unknown> {
     RepoTags: repoTags(image),
     RepoDigests: repoDigests(image),
     Parent: "",
-    Comment: "",
+    // dockerd's: the newest history entry's comment (a commit's message, BuildKit's buildkit.dockerfile.v0).
+    Comment: image.config.history?.at(-1)?.comment ?? "",
     Created: image.config.created,
     DockerVersion: "",
     Author: image.config.author ?? "",

@@ -13,8 +13,9 @@ const RUN: FlagSpec[] = [
   { name: "publish", short: "p", kind: "list", description: "Publish a container's port(s) to the host" },
 ];
 
+// docker run's grammar: flags end at the first argument (the image).
 const parse = (...argv: string[]) => {
-  const p = parseFlags(argv, RUN);
+  const p = parseFlags(argv, RUN, false);
   return { bools: Object.fromEntries(p.bools), strings: Object.fromEntries(p.strings), lists: Object.fromEntries(p.lists), args: p.args };
 };
 
@@ -36,6 +37,11 @@ describe("docker flag grammar", () => {
     assert.deepEqual(parse("alpine", "ls", "-l").args, ["alpine", "ls", "-l"]);
     assert.deepEqual(parse("--rm", "--", "-weird-image").args, ["-weird-image"]);
     assert.deepEqual(parse("-", "x").args, ["-", "x"]);
+  });
+
+  it("takes flags between the arguments elsewhere, as pflag does, until --", () => {
+    const p = parseFlags(["img1", "--rm", "img2", "-t", "--", "-d"], RUN);
+    assert.deepEqual([p.args, p.bools.get("rm"), p.bools.get("tty"), p.bools.has("detach")], [["img1", "img2", "-d"], true, true, false]);
   });
 
   it("reads explicit booleans", () => {

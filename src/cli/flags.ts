@@ -32,7 +32,13 @@ export interface ParsedFlags {
   readonly args: readonly string[];
 }
 
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
+/**
+ * Parses argv as pflag does: flags may come between the arguments
+ * (interspersed), unless `interspersed` is false, where the first argument
+ * ends the flags (docker run IMAGE COMMAND...: the rest is the command's).
+ * "--" ends the flags either way.
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], interspersed = true): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const bools = new Map<string, boolean>();
@@ -43,6 +49,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     else strings.set(spec.name, value);
   };
 
+  const args: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -50,7 +57,11 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       i++;
       break;
     }
-    if (!arg.startsWith("-") || arg === "-") break;
+    if (!arg.startsWith("-") || arg === "-") {
+      if (!interspersed) break;
+      args.push(arg);
+      continue;
+    }
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
@@ -89,7 +100,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       break;
     }
   }
-  return { bools, strings, lists, args: argv.slice(i) };
+  return { bools, strings, lists, args: [...args, ...argv.slice(i)] };
 }
 
 function parseBool(value: string, flag: string): boolean {

@@ -24,6 +24,8 @@ export interface DockerCommand {
   /** Fewest positional arguments; Docker's "requires at least N argument(s)". */
   readonly minArgs?: number;
   readonly maxArgs?: number;
+  /** Its arguments end with a command line of its own (run, create, exec): flags stop at the first argument. */
+  readonly commandLine?: boolean;
   run(context: CommandContext): Promise<number>;
 }
 

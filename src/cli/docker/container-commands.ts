@@ -41,6 +41,7 @@ async function ensureImage(engine: Engine, reference: string, io: DockerIO): Pro
 
 export const runCommand: DockerCommand = {
   name: "run",
+  commandLine: true,
   aliases: ["container run"],
   usage: imageCommandUsage("run"),
   summary: "Create and run a new container from an image",

@@ -163,7 +163,7 @@ export async function runDocker(engine: Engine, request: DockerRequest, io: Dock
   }
   let flags;
   try {
-    flags = parseFlags(rest, command.flags);
+    flags = parseFlags(rest, command.flags, !command.commandLine);
   } catch (error) {
     io.stderr(`${(error as Error).message}\n${usageBlock(command, "Run")}`);
     return 125;

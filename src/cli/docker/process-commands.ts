@@ -22,6 +22,7 @@ const EXEC_FLAGS: FlagSpec[] = [
 
 export const execCommand: DockerCommand = {
   name: "exec",
+  commandLine: true,
   aliases: ["container exec"],
   usage: "exec [OPTIONS] CONTAINER COMMAND [ARG...]",
   summary: "Execute a command in a running container",
@@ -166,6 +167,7 @@ export const renameCommand: DockerCommand = {
 
 export const createCommand: DockerCommand = {
   name: "create",
+  commandLine: true,
   aliases: ["container create"],
   usage: imageCommandUsage("create"),
   summary: "Create a new container",
