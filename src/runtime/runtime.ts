@@ -74,7 +74,6 @@ const NO_NETWORK_HOSTS = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost 
 /** runc's PATH for a container whose environment sets none. */
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-
 /** How long the output of a main process that ended may still take to arrive. */
 const OUTPUT_GRACE_MS = 1000;
 /**
