@@ -228,6 +228,7 @@ describe("the docker device's request line", () => {
 
   it("takes the docker guest's request", () => {
     assert.deepEqual(parseDockerRequest(JSON.stringify({ ...good, extra: 1 })), good);
+    assert.deepEqual(parseDockerRequest(JSON.stringify({ ...good, env: ["A=1"] })), { ...good, env: ["A=1"] });
   });
 
   it("refuses anything else a program in the machine could write", () => {
@@ -242,6 +243,8 @@ describe("the docker device's request line", () => {
       JSON.stringify({ ...good, columns: -1 }),
       JSON.stringify({ ...good, rows: 1.5 }),
       JSON.stringify({ ...good, cwd: null }),
+      JSON.stringify({ ...good, env: "A=1" }),
+      JSON.stringify({ ...good, env: [1] }),
     ];
     for (const line of bad) assert.equal(parseDockerRequest(line), undefined, line);
   });

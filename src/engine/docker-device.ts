@@ -21,6 +21,8 @@ export interface DockerRequest {
   readonly columns: number;
   readonly rows: number;
   readonly cwd: string;
+  /** The caller's environment (NAME=value), where `-e NAME` and `--build-arg NAME` find their values. */
+  readonly env?: readonly string[];
 }
 
 /** What a docker command may do with its caller's terminal. */
@@ -41,7 +43,8 @@ export function parseDockerRequest(line: string): DockerRequest | undefined {
   if (!Array.isArray(r.argv) || !r.argv.every((a) => typeof a === "string")) return undefined;
   if (typeof r.stdinTty !== "boolean" || typeof r.stdoutTty !== "boolean" || typeof r.stderrTty !== "boolean" || typeof r.cwd !== "string") return undefined;
   if (!size(r.columns) || !size(r.rows)) return undefined;
-  return { argv: r.argv as string[], stdinTty: r.stdinTty, stdoutTty: r.stdoutTty, stderrTty: r.stderrTty, columns: r.columns as number, rows: r.rows as number, cwd: r.cwd };
+  if (r.env !== undefined && !(Array.isArray(r.env) && r.env.every((e) => typeof e === "string"))) return undefined;
+  return { argv: r.argv as string[], ...(r.env ? { env: r.env as string[] } : {}), stdinTty: r.stdinTty, stdoutTty: r.stdoutTty, stderrTty: r.stderrTty, columns: r.columns as number, rows: r.rows as number, cwd: r.cwd };
 }
 
 export interface DockerIO {

@@ -176,7 +176,14 @@ int main(int argc, char **argv)
              isatty(0) ? "true" : "false", isatty(1) ? "true" : "false", isatty(2) ? "true" : "false", tty.cols, tty.rows);
     put_str(&req, numbers);
     put_json_string(&req, cwd);
-    put_str(&req, "}\n");
+    /* The caller's environment: -e NAME and --build-arg NAME take their values from it, as the docker CLI's. */
+    put_str(&req, ",\"env\":[");
+    for (char **e = environ; *e; e++) {
+        if (e != environ)
+            put_str(&req, ",");
+        put_json_string(&req, *e);
+    }
+    put_str(&req, "]}\n");
     if (write_all(session, req.data, req.len)) {
         perror("docker: cannot send the command to the engine");
         return 125;

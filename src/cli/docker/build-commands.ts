@@ -7,7 +7,7 @@
 import { imageHistory } from "../../api/index.ts";
 import { build, BuildError, joinPath, plainProgress, subSource, ttyProgress, type BuildProgress } from "../../build/index.ts";
 import type { DockerCommand } from "./command.ts";
-import { CommandError } from "./command.ts";
+import { CommandError, withCallerEnv } from "./command.ts";
 import { ago, ellipsis, humanSize, rfc3339, shortId, table } from "./format.ts";
 
 export const buildCommand: DockerCommand = {
@@ -46,10 +46,9 @@ export const buildCommand: DockerCommand = {
       throw new CommandError(`ERROR: failed to solve: failed to read dockerfile: open ${dockerfileName}: no such file or directory`);
     }
     const buildArgs: Record<string, string> = {};
-    for (const entry of flags.lists.get("build-arg") ?? []) {
+    for (const entry of withCallerEnv(flags.lists.get("build-arg") ?? [], request.env)) {
       const eq = entry.indexOf("=");
-      // `--build-arg NAME` would take NAME from the caller's environment, which the CLI does not get.
-      if (eq > 0) buildArgs[entry.slice(0, eq)] = entry.slice(eq + 1);
+      buildArgs[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
     const mode = flags.strings.get("progress") ?? "auto";
     if (!["auto", "plain", "tty", "quiet", "rawjson"].includes(mode)) throw new CommandError(`ERROR: invalid progress mode ${mode}`);

@@ -87,3 +87,16 @@ export function intFlag(flags: ParsedFlags, spec: FlagSpec, usage: string): numb
   if (!/^[+-]?\d+$/.test(value)) throw flagValueError(value, spec, `strconv.ParseInt: parsing "${value}": invalid syntax`, usage);
   return Number(value);
 }
+
+/**
+ * `-e NAME`, `--env-file` lines and `--build-arg NAME` without a value take
+ * it from the caller's environment, as the docker CLI does; a name the
+ * caller has not set is left out.
+ */
+export function withCallerEnv(entries: readonly string[], callerEnv: readonly string[] = []): string[] {
+  return entries.flatMap((entry) => {
+    if (entry.includes("=")) return [entry];
+    const found = callerEnv.find((e) => e.startsWith(`${entry}=`));
+    return found === undefined ? [] : [found];
+  });
+}

@@ -1,11 +1,11 @@
 import { containerInspect, containerStatusText, imageInspect, listContainers, logLines, LogStamper, logTimestamp, mountRequest, startFailure, tailEntries, volumeRequest } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
-import type { DockerIO, Engine } from "../../engine/index.ts";
+import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
 import { familiarReference, parseReference } from "../../image/index.ts";
 import { LOG_LIMIT_BYTES, type Container, type LogEntry } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
-import { CommandError, eachName, intFlag, type DockerCommand } from "./command.ts";
+import { CommandError, eachName, intFlag, withCallerEnv, type DockerCommand } from "./command.ts";
 import { ago, ellipsis, goTime, quotedCommand, shortId, table, templateOutput } from "./format.ts";
 import { filterFlag, filtersOf } from "./filter-flag.ts";
 import { pullWithProgress } from "./image-commands.ts";
@@ -49,7 +49,7 @@ export const runCommand: DockerCommand = {
   minArgs: 1,
   async run({ engine, flags, io, request }) {
     const bool = (name: string) => flags.bools.get(name) ?? false;
-    const container = await createContainer(engine, flags, io, "run", request.cwd);
+    const container = await createContainer(engine, flags, io, "run", request);
     if (bool("detach")) {
       const process = await startOrFail(engine, container, {});
       // Without -i the container's stdin is empty, as Docker's /dev/null.
@@ -88,13 +88,14 @@ export async function createContainer(
   flags: ParsedFlags,
   io: DockerIO,
   command: "run" | "create",
-  cwd = "/",
+  request: { readonly cwd: string; readonly env?: DockerRequest["env"] },
 ): Promise<Container> {
+  const cwd = request.cwd || "/";
   const [image, ...cmd] = flags.args as string[];
   const bool = (name: string) => flags.bools.get(name) ?? false;
   const entrypoint = flags.strings.get("entrypoint");
   // As Docker: the files' variables first, then -e, so -e wins.
-  const env = [...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])];
+  const env = withCallerEnv([...(flags.lists.get("env-file") ?? []).flatMap((file) => readEnvFile(engine, cwd, file, command)), ...(flags.lists.get("env") ?? [])], request.env);
   const resources = resourceFlags(flags, imageCommandUsage(command));
   try {
     const volumes = [
@@ -139,8 +140,8 @@ async function startOrFail(engine: Engine, container: Container, options: Parame
 
 /**
  * `--env-file FILE` on the host: one VAR=value per line, taken as written (no quotes
- * or expansion); `#` comments and blank lines skipped. A bare VAR would come from the
- * caller's environment, which the docker client does not send: it is left out.
+ * or expansion); `#` comments and blank lines skipped. A bare VAR takes its value from
+ * the caller's environment (withCallerEnv).
  */
 function readEnvFile(engine: Engine, cwd: string, file: string, command: "run" | "create"): string[] {
   const usage = `\n\nRun 'docker ${command} --help' for more information`;
@@ -158,7 +159,7 @@ function readEnvFile(engine: Engine, cwd: string, file: string, command: "run" |
     const name = line.includes("=") ? line.slice(0, line.indexOf("=")) : line.trimEnd();
     if (/\s/.test(name)) throw new CommandError(`docker: poorly formatted environment: variable '${name}' contains whitespaces${usage}`, 125);
     if (name === "") throw new CommandError(`docker: poorly formatted environment: no variable name on line '${line}'${usage}`, 125);
-    if (line.includes("=")) entries.push(line);
+    entries.push(line.includes("=") ? line : name);
   }
   return entries;
 }

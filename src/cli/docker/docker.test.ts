@@ -45,6 +45,14 @@ describe("docker on the host", () => {
     assert.equal((await docker("ps")).stdout.split("\n").length, 2); // header only: nothing running
   });
 
+  it("takes -e NAME, --env-file's bare names and --build-arg NAME from the caller's environment, as the docker CLI", async () => {
+    const sh = (script: string) => host.run(["sh", "-c", script], { cwd: "/root", timeoutMs: 30_000 });
+    const run = await sh("printf 'FROM_FILE\\nNOT_SET\\n' > /tmp/vars; export GREETING=hello FROM_FILE=file; docker run --rm -e GREETING -e NOT_SET_EITHER --env-file /tmp/vars alpine env");
+    assert.deepEqual(run.stdout.split("\n").filter((line) => /GREETING|FROM_FILE|NOT_SET/.test(line)).sort(), ["FROM_FILE=file", "GREETING=hello"]);
+    const script = "mkdir -p /tmp/ba && cd /tmp/ba && printf 'FROM alpine\\nARG WHO\\nRUN echo $WHO > /who\\n' > Dockerfile && WHO=caller docker build -q --build-arg WHO -t ba . >/dev/null && docker run --rm ba cat /who";
+    assert.equal((await sh(script)).stdout, "caller\n");
+  });
+
   it("lists the last created containers, whatever their state, with -n and -l", async () => {
     await docker("run", "--name", "older", "alpine", "true");
     await docker("run", "--name", "newer", "alpine", "true");

@@ -6,7 +6,7 @@ import { containerTop, execStartFailure, topUser } from "../../api/index.ts";
 import type { ProcessInfo } from "../../runtime/index.ts";
 import { BerthError } from "../../util/index.ts";
 import type { FlagSpec } from "../flags.ts";
-import { CommandError, eachName, intFlag, type DockerCommand } from "./command.ts";
+import { CommandError, eachName, intFlag, withCallerEnv, type DockerCommand } from "./command.ts";
 import { createContainer, imageCommandUsage, RUN_FLAGS } from "./container-commands.ts";
 import { table } from "./format.ts";
 
@@ -37,7 +37,7 @@ export const execCommand: DockerCommand = {
     try {
       started = await engine.runtime.exec(ref!, {
         cmd,
-        env: flags.lists.get("env"),
+        env: withCallerEnv(flags.lists.get("env") ?? [], request.env),
         workingDir: flags.strings.get("workdir"),
         user: flags.strings.get("user"),
         terminal: tty ? { columns: request.columns || 80, rows: request.rows || 24 } : undefined,
@@ -174,7 +174,7 @@ export const createCommand: DockerCommand = {
   flags: RUN_FLAGS.filter((f) => f.name !== "detach"),
   minArgs: 1,
   async run({ engine, flags, io, request }) {
-    const container = await createContainer(engine, flags, io, "create", request.cwd);
+    const container = await createContainer(engine, flags, io, "create", request);
     io.stdout(`${container.id}\n`);
     return 0;
   },
