@@ -4,10 +4,8 @@
  */
 import { loadMessages } from "../../api/index.ts";
 import { joinPath } from "../../build/index.ts";
-import type { DockerIO } from "../../engine/index.ts";
 import { loadImageArchive, saveImages } from "../../image/index.ts";
-import { concatBytes } from "../../util/index.ts";
-import { CommandError, type DockerCommand } from "./command.ts";
+import { CommandError, readStdin, type DockerCommand } from "./command.ts";
 import { humanSize } from "./format.ts";
 
 export const saveCommand: DockerCommand = {
@@ -65,7 +63,7 @@ export const loadCommand: DockerCommand = {
     } else {
       // Reading a terminal would wait for a tarball someone has to type.
       if (request.stdinTty) throw new CommandError("requested load from stdin, but stdin is empty");
-      archive = await readAll(io);
+      archive = await readStdin(io);
     }
     const result = await loadImageArchive(engine.images, archive);
     // As Docker: progress only on a terminal, and not with -q.
@@ -82,8 +80,3 @@ function loadingLayer(id: string, size: number, columns: number): string {
   return `${id}: Loading layer ${bar}${bytes.padStart(8)}/${bytes}\n`;
 }
 
-async function readAll(io: DockerIO): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of io.stdin()) chunks.push(chunk);
-  return concatBytes(chunks);
-}

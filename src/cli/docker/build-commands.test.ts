@@ -126,6 +126,17 @@ describe("docker build", () => {
     assert.equal(t.stdout.split("\n")[1], "hi world");
   });
 
+  it("reads the Dockerfile or the whole context from stdin (-, -f -), as the docker CLI", async () => {
+    const dockerfileOnly = await sh(`printf 'FROM alpine\\nCMD ["echo", "from stdin"]\\n' | docker build -q -t piped - > /dev/null && docker run --rm piped`);
+    assert.equal(dockerfileOnly.stdout, "from stdin\n", dockerfileOnly.stderr);
+    const dashF = await sh(`cd /root/three && printf 'FROM alpine\\nCOPY greeting.txt /g\\nCMD ["cat", "/g"]\\n' | docker build -q -t piped-f -f- . > /dev/null && docker run --rm piped-f`);
+    assert.equal(dashF.stdout, "hello from the context\n", dashF.stderr);
+    const tarred = await sh("cd /root/three && tar -cf /tmp/three.tar Dockerfile greeting.txt && docker build -q -t piped-tar - < /tmp/three.tar > /dev/null && docker run --rm piped-tar");
+    assert.equal(tarred.stdout, "hello from the context\nran\n", tarred.stderr);
+    const both = await sh("docker build -f - - < /dev/null");
+    assert.deepEqual([both.exitCode, both.stderr], [1, "ERROR: invalid argument: can't use stdin for both build context and dockerfile\n"]);
+  });
+
   it("says so when the context is missing", async () => {
     const r = await sh("docker build /nowhere");
     assert.equal(r.exitCode, 1);

@@ -5,9 +5,10 @@
  * chooses); -q prints only the image ID on stdout.
  */
 import { imageHistory } from "../../api/index.ts";
-import { build, BuildError, joinPath, plainProgress, subSource, ttyProgress, type BuildProgress } from "../../build/index.ts";
+import { archiveContext, build, BuildError, joinPath, plainProgress, subSource, treeSource, ttyProgress, type BuildProgress, type FileSource } from "../../build/index.ts";
+import type { DockerIO, Engine } from "../../engine/index.ts";
 import type { DockerCommand } from "./command.ts";
-import { CommandError, withCallerEnv } from "./command.ts";
+import { CommandError, readStdin, withCallerEnv } from "./command.ts";
 import { ago, ellipsis, humanSize, rfc3339, shortId, table } from "./format.ts";
 
 export const buildCommand: DockerCommand = {
@@ -27,24 +28,7 @@ export const buildCommand: DockerCommand = {
   minArgs: 1,
   maxArgs: 1,
   async run({ engine, flags, io, request }) {
-    const files = engine.hostFiles;
-    if (!files) throw new CommandError("ERROR: this engine has no host filesystem to read a build context from");
-    const arg = flags.args[0]!;
-    const contextDir = joinPath(request.cwd || "/", arg);
-    try {
-      if (files.stat(contextDir).kind !== "directory") throw new Error("not a directory");
-    } catch {
-      throw new CommandError(`ERROR: unable to prepare context: path "${arg}" not found`);
-    }
-    const fileFlag = flags.strings.get("file");
-    const dockerfilePath = fileFlag ? joinPath(request.cwd || "/", fileFlag) : joinPath(contextDir, "Dockerfile");
-    const dockerfileName = dockerfilePath.slice(dockerfilePath.lastIndexOf("/") + 1);
-    let dockerfile: string;
-    try {
-      dockerfile = new TextDecoder().decode(files.readFile(dockerfilePath));
-    } catch {
-      throw new CommandError(`ERROR: failed to solve: failed to read dockerfile: open ${dockerfileName}: no such file or directory`);
-    }
+    const { context, dockerfile, dockerfileName } = await buildSource(engine, io, request.cwd || "/", flags.args[0]!, flags.strings.get("file"));
     const buildArgs: Record<string, string> = {};
     for (const entry of withCallerEnv(flags.lists.get("build-arg") ?? [], request.env)) {
       const eq = entry.indexOf("=");
@@ -66,7 +50,7 @@ export const buildCommand: DockerCommand = {
         images: engine.images,
         registry: engine.registry,
         runtime: engine.runtime,
-        context: subSource(files, contextDir),
+        context,
         dockerfile,
         dockerfileName,
         tags: flags.lists.get("tag") ?? [],
@@ -90,6 +74,45 @@ export const buildCommand: DockerCommand = {
     }
   },
 };
+
+/**
+ * The build's context and Dockerfile, as the docker CLI finds them: PATH a
+ * directory of the caller's machine (its Dockerfile, or -f's, relative to the
+ * caller's directory; `-f -` reads it from stdin), or `-`: stdin is a tar of
+ * the context, or else the Dockerfile itself with an empty context.
+ */
+async function buildSource(engine: Engine, io: DockerIO, cwd: string, arg: string, fileFlag: string | undefined): Promise<{ context: FileSource; dockerfile: string; dockerfileName: string }> {
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  if (arg === "-") {
+    if (fileFlag === "-") throw new CommandError("ERROR: invalid argument: can't use stdin for both build context and dockerfile");
+    const input = await readStdin(io);
+    const archive = await archiveContext(input);
+    if (!archive) return { context: treeSource([]), dockerfile: decode(input), dockerfileName: "Dockerfile" };
+    const name = (fileFlag ?? "Dockerfile").replace(/^\.?\/+/, "");
+    try {
+      return { context: archive, dockerfile: decode(archive.readFile(name)), dockerfileName: name.slice(name.lastIndexOf("/") + 1) };
+    } catch {
+      throw new CommandError(`ERROR: failed to solve: failed to read dockerfile: open ${name}: no such file or directory`);
+    }
+  }
+  const files = engine.hostFiles;
+  if (!files) throw new CommandError("ERROR: this engine has no host filesystem to read a build context from");
+  const contextDir = joinPath(cwd, arg);
+  try {
+    if (files.stat(contextDir).kind !== "directory") throw new Error("not a directory");
+  } catch {
+    throw new CommandError(`ERROR: unable to prepare context: path "${arg}" not found`);
+  }
+  const context = subSource(files, contextDir);
+  if (fileFlag === "-") return { context, dockerfile: decode(await readStdin(io)), dockerfileName: "Dockerfile" };
+  const dockerfilePath = fileFlag ? joinPath(cwd, fileFlag) : joinPath(contextDir, "Dockerfile");
+  const dockerfileName = dockerfilePath.slice(dockerfilePath.lastIndexOf("/") + 1);
+  try {
+    return { context, dockerfile: decode(files.readFile(dockerfilePath)), dockerfileName };
+  } catch {
+    throw new CommandError(`ERROR: failed to solve: failed to read dockerfile: open ${dockerfileName}: no such file or directory`);
+  }
+}
 
 export const historyCommand: DockerCommand = {
   name: "history",

@@ -3,6 +3,7 @@
  * that gets the engine, parsed flags and the caller's terminal.
  */
 import type { DockerIO, DockerRequest, Engine } from "../../engine/index.ts";
+import { concatBytes } from "../../util/index.ts";
 import type { FlagSpec, ParsedFlags } from "../flags.ts";
 
 export interface CommandContext {
@@ -99,4 +100,11 @@ export function withCallerEnv(entries: readonly string[], callerEnv: readonly st
     const found = callerEnv.find((e) => e.startsWith(`${entry}=`));
     return found === undefined ? [] : [found];
   });
+}
+
+/** The caller's stdin, whole (docker load, docker build -). */
+export async function readStdin(io: DockerIO): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of io.stdin()) chunks.push(chunk);
+  return concatBytes(chunks);
 }
