@@ -143,6 +143,33 @@ describe("docker build", () => {
     assert.equal(r.stderr, 'ERROR: unable to prepare context: path "/nowhere" not found\n');
   });
 
+  it("builds the two-stage app in fixtures/host/root/site, rebuilds it fully cached, and partly after one file changes", async () => {
+    const build = () => sh("cd /root/site && docker build --progress=plain -t site . && docker run --rm site");
+    const steps = (stderr: string) => [...stderr.matchAll(/^#(\d+) (\[(?:build|stage-1) \d\/\d\] .*)$/gm)].map((m) => `${m[2]}${new RegExp(`^#${m[1]} CACHED$`, "m").test(stderr) ? " CACHED" : ""}`);
+    const first = await build();
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.equal(first.stdout, "<h1>Hello from Berth</h1>\n<p>Built in two stages on Berth: this image holds only this page.</p>\n");
+    const id = (await engine.images.resolve("site")).id;
+    // The final image has busybox's layers and the page: nothing of the build stage.
+    assert.equal((await engine.images.resolve("site")).manifest.layers.length, (await engine.images.resolve("busybox")).manifest.layers.length + 1);
+
+    const cached = await build();
+    assert.deepEqual(steps(cached.stderr), [
+      "[build 1/4] FROM docker.io/library/alpine:latest",
+      "[build 2/4] WORKDIR /src CACHED",
+      "[build 3/4] COPY page.html title.txt ./ CACHED",
+      '[build 4/4] RUN sed "s/TITLE/$(cat title.txt)/" page.html > index.html CACHED',
+      "[stage-1 1/2] FROM docker.io/library/busybox:latest",
+      "[stage-1 2/2] COPY --from=build /src/index.html /site/index.html CACHED",
+    ]);
+    assert.equal((await engine.images.resolve("site")).id, id);
+
+    const partly = await sh("echo 'A new title' > /root/site/title.txt && cd /root/site && docker build --progress=plain -t site . && docker run --rm site");
+    assert.deepEqual(steps(partly.stderr).filter((step) => step.endsWith("CACHED")), ["[build 2/4] WORKDIR /src CACHED"]);
+    assert.match(partly.stdout, /^<h1>A new title<\/h1>\n/);
+    assert.notEqual((await engine.images.resolve("site")).id, id);
+  });
+
   it("builds the demo in fixtures/host/root/app", async () => {
     const r = await sh("cd /root/app && docker build -t demo . && docker run --rm demo");
     assert.equal(r.exitCode, 0, r.stderr);
