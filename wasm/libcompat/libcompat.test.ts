@@ -51,6 +51,21 @@ describe("libcompat on WASIX", () => {
     assert.match(r.stdout, /spawn no-such-program: No such file or directory/);
   });
 
+  it("refuses a module built for another kernel's ABI as Linux a foreign binary (ENOEXEC), and the kernel carries on", async () => {
+    // The smallest such module: a function type, and one import from an interface this kernel lacks.
+    const name = (text: string) => [text.length, ...new TextEncoder().encode(text)];
+    const imports = [1, ...name("linux"), ...name("vsyscall_time"), 0, 0];
+    const foreign = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, imports.length, ...imports]);
+    const files = await kernel.createMachine({
+      env: { PATH: "/bin:/usr/bin" },
+      mounts: [{ path: "/legacy", fs: MemoryFileSystem.from({ "vsyscall-time": foreign }) }],
+    });
+    const r = await files.run(["probe", "spawn", "/legacy/vsyscall-time"], { timeoutMs: 10_000 });
+    assert.match(r.stdout, /spawn \/legacy\/vsyscall-time: Exec format error/);
+    assert.equal((await files.run(["probe", "exit", "5"], { timeoutMs: 10_000 })).exitCode, 5);
+    await files.close();
+  });
+
   it("lets a child inherit the directory set by chdir", async () => {
     assert.equal((await probe("chdir", "/etc", "probe", "cwd")).stdout, "/etc\nstatus 0\n");
   });

@@ -7,6 +7,9 @@
 /* Set in a child's environment when its arguments were escaped (process.c). */
 #define BERTH_ARGV_ESCAPED "BERTH_ARGV_ESCAPED"
 
+/* abi.c: whether the module open at fd imports only what the kernel provides. */
+int berth_module_abi_ok(int fd);
+
 /* root.c: the container's whole tree as "/" (wasm/README.md, "The root directory"). */
 void berth_enter_root(void);
 /* Our absolute path as the kernel's namespace names it: path itself, or a copy in buf. */

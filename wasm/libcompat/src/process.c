@@ -234,7 +234,8 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_
 
 /*
  * What the kernel would find for this name: 0, ENOENT, EACCES (a directory) or
- * ENOEXEC (neither WebAssembly nor a #! script). Checked here because after a
+ * ENOEXEC (neither WebAssembly nor a #! script, or WebAssembly built for
+ * another kernel's ABI: abi.c). Checked here because after a
  * failed proc_spawn2 the SDK's next spawn can hang (DESIGN.md): we only ever
  * ask the kernel to start a file that exists and can run.
  */
@@ -250,12 +251,10 @@ static int check_program(const char *file)
         return errno;
     unsigned char magic[4] = {0};
     ssize_t n = read(fd, magic, sizeof magic);
+    int runs = (n >= 2 && magic[0] == '#' && magic[1] == '!') ||
+               (n == 4 && !memcmp(magic, "\0asm", 4) && berth_module_abi_ok(fd));
     close(fd);
-    if (n >= 2 && magic[0] == '#' && magic[1] == '!')
-        return 0;
-    if (n == 4 && !memcmp(magic, "\0asm", 4))
-        return 0;
-    return ENOEXEC;
+    return runs ? 0 : ENOEXEC;
 }
 
 /* name -> absolute path of the program to start, searching PATH if asked. */
