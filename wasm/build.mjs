@@ -28,6 +28,12 @@ export const PROGRAMS = [
   { name: "tty", dir: "tty", commands: ["stty", "tput"] },
 ];
 
+/**
+ * Programs that fixture images carry as files of their own (not commands of the
+ * kernel's userland): manifest.imagePrograms, read by src/image/fixtures-node.ts.
+ */
+export const IMAGE_PROGRAMS = [{ name: "legacy-bash", dir: "legacy" }];
+
 /** Test-only guests, built beside the product but listed apart in the manifest. */
 export const TEST_PROGRAMS = [
   { name: "probe", dir: "test/probe", commands: ["probe"] },
@@ -172,12 +178,14 @@ export async function buildAll() {
   // Steps return { name, file, commands, test? } for what they built.
   for (const built of await buildSteps()) entries.push({ test: false, ...built });
 
-  const manifest = { inputs: inputsDigest(), modules: {}, commands: {}, testCommands: {} };
+  const describe = (file) => ({ file: path.relative(DIST, file), sha256: sha256(file), size: fs.statSync(file).size });
+  const manifest = { inputs: inputsDigest(), modules: {}, commands: {}, testCommands: {}, imagePrograms: {} };
   for (const e of entries) {
-    const rel = path.relative(DIST, e.file);
-    manifest.modules[e.name] = { file: rel, sha256: sha256(e.file), size: fs.statSync(e.file).size };
+    manifest.modules[e.name] = describe(e.file);
     for (const c of e.commands) (e.test ? manifest.testCommands : manifest.commands)[c] = e.name;
   }
+  fs.mkdirSync(path.join(DIST, "images"), { recursive: true });
+  for (const program of IMAGE_PROGRAMS) manifest.imagePrograms[program.name] = describe(buildProgram(program, path.join(DIST, "images")));
   fs.writeFileSync(path.join(DIST, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

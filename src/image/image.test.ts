@@ -19,6 +19,7 @@ describe("images from the offline registry", () => {
       "docker.io/library/ubuntu:24.04",
       "docker.io/library/busybox:latest",
       "docker.io/library/fedora:40",
+      "docker.io/library/centos:6",
       "mcr.microsoft.com/windows/nanoserver:ltsc2022",
     ]) {
       assert.ok(registry.references.includes(name), name);

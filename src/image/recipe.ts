@@ -16,6 +16,12 @@ export interface ImageRecipe {
   readonly "os.version"?: string;
   readonly architecture: string;
   readonly config: RunConfig;
+  /**
+   * Files that are programs of the image's own (path in the rootfs -> a name in
+   * the userland build's imagePrograms), e.g. centos:6's bash, built for an
+   * older kernel. The reader of the recipe puts their bytes among its files.
+   */
+  readonly programs?: Readonly<Record<string, string>>;
 }
 
 export interface BuiltImage {

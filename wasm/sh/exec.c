@@ -647,6 +647,25 @@ static char **command_env(char **assigns)
     return vec_take(&env);
 }
 
+/*
+ * Whether a file that is not a program is binary after all (a NUL byte in
+ * its first line, as bash checks): one for another machine or another
+ * kernel's ABI, not a script to run with this shell.
+ */
+static int binary_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    char head[80];
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    for (ssize_t i = 0; i < n && head[i] != '\n'; i++)
+        if (head[i] == 0)
+            return 1;
+    return 0;
+}
+
 static pid_t start_external(char **argv, char **assigns, int *status)
 {
     char **env = command_env(assigns);
@@ -661,6 +680,13 @@ static pid_t start_external(char **argv, char **assigns, int *status)
      */
     char *path = find_in_search_path(argv[0], search);
     pid_t pid = path ? spawn_file(path, argv, env, &err) : -1;
+    if (pid < 0 && err == ENOEXEC && binary_file(path)) {
+        sh_error("%s: cannot execute binary file: Exec format error", argv[0]);
+        *status = 126;
+        free(path);
+        strv_free(env);
+        return -1;
+    }
     if (pid < 0 && err == ENOEXEC) {
         /* POSIX: a file that is not a program is a script for this shell */
         Vec script = {0};

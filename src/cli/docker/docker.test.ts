@@ -116,6 +116,18 @@ describe("docker on the host", () => {
     assert.match(r.stderr, /docker: Error response from daemon: image with reference mcr\.microsoft\.com\/windows\/nanoserver was found but does not provide the specified platform \(linux\/wasm32\)\n/);
   });
 
+  it("fails centos:6 at start as an old userland on a new kernel: its bash wants an interface this kernel lacks", async () => {
+    const r = await docker("run", "--name", "old-userland", "centos:6");
+    assert.equal(r.exitCode, 126);
+    assert.match(r.stderr, /\/usr\/bin\/bash: Exec format error\n$/);
+    assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "old-userland")).stdout, "exited 126\n");
+    // The rest of the image is fine: its files, and the kernel's own programs.
+    assert.equal((await docker("run", "--rm", "centos:6", "cat", "/etc/centos-release")).stdout, "CentOS release 6.10 (Final)\n");
+    const inside = await docker("run", "--rm", "centos:6", "sh", "-c", "bash; echo $?");
+    assert.match(inside.stderr, /bash: cannot execute binary file: Exec format error/);
+    assert.equal(inside.stdout, "126\n");
+  });
+
   it("formats inspect, ps, images and volume ls with Go templates, as --format does", async () => {
     const id = (await docker("run", "-d", "--name", "formatted", "-l", "tier=web", "-v", "fmt-data:/data", "alpine", "sleep", "30")).stdout.trim();
     assert.equal((await docker("inspect", "-f", "{{.State.Status}} {{.Name}} {{range .Mounts}}{{.Name}}{{end}}", "formatted")).stdout, "running /formatted fmt-data\n");
