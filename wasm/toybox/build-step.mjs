@@ -1,9 +1,10 @@
 // Builds toybox for the WASIX kernel: the upstream source from Debian's source
 // package (fetched at build time, checked against the package's .dsc, never
 // committed), configured with exactly the commands in commands.txt, compiled
-// with libcompat plus this directory's port layer (include/, port.c). One edit
-// to the source: exit handlers get the parameter they are called with
-// (typeExitHandlers).
+// with libcompat plus this directory's port layer (include/, port.c). Edits to
+// the source: exit handlers get the parameter they are called with
+// (typeExitHandlers), children start with posix_spawnp rather than vfork
+// (startWithSpawn), and vi can edit a new file (loadEmptyFileAsLine).
 //
 // Incremental: the result is cached under .cache/toybox keyed by every input,
 // so an unchanged build only copies it.
@@ -84,6 +85,71 @@ function typeExitHandlers(src) {
   return changed;
 }
 
+/** Replaces `from`, which must occur exactly once in the file, by `to`. */
+function edit(src, file, from, to) {
+  const full = path.join(src, file);
+  const text = fs.readFileSync(full, "utf8");
+  if (text.split(from).length !== 2) throw new Error(`toybox: ${file} does not hold this text once (a new version? review the edit):\n${from}`);
+  fs.writeFileSync(full, text.replace(from, () => to));
+}
+
+/**
+ * There is no fork on WASIX, and toybox starts every child with vfork + exec.
+ * xpopen_setup() (behind xrun and xpopen: find -exec, tar's compressors) gets
+ * a child with a command line from port.c's berth_popen (posix_spawnp), and
+ * fails as xexec() does when it cannot start it (126, or 127 when missing);
+ * one without (a re-run of toybox itself: cpio, tar's own filters) still
+ * reports the missing vfork. xargs, which vforks itself, goes through it too.
+ * find opened "." for every -exec, to fchdir() back to it after an -execdir;
+ * there is no fchdir here, so only -execdir (which fails with ENOSYS) opens it.
+ * tar exited without waiting for its compressor and SIGKILLed its
+ * decompressor when done: here the compressor's output never reached the
+ * file (a child was not seen to outlive its parent), and a kill that lands as
+ * its target exits can hang the sender (wasm/README.md); it closes the pipe
+ * and waits for either.
+ */
+function startWithSpawn(src) {
+  edit(
+    src,
+    "lib/xwrap.c",
+    "  int cestnepasun[4], pid;\n",
+    "  int cestnepasun[4], pid;\n\n" +
+      "  if (argv) {\n" +
+      "    if (!(errno = berth_popen(&pid, argv, pipes))) return pid;\n" +
+      "    toys.exitval = 126+(errno == ENOENT);\n" +
+      '    perror_exit("exec %s", *argv);\n' +
+      "  }\n",
+  );
+  edit(
+    src,
+    "toys/posix/xargs.c",
+    "    if (!(pid = XVFORK())) {\n" +
+      "      close(0);\n" +
+      '      xopen_stdio(FLAG(o) ? "/dev/tty" : "/dev/null", O_RDONLY|O_CLOEXEC);\n' +
+      "      xexec(out);\n" +
+      "    }\n",
+    "    {\n" +
+      '      int in[] = {xopen(FLAG(o) ? "/dev/tty" : "/dev/null", O_RDONLY), 1};\n\n' +
+      "      pid = xpopen_both(out, in);\n" +
+      "      close(*in);\n" +
+      "    }\n",
+  );
+  edit(src, "toys/posix/tar.c", "      xpopen_both((char *[]){get_archiver(), 0}, pipefd);\n", "      TT.pid = xpopen_both((char *[]){get_archiver(), 0}, pipefd);\n");
+  edit(src, "toys/posix/tar.c", "    writeall(TT.fd, toybuf, 1024);\n", "    writeall(TT.fd, toybuf, 1024);\n    if (TT.pid>0) {\n      close(TT.fd);\n      xwaitpid(TT.pid);\n    }\n");
+  edit(src, "toys/posix/tar.c", "    if (TT.pid>0) kill(TT.pid, 9);\n", "    if (TT.pid>0) {\n      close(TT.fd);\n      xwaitpid(TT.pid);\n    }\n");
+  edit(src, "toys/posix/find.c", '          if (TT.topdir == -1) TT.topdir = xopenro(".");\n', '          if (aa->dir && TT.topdir == -1) TT.topdir = xopenro(".");\n');
+}
+
+/**
+ * vi (toybox 0.8.9, pending) loads a new or empty file as an empty buffer, into
+ * which every insert fails (insert_str finds no slice to put it in), so `vi
+ * new.txt`, typed text and `:wq` wrote an empty file; natively too. Such a file
+ * is loaded as one empty line instead, as vi shows it anyway.
+ */
+function loadEmptyFileAsLine(src) {
+  edit(src, "toys/pending/vi.c", '      insert_str("", 0, 0, 0, STACK);\n      TT.filesize = 0;\n', '      insert_str("\\n", 0, 1, 1, STACK);\n      TT.filesize = 1;\n');
+}
+
 function digestOf(parts) {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -126,6 +192,8 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
     if (!typeExitHandlers(src).includes("tempfile_handler")) {
       throw new Error("toybox: no tempfile_handler(void) in lib.c to give its int parameter (if this version has one, drop this check)");
     }
+    startWithSpawn(src);
+    loadEmptyFileAsLine(src);
     // The port layer: headers WASI lacks, and the functions behind them.
     const compileFlags = [...cflags, "-D__linux__", `-I${path.join(HERE, "include")}`, "-include", "toybox-port.h"];
     const portObject = path.join(work, "port.o");
@@ -140,7 +208,8 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
         CFLAGS: compileFlags.filter((f) => f !== "-Oz" && f !== "-Wall").join(" ") + " -Wno-everything",
         OPTIMIZE: "-Oz",
         LDOPTIMIZE: "-Wl,--gc-sections",
-        LDFLAGS: ["--target=wasm32-wasi", cflags.find((f) => f.startsWith("--sysroot=")), portObject, ...ldflags].join(" "),
+        // printf's %Lf and friends: wasi-libc leaves long double out of printf unless asked.
+        LDFLAGS: ["--target=wasm32-wasi", cflags.find((f) => f.startsWith("--sysroot=")), portObject, ...ldflags, "-lc-printscan-long-double"].join(" "),
         NOSTRIP: "1",
         V: "",
       },

@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,26 +200,37 @@ int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flags)
 int mknod(const char *path, mode_t mode, dev_t dev) { (void)path; (void)mode; (void)dev; errno = EPERM; return -1; }
 int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev) { (void)dirfd; return mknod(path, mode, dev); }
 
-int mkstemp(char *template_)
+/*
+ * Replaces every trailing X of the template, as BSD's and bionic's do (toybox's
+ * mktemp takes "tmp.XXXXXXXXXX"), with random names until make() does not
+ * say EEXIST.
+ */
+static int make_unique(char *template_, int (*make)(const char *path))
 {
-    size_t len = strlen(template_);
-    if (len < 6 || strcmp(template_ + len - 6, "XXXXXX")) {
+    size_t len = strlen(template_), xs = 0;
+    while (xs < len && template_[len - 1 - xs] == 'X')
+        xs++;
+    if (!xs) {
         errno = EINVAL;
         return -1;
     }
     static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned char r[6];
-        arc4random_buf(r, sizeof r);
-        for (int i = 0; i < 6; i++)
-            template_[len - 6 + i] = letters[r[i] % (sizeof letters - 1)];
-        int fd = open(template_, O_RDWR | O_CREAT | O_EXCL, 0600);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
+        for (size_t i = len - xs; i < len; i++)
+            template_[i] = letters[arc4random_uniform(sizeof letters - 1)];
+        int made = make(template_);
+        if (made >= 0 || errno != EEXIST)
+            return made;
     }
     errno = EEXIST;
     return -1;
 }
+
+static int create_file(const char *path) { return open(path, O_RDWR | O_CREAT | O_EXCL, 0600); }
+static int create_dir(const char *path) { return mkdir(path, 0700); }
+
+int mkstemp(char *template_) { return make_unique(template_, create_file); }
+char *mkdtemp(char *template_) { return make_unique(template_, create_dir) ? NULL : template_; }
 
 int fchdir(int fd) { (void)fd; errno = ENOSYS; return -1; }
 
@@ -242,9 +254,70 @@ int mount(const char *s, const char *t, const char *type, unsigned long f, const
 /* ---- processes, time, signals ---- */
 
 pid_t getsid(pid_t pid) { return pid ? pid : getpid(); }
-/* No fork on WASIX: commands that would run a child this way (xargs, find -exec) report it. */
+/* No fork on WASIX: commands start children through berth_popen; what still forks reports it. */
 pid_t fork(void) { errno = ENOSYS; return -1; }
 pid_t vfork(void) { errno = ENOSYS; return -1; }
+/*
+ * Toybox's xpopen_setup() (behind xrun and xpopen: find -exec, xargs, tar's
+ * compressors) on posix_spawnp instead of vfork + exec (build-step.mjs
+ * sends it here). pipes as there: NULL leaves the child our stdin and stdout;
+ * -1 makes a pipe and returns our end of it in its place; any other fd becomes
+ * the child's stdin (pipes[0]) or stdout (pipes[1]) and stays open here.
+ * Returns 0 or an errno.
+ */
+int berth_popen(pid_t *pid, char **argv, int *pipes)
+{
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, from[2], copy[2] = {-1, -1}, err = 0;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (pipes) {
+        if ((pipes[0] == -1 && pipe(in)) || (pipes[1] == -1 && pipe(out))) {
+            err = errno;
+            goto out;
+        }
+        from[0] = pipes[0] == -1 ? in[0] : pipes[0];
+        from[1] = pipes[1] == -1 ? out[1] : pipes[1];
+        /* Through copies, so that the child's stdin may be our stdout and the other way round. */
+        if ((copy[0] = dup(from[0])) < 0 || (copy[1] = dup(from[1])) < 0) {
+            err = errno;
+            goto out;
+        }
+        posix_spawn_file_actions_adddup2(&fa, copy[0], 0);
+        posix_spawn_file_actions_adddup2(&fa, copy[1], 1);
+        posix_spawn_file_actions_addclose(&fa, copy[0]);
+        posix_spawn_file_actions_addclose(&fa, copy[1]);
+        for (int i = 0; i < 2; i++)
+            if (from[i] > 2 && (i == 0 || from[1] != from[0]))
+                posix_spawn_file_actions_addclose(&fa, from[i]);
+        if (in[1] >= 0)
+            posix_spawn_file_actions_addclose(&fa, in[1]);
+        if (out[0] >= 0)
+            posix_spawn_file_actions_addclose(&fa, out[0]);
+    }
+    err = posix_spawnp(pid, argv[0], &fa, NULL, argv, NULL);
+out:
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < 2; i++)
+        if (copy[i] >= 0)
+            close(copy[i]);
+    /* The child's ends of the pipes are its own now; ours are returned, or closed on failure. */
+    if (in[0] >= 0) {
+        close(in[0]);
+        if (err)
+            close(in[1]);
+        else
+            pipes[0] = in[1];
+    }
+    if (out[0] >= 0) {
+        close(out[1]);
+        if (err)
+            close(out[0]);
+        else
+            pipes[1] = out[0];
+    }
+    return err;
+}
+
 long syscall(long number, ...) { (void)number; errno = ENOSYS; return -1; }
 int settimeofday(const struct timeval *tv, const void *tz) { (void)tv; (void)tz; errno = EPERM; return -1; }
 void tzset(void) {}

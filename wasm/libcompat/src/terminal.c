@@ -16,6 +16,17 @@
 #include "berth/wasix.h"
 #include "internal.h"
 
+/*
+ * The kernel has no /dev/pts and gives a process one terminal, reached only
+ * through its standard fds: /dev/tty is the one name /dev has for it, though
+ * opening it does not reach the terminal (wasm/README.md, Terminals).
+ */
+char *ttyname(int fd)
+{
+    static char name[] = "/dev/tty";
+    return isatty(fd) ? name : NULL;
+}
+
 int tcgetattr(int fd, struct termios *t)
 {
     wasix_tty_t tty;

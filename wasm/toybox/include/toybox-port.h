@@ -85,6 +85,8 @@ int setgroups(size_t size, const gid_t *list);
 int initgroups(const char *user, gid_t group);
 pid_t fork(void);
 pid_t vfork(void);
+/* Starts argv as toybox's xpopen_setup() would, with posix_spawnp (port.c). */
+int berth_popen(pid_t *pid, char **argv, int *pipes);
 int nice(int inc);
 int getpriority(int which, int who);
 int setpriority(int which, int who, int prio);
@@ -96,6 +98,7 @@ int fchdir(int fd);
 pid_t getsid(pid_t pid);
 int settimeofday(const struct timeval *tv, const void *tz);
 int mkstemp(char *template_);
+char *mkdtemp(char *template_);
 extern int h_errno;
 const char *hstrerror(int err);
 #ifndef ENOTBLK

@@ -33,6 +33,7 @@ int execvp(const char *file, char *const argv[]);
 int execve(const char *path, char *const argv[], char *const envp[]);
 mode_t umask(mode_t mask);
 int sethostname(const char *name, size_t len);
+char *ttyname(int fd);
 
 /* chdir that also moves the kernel's cwd, so that children start there. */
 int berth_chdir(const char *path);
