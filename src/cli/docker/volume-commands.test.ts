@@ -40,12 +40,12 @@ describe("volumes", () => {
   });
 
   it("shares a host directory both ways, relative paths from the caller's directory", async () => {
-    await sh("mkdir -p /root/site && echo '<h1>hi</h1>' > /root/site/index.html");
-    const r = await sh("docker run --rm -v ./site:/usr/share/site alpine sh -c 'cat /usr/share/site/index.html; echo made > /usr/share/site/new.txt'");
+    await sh("mkdir -p /root/www && echo '<h1>hi</h1>' > /root/www/index.html");
+    const r = await sh("docker run --rm -v ./www:/usr/share/site alpine sh -c 'cat /usr/share/site/index.html; echo made > /usr/share/site/new.txt'");
     assert.deepEqual([r.exitCode, r.stdout, r.stderr], [0, "<h1>hi</h1>\n", ""]);
-    assert.equal((await sh("cat /root/site/new.txt")).stdout, "made\n");
+    assert.equal((await sh("cat /root/www/new.txt")).stdout, "made\n");
     // The image's own /usr is still there around the mount.
-    assert.equal((await docker("run", "--rm", "-v", "/root/site:/usr/share/site", "alpine", "ls", "/usr/share/site")).stdout, "index.html\nnew.txt\n");
+    assert.equal((await docker("run", "--rm", "-v", "/root/www:/usr/share/site", "alpine", "ls", "/usr/share/site")).stdout, "index.html\nnew.txt\n");
   });
 
   it("binds a single file, both ways, making its mount point; :ro holds; a directory there is refused", async () => {
