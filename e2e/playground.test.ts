@@ -154,6 +154,23 @@ describe("the playground page", () => {
     await page.locator("berth-xray").getByText("e2e-app:latest").waitFor();
   });
 
+  it("edits a Dockerfile with vi in a new top-level directory, builds and runs it", async () => {
+    await pg.type("mkdir /work && cd /work && vi Dockerfile\r");
+    // vi is up once its status line (ending in line,column) is the screen's last.
+    await waitForLastLine(page, /\d+,\d+(-\d+)?$/);
+    await pg.type('iFROM alpine\rCMD ["echo", "edited in vi"]');
+    await waitForLastLine(page, /-- INSERT --/);
+    await pg.type("\x1b");
+    await waitForLastLine(page, /^(?!.*INSERT).*\d+,\d+(-\d+)?$/);
+    await screenshot(page, "vi");
+    await pg.type(":wq\r");
+    await waitForLastLine(page, /^root@berth:\/work#$/);
+    assert.equal((await pg.run("cat Dockerfile")).output, 'FROM alpine\nCMD ["echo", "edited in vi"]\n');
+    const built = await pg.run("docker build -q -t vi-app . > /dev/null && docker run --rm vi-app");
+    assert.deepEqual(built, { output: "edited in vi\n", exitCode: 0 });
+    await pg.run("cd");
+  });
+
   it("types a tour step's commands into the terminal", async () => {
     const ended: Promise<string[]> = page.evaluate(
       () =>

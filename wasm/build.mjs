@@ -116,6 +116,7 @@ export function buildProgram({ name, dir, extraCflags = [] }, outDir) {
   const raw = path.join(BUILD, `${name}.raw.wasm`);
   const out = path.join(outDir, `${name}.wasm`);
   link([...objects, ...LINK_LIBCOMPAT], raw);
+  unwrapCommandExports(raw);
   run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", raw, "-o", out]);
   return out;
 }
@@ -126,6 +127,27 @@ export function buildProgram({ name, dir, extraCflags = [] }, outDir) {
  */
 export function link(inputs, out) {
   run("clang", ["--target=wasm32-wasi", `--sysroot=${SYSROOT}`, ...inputs, ...LDFLAGS, "-o", out]);
+}
+
+/**
+ * wasm-ld wraps every export of a command module but _start in a function
+ * that runs the constructors before it and the destructors after. libcompat's
+ * signal dispatcher (berth_deliver_signal, called by the kernel for each
+ * signal) must not be wrapped: the constructors would register the kernel's
+ * preopened "/" again after libcompat's root (root.c) and rebuild environ
+ * from the start environment, in the middle of the program. The exports are
+ * pointed back at the functions themselves (wasm-opt drops the wrappers).
+ */
+export function unwrapCommandExports(file) {
+  const text = execFileSync("wasm-dis", [file], { maxBuffer: 1 << 30 }).toString();
+  const unwrapped = text.replace(/\(export "([^"]+)" \(func \$([^\s)]+)\.command_export\)\)/g, (line, exported, func) =>
+    exported === "_start" ? line : `(export "${exported}" (func $${func}))`,
+  );
+  if (unwrapped === text) return;
+  const wat = `${file}.wat`;
+  fs.writeFileSync(wat, unwrapped);
+  run("wasm-as", ["--all-features", wat, "-o", file]);
+  fs.rmSync(wat);
 }
 
 function sha256(file) {
@@ -158,7 +180,7 @@ async function buildSteps() {
   const results = [];
   for (const step of steps) {
     const mod = await import(step);
-    results.push(...(await mod.build({ buildDir: BUILD, distDir: DIST, cflags: CFLAGS, ldflags: [...LINK_LIBCOMPAT, ...LDFLAGS], run })));
+    results.push(...(await mod.build({ buildDir: BUILD, distDir: DIST, cflags: CFLAGS, ldflags: [...LINK_LIBCOMPAT, ...LDFLAGS], run, unwrapCommandExports })));
   }
   return results;
 }

@@ -41,6 +41,21 @@ describe("host machine", () => {
     assert.match(await fsprobe("ls", "/"), /^app$/m);
   });
 
+  it("keeps the shell's root through a Ctrl-C (its signal handler runs no constructors again)", async () => {
+    const shell = await machine.spawn(["sh", "-i"], { terminal: { columns: 80, rows: 24 }, env: { PS1: "$ " } });
+    let screen = "";
+    const reading = (async () => {
+      for await (const chunk of shell.stdout) screen += new TextDecoder().decode(chunk);
+    })();
+    // Each key once the screen has been still: the prompt is up, or the job runs.
+    for (const keys of ["mkdir /signalled\r", "sleep 30\r", "\x03", "test -d /signalled && echo still-rooted\r", "exit\r"]) {
+      for (let seen = -1; seen !== screen.length; seen = screen.length) await new Promise((resolve) => setTimeout(resolve, 200));
+      await shell.write(keys);
+    }
+    await shell.wait();
+    await reading;
+    assert.match(screen, /\r\nstill-rooted\r\n/);
+  });
   it("serves /proc computed on read", async () => {
     assert.equal(await fsprobe("cat", "/proc/sys/kernel/hostname"), "berth\n");
     assert.match(await fsprobe("cat", "/proc/sys/kernel/osrelease"), /^6\.\d+\.\d+-berth\n$/);

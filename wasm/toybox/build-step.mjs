@@ -156,7 +156,7 @@ function digestOf(parts) {
   return hash.digest("hex").slice(0, 16);
 }
 
-export async function build({ buildDir, distDir, cflags, ldflags, run }) {
+export async function build({ buildDir, distDir, cflags, ldflags, run, unwrapCommandExports }) {
   const tarball = fetchSource();
   const list = commands();
   const port = ["port.c", ...fs.readdirSync(path.join(HERE, "include"), { recursive: true }).map((f) => path.join("include", String(f)))]
@@ -171,6 +171,7 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
     ...libcompat.map((f) => fs.readFileSync(f)),
     cflags.join(" "),
     ldflags.join(" "),
+    unwrapCommandExports.toString(),
   ]);
   const out = path.join(distDir, "toybox.wasm");
   const cached = path.join(CACHE, `toybox-${key}.wasm`);
@@ -214,6 +215,7 @@ export async function build({ buildDir, distDir, cflags, ldflags, run }) {
         V: "",
       },
     });
+    unwrapCommandExports(path.join(src, "generated/unstripped/toybox"));
     run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", "--strip-target-features", path.join(src, "generated/unstripped/toybox"), "-o", cached]);
   }
   fs.copyFileSync(cached, out);
