@@ -15,6 +15,7 @@
  * removed or renamed (EPERM here: the bridge has no EBUSY). A rename between
  * two filesystems copies and removes, as mv does after EXDEV.
  */
+import { HandleTable } from "./handle-table.ts";
 import { MountedFsError, type MaybePromise, type Mount, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
 /** Where the engine mounts a machine's MountTree in the kernel's namespace (libcompat's BERTH_ROOT_MOUNT). */
@@ -43,8 +44,7 @@ const COPY_CHUNK = 1 << 20;
 export class MountTree implements MountedFileSystem {
   /** Mount paths without slashes at either end, longest first. */
   readonly #mounts: readonly { path: string; fs: MountedFileSystem; readOnly: boolean }[];
-  readonly #handles = new Map<number, { fs: MountedFileSystem; handle: number }>();
-  #next = 1;
+  readonly #handles = new HandleTable();
 
   constructor(
     readonly root: MountedFileSystem,
@@ -105,36 +105,23 @@ export class MountTree implements MountedFileSystem {
     const target = this.#resolve(path);
     if (options.write || options.create || options.createNew || options.truncate || options.append) this.#writable(target, path);
     const inner = await target.fs.open(target.path, options);
-    const handle = this.#next++;
-    this.#handles.set(handle, { fs: target.fs, handle: inner });
-    return handle;
+    return this.#handles.add(target.fs, inner);
   }
 
   read(handle: number, offset: number, length: number): MaybePromise<Uint8Array> {
-    const h = this.#handle(handle);
-    return h.fs.read(h.handle, offset, length);
+    return this.#handles.read(handle, offset, length);
   }
-
   write(handle: number, offset: number, data: Uint8Array): MaybePromise<number> {
-    const h = this.#handle(handle);
-    return h.fs.write(h.handle, offset, data);
+    return this.#handles.write(handle, offset, data);
   }
-
   setLen(handle: number, length: number): MaybePromise<void> {
-    const h = this.#handle(handle);
-    return h.fs.setLen(h.handle, length);
+    return this.#handles.setLen(handle, length);
   }
-
   flush(handle: number): MaybePromise<void> {
-    const h = this.#handle(handle);
-    return h.fs.flush(h.handle);
+    return this.#handles.flush(handle);
   }
-
-  async close(handle: number): Promise<void> {
-    const h = this.#handles.get(handle);
-    if (!h) return;
-    this.#handles.delete(handle);
-    await h.fs.close(h.handle);
+  close(handle: number): Promise<void> {
+    return this.#handles.close(handle);
   }
 
   async mkdir(path: string): Promise<void> {
@@ -167,11 +154,6 @@ export class MountTree implements MountedFileSystem {
     for (const m of this.#mounts) await m.fs.sync();
   }
 
-  #handle(handle: number): { fs: MountedFileSystem; handle: number } {
-    const h = this.#handles.get(handle);
-    if (!h) throw new MountedFsError("EBADF", `bad handle ${handle}`);
-    return h;
-  }
 }
 
 /** A file or a directory tree copied to another filesystem (the EXDEV path of rename). */

@@ -4,11 +4,11 @@
  * process hook file, each served by its own filesystem. Handles are
  * renumbered so that the members' handle numbers never meet.
  */
-import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+import { MountedFsError, type MaybePromise, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+import { HandleTable } from "./handle-table.ts";
 
 export class UnionDirectory implements MountedFileSystem {
-  readonly #handles = new Map<number, { fs: MountedFileSystem; handle: number }>();
-  #next = 1;
+  readonly #handles = new HandleTable();
 
   constructor(readonly members: readonly MountedFileSystem[]) {}
 
@@ -45,9 +45,7 @@ export class UnionDirectory implements MountedFileSystem {
     for (const fs of candidates) {
       try {
         const inner = await fs.open(path, options);
-        const handle = this.#next++;
-        this.#handles.set(handle, { fs, handle: inner });
-        return handle;
+        return this.#handles.add(fs, inner);
       } catch (e) {
         if (fs === candidates[0]) error = e;
       }
@@ -55,28 +53,22 @@ export class UnionDirectory implements MountedFileSystem {
     throw error;
   }
 
-  read(handle: number, offset: number, length: number) {
-    const h = this.#get(handle);
-    return h.fs.read(h.handle, offset, length);
+  read(handle: number, offset: number, length: number): MaybePromise<Uint8Array> {
+    return this.#handles.read(handle, offset, length);
   }
-  write(handle: number, offset: number, data: Uint8Array) {
-    const h = this.#get(handle);
-    return h.fs.write(h.handle, offset, data);
+  write(handle: number, offset: number, data: Uint8Array): MaybePromise<number> {
+    return this.#handles.write(handle, offset, data);
   }
-  setLen(handle: number, length: number) {
-    const h = this.#get(handle);
-    return h.fs.setLen(h.handle, length);
+  setLen(handle: number, length: number): MaybePromise<void> {
+    return this.#handles.setLen(handle, length);
   }
-  flush(handle: number) {
-    const h = this.#get(handle);
-    return h.fs.flush(h.handle);
+  flush(handle: number): MaybePromise<void> {
+    return this.#handles.flush(handle);
   }
-  async close(handle: number): Promise<void> {
-    const h = this.#handles.get(handle);
-    if (!h) return;
-    this.#handles.delete(handle);
-    await h.fs.close(h.handle);
+  close(handle: number): Promise<void> {
+    return this.#handles.close(handle);
   }
+
   async mkdir(path: string): Promise<void> {
     await this.#first().mkdir(path);
   }
@@ -96,9 +88,4 @@ export class UnionDirectory implements MountedFileSystem {
     return fs;
   }
 
-  #get(handle: number): { fs: MountedFileSystem; handle: number } {
-    const h = this.#handles.get(handle);
-    if (!h) throw new MountedFsError("EBADF", `bad handle ${handle}`);
-    return h;
-  }
 }
