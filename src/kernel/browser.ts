@@ -62,5 +62,5 @@ export async function bootBrowserKernel(options: BrowserKernelOptions): Promise<
   }
   const wasm = await sdkModule;
   const wasmer = await BridgedWasmer.create({ cache: "memory", ...(wasm ? { wasm } : {}) });
-  return createKernel(wasmer, options.userland, { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 1 });
+  return createKernel(wasmer, options.userland, { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 1, warmUp: false });
 }

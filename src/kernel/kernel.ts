@@ -108,12 +108,28 @@ const RUN_OUTPUT_GRACE_MS = 1_000;
 /** How long the SDK's shutdown may take (measured: under 50 ms when it can finish at all). */
 const SHUTDOWN_GRACE_MS = 1_000;
 
+/** What the kernel's host offers, as the caller of createKernel knows it. */
+export interface KernelPlatform {
+  /** How many CPUs the kernel's processes can run on at once (the host's cores). */
+  readonly cpus: number;
+  /**
+   * Whether the SDK there has the faults `warmUp` works around, so that the
+   * boot must run it before handing out the kernel: Node's does. In Chromium
+   * neither showed (measured on the page without it: the shell's first
+   * command a timed `sleep 0.05`, or `echo $(echo $(echo x)) $(echo y)`,
+   * returned at once in 11 of 11 fresh loads), and there the warm-up's five
+   * workers, started at once on two cores, held the first prompt up by
+   * about 300 ms.
+   */
+  readonly warmUp: boolean;
+}
+
 /**
  * Boots a kernel on an SDK instance that is already `ready()`. The userland
- * may still be loading: the SDK's workers warm up meanwhile.
+ * may still be loading: the warm-up, where the platform needs it, runs meanwhile.
  */
-export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Promise<Userland>, platform: { readonly cpus: number }): Promise<Kernel> {
-  const warm = warmUp(wasmer);
+export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Promise<Userland>, platform: KernelPlatform): Promise<Kernel> {
+  const warm = platform.warmUp ? warmUp(wasmer) : Promise.resolve();
   const userland = await userlandSource;
   const commands: Record<string, { module: string }> = {};
   for (const [name, module] of Object.entries(userland.commands)) commands[name] = { module };

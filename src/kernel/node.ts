@@ -36,7 +36,7 @@ export async function bootNodeKernel(options: { userland?: Userland; includeTest
   // No on-disk package cache: our packages are built in memory on every boot.
   const wasmer = await BridgedWasmer.create({ cache: "memory" });
   await wasmer.ready();
-  return createKernel(wasmer, userland, { cpus: availableParallelism() });
+  return createKernel(wasmer, userland, { cpus: availableParallelism(), warmUp: true });
 }
 
 /** Linux's USER_HZ: the unit of /proc's CPU times, 100 on every architecture's user ABI. */
