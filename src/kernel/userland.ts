@@ -25,11 +25,13 @@ export async function userlandFromManifest(
 ): Promise<Userland> {
   const commands: Record<string, string> = { ...manifest.commands };
   if (options.includeTestCommands) Object.assign(commands, manifest.testCommands);
-  const modules: Record<string, Uint8Array> = {};
-  for (const name of new Set(Object.values(commands))) {
+  const names = [...new Set(Object.values(commands))];
+  const files = names.map((name) => {
     const entry = manifest.modules[name];
     if (!entry) throw new Error(`userland manifest: command module ${name} is not listed`);
-    modules[name] = await read(entry.file);
-  }
-  return { modules, commands };
+    return entry.file;
+  });
+  // All at once: in a browser each read is a download.
+  const contents = await Promise.all(files.map(read));
+  return { modules: Object.fromEntries(names.map((name, i) => [name, contents[i]!])), commands };
 }
