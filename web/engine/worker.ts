@@ -2,18 +2,17 @@
  * The engine Worker: the one kernel of the page and every playground's engine
  * and host on it. The page reaches it through Comlink (see protocol.ts); the
  * UI thread never runs guest code or waits on it.
+ *
+ * The kernel starts as soon as this small entry runs: the SDK's module, the
+ * userland and the fixtures download while the engine's own code (most of the
+ * Worker's bytes, engine-api.ts) arrives. Calls made meanwhile wait for it.
  */
 import * as Comlink from "comlink";
 
-import { createApiHandler, type ApiHandler } from "../../src/api/index.ts";
-import { bootPlayground, TerminalKeys, type Playground } from "../../src/cli/playground.ts";
-import { FixtureRegistry, pull, type Registry } from "../../src/image/index.ts";
 import { bootBrowserKernel } from "../../src/kernel/browser-index.ts";
-import { concatBytes } from "../../src/util/index.ts";
-import { userlandFromManifest, type Kernel, type KernelProcess, type UserlandManifest } from "../../src/kernel/index.ts";
-import type { EngineApi, TerminalSize } from "./protocol.ts";
-import { decodeFiles, type SiteFixtures } from "./site-data.ts";
-import { takeXray } from "./xray.ts";
+import { userlandFromManifest, type UserlandManifest } from "../../src/kernel/index.ts";
+import type { EngineApi } from "./protocol.ts";
+import type { SiteFixtures } from "./site-data.ts";
 
 /** Where the site keeps what the Worker loads, relative to this script. */
 const SITE = {
@@ -21,38 +20,6 @@ const SITE = {
   userland: new URL("./wasm/", import.meta.url),
   fixtures: new URL("./fixtures.json", import.meta.url),
 };
-
-interface World {
-  readonly kernel: Kernel;
-  readonly registry: Registry;
-  readonly hostRootfs: Record<string, Uint8Array>;
-}
-
-let world: Promise<World> | undefined;
-interface PlaygroundEntry {
-  readonly playground: Playground;
-  /** The terminal's keys: to the host shell, or to a `docker run -it` that took them. */
-  readonly keys: TerminalKeys;
-  /** Its Docker Engine API: the routes `berth daemon` serves, over the same engine. */
-  readonly engineApi: ApiHandler;
-}
-
-interface Session {
-  readonly shell: KernelProcess;
-  readonly keys: TerminalKeys;
-}
-
-const playgrounds = new Map<number, PlaygroundEntry>();
-const sessions = new Map<number, Session>();
-const encoder = new TextEncoder();
-let nextId = 1;
-
-/**
- * Output sent to the page and not yet drawn, past which the shell's output
- * waits: xterm.js would queue all of a flood (and drop past 50 MB), its
- * screen minutes behind the keys. Enough for a screenful many times over.
- */
-const UNDRAWN_LIMIT_BYTES = 256 * 1024;
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -64,114 +31,24 @@ async function fetchJson<T>(url: URL): Promise<T> {
   return JSON.parse(new TextDecoder().decode(await fetchBytes(url))) as T;
 }
 
-async function bootWorld(): Promise<World> {
-  // Everything downloads at once; the SDK starts while the userland arrives.
-  const userland = fetchJson<UserlandManifest>(new URL("manifest.json", SITE.userland)).then((manifest) =>
-    userlandFromManifest(manifest, (file) => fetchBytes(new URL(file, SITE.userland))),
-  );
-  const fixtures = fetchJson<SiteFixtures>(SITE.fixtures);
-  const [kernel, registry, hostRootfs] = await Promise.all([
-    bootBrowserKernel({ sdkUrl: SITE.sdk, userland }),
-    fixtures.then(({ images }) => FixtureRegistry.build(images.map(({ recipe, files }) => ({ recipe, files: decodeFiles(files) })))),
-    fixtures.then(({ host }) => decodeFiles(host)),
-  ]);
-  return { kernel, registry, hostRootfs };
-}
-
-function playground(id: number): PlaygroundEntry {
-  const found = playgrounds.get(id);
-  if (!found) throw new Error(`no playground ${id}`);
-  return found;
-}
-
-function session(id: number): Session {
-  const found = sessions.get(id);
-  if (!found) throw new Error(`no terminal session ${id}`);
-  return found;
-}
+const userland = fetchJson<UserlandManifest>(new URL("manifest.json", SITE.userland)).then((manifest) =>
+  userlandFromManifest(manifest, (file) => fetchBytes(new URL(file, SITE.userland))),
+);
+const boot = { kernel: bootBrowserKernel({ sdkUrl: SITE.sdk, userland }), fixtures: fetchJson<SiteFixtures>(SITE.fixtures) };
+// A failed boot reaches the page through the calls that wait for it.
+boot.kernel.catch(() => undefined);
+boot.fixtures.catch(() => undefined);
+const engine = import("./engine-api.ts").then(({ createEngineApi }) => createEngineApi(boot));
 
 const api: EngineApi = {
-  async boot() {
-    await (world ??= bootWorld());
-  },
-
-  async createPlayground() {
-    const { kernel, registry, hostRootfs } = await (world ??= bootWorld());
-    const id = nextId++;
-    const keys = new TerminalKeys();
-    const booted = await bootPlayground({ kernel, registry, rootfs: hostRootfs, term: "xterm-256color", terminalInput: keys });
-    playgrounds.set(id, { keys, playground: booted, engineApi: createApiHandler(booted.engine) });
-    return id;
-  },
-
-  async openShell(playgroundId: number, size: TerminalSize, onOutput, onExit) {
-    const { playground: { host }, keys } = playground(playgroundId);
-    const shell = await host.machine.spawn(["sh", "-i"], {
-      cwd: "/root",
-      terminal: size,
-      // The shell marks each prompt and command's end (OSC 133), so the page
-      // can tell a command's exit status without parsing the screen.
-      env: { BERTH_SHELL_INTEGRATION: "1" },
-    });
-    const id = nextId++;
-    sessions.set(id, { shell, keys });
-    void (async () => {
-      let undrawn = 0;
-      let drawn: (() => void) | undefined;
-      for await (const chunk of shell.stdout) {
-        // A copy of our own to hand over: the chunk may share the SDK's buffer.
-        const data = chunk.slice();
-        const bytes = data.length;
-        undrawn += bytes;
-        const done = () => {
-          undrawn -= bytes;
-          drawn?.();
-        };
-        // Not awaited one by one: chunks stream on while the page draws, up to the limit.
-        void Promise.resolve(onOutput(Comlink.transfer(data, [data.buffer]))).then(done, done);
-        while (undrawn > UNDRAWN_LIMIT_BYTES) await new Promise<void>((resolve) => (drawn = resolve));
-      }
-      const { exitCode } = await shell.wait();
-      sessions.delete(id);
-      onExit(exitCode);
-    })();
-    return id;
-  },
-
-  async write(sessionId, data) {
-    // Returns at once: the SDK takes writes in call order, and a guest that
-    // is not reading must not hold up the page.
-    const { shell, keys } = session(sessionId);
-    keys.deliver(encoder.encode(data), (bytes) => void shell.write(bytes).catch(() => undefined));
-  },
-
-  async resize(sessionId, size) {
-    session(sessionId).shell.resize(size.columns, size.rows);
-  },
-
-  async pull(playgroundId, image) {
-    const { engine } = playground(playgroundId).playground;
-    await pull({ reference: image, registry: engine.registry, images: engine.images });
-  },
-
-  async xray(playgroundId, selected) {
-    return takeXray(playground(playgroundId).playground.engine, selected);
-  },
-
-  async engineRequest(playgroundId, request) {
-    const headers: Record<string, string> = request.body ? { "content-type": "application/json" } : {};
-    const response = await playground(playgroundId).engineApi({ method: request.method, url: request.url, headers, body: request.body ?? new Uint8Array() });
-    let body: Uint8Array = new Uint8Array();
-    if (response.body instanceof Uint8Array) body = response.body;
-    else if (response.body) {
-      const parts: Uint8Array[] = [];
-      for await (const part of response.body) parts.push(part);
-      body = concatBytes(parts);
-    }
-    // A copy of our own to hand over: the body may be the engine's own bytes (a blob, a layer).
-    const copy = body.slice();
-    return Comlink.transfer({ status: response.status, headers: response.headers, body: copy }, [copy.buffer]);
-  },
+  boot: async () => (await engine).boot(),
+  createPlayground: async () => (await engine).createPlayground(),
+  openShell: async (...args) => (await engine).openShell(...args),
+  write: async (...args) => (await engine).write(...args),
+  resize: async (...args) => (await engine).resize(...args),
+  pull: async (...args) => (await engine).pull(...args),
+  xray: async (...args) => (await engine).xray(...args),
+  engineRequest: async (...args) => (await engine).engineRequest(...args),
 };
 
 Comlink.expose(api);
