@@ -62,6 +62,38 @@ function copySdk(out) {
   });
 }
 
+/**
+ * The SDK's modules that its browser entry and host-filesystem.js import
+ * statically, as paths of the site (sdk/...): the engine Worker requests them
+ * all at once (BERTH_SDK_MODULES) instead of one import depth after another.
+ */
+async function sdkStaticModules() {
+  const entries = ["dist/index.js", "dist/host-filesystem.js"].map((file) => `${SDK_DIR}/${file}`);
+  const { metafile } = await esbuild.build({
+    entryPoints: entries,
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "browser",
+    splitting: true,
+    outdir: "sdk-graph",
+    external: ["node:*"],
+    logLevel: "error",
+  });
+  const found = new Set();
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (found.has(file)) continue;
+    found.add(file);
+    for (const { path: imported, kind, external } of metafile.inputs[file]?.imports ?? []) {
+      if (kind === "import-statement" && !external) pending.push(imported);
+    }
+  }
+  return [...found].map((file) => `sdk/${path.relative(SDK_DIR, file)}`).sort();
+}
+
 /** The userland modules the command table uses, and the manifest. */
 function copyUserland(out) {
   const manifest = JSON.parse(readFileSync("wasm/dist/manifest.json", "utf8"));
@@ -76,7 +108,7 @@ function copyUserland(out) {
 
 export async function buildWeb(out = WEB_OUT) {
   rmSync(out, { recursive: true, force: true });
-  await esbuild.build({ ...webBundles, outdir: out });
+  await esbuild.build({ ...webBundles, outdir: out, define: { BERTH_SDK_MODULES: JSON.stringify(await sdkStaticModules()) } });
   for (const file of ["index.html", "embed-example.html", "page.css", "coi-sw.js"]) copyFileSync(path.join("web", file), path.join(out, file));
   copySdk(out);
   copyUserland(out);

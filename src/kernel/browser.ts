@@ -19,6 +19,12 @@ export interface BrowserKernelOptions {
   readonly sdkUrl: string | URL;
   /** The userland, or its download in flight (the SDK starts meanwhile). */
   readonly userland: Userland | Promise<Userland>;
+  /**
+   * The SDK's modules that its entry and `host-filesystem.js` import, as the
+   * site hosts them: all requested at once instead of one import depth after
+   * another (four round trips before the SDK can start).
+   */
+  readonly sdkModules?: readonly (string | URL)[];
 }
 
 /** Why the kernel cannot run on this page, or null when it can. */
@@ -45,10 +51,12 @@ export async function bootBrowserKernel(options: BrowserKernelOptions): Promise<
   // start fetching it afterwards); if this fails, the SDK fetches it itself.
   const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: StreamingCompiler };
   const sdkModule = wasmApi.compileStreaming(fetch(new URL("../pkg/wasmer_sdk_js_bg.wasm", sdkUrl))).catch(() => undefined);
-  const sdk = (await import(/* @vite-ignore */ sdkUrl.href)) as typeof Sdk;
-  const bridge = (await import(/* @vite-ignore */ new URL("host-filesystem.js", sdkUrl).href)) as {
-    respondToHostFileSystem: HostFsResponder;
-  };
+  // The module map loads each once: the SDK's own imports find these in flight.
+  for (const url of options.sdkModules ?? []) void import(/* @vite-ignore */ new URL(url).href).catch(() => undefined);
+  const [sdk, bridge] = (await Promise.all([
+    import(/* @vite-ignore */ sdkUrl.href),
+    import(/* @vite-ignore */ new URL("host-filesystem.js", sdkUrl).href),
+  ])) as [typeof Sdk, { respondToHostFileSystem: HostFsResponder }];
   useHostFsResponder(bridge.respondToHostFileSystem);
   // Before the SDK's first worker: the watch must see them all (worker-watch.ts).
   workerWatch.install(globalThis as { Worker?: unknown });

@@ -34,7 +34,12 @@ async function fetchJson<T>(url: URL): Promise<T> {
 const userland = fetchJson<UserlandManifest>(new URL("manifest.json", SITE.userland)).then((manifest) =>
   userlandFromManifest(manifest, (file) => fetchBytes(new URL(file, SITE.userland))),
 );
-const boot = { kernel: bootBrowserKernel({ sdkUrl: SITE.sdk, userland }), fixtures: fetchJson<SiteFixtures>(SITE.fixtures) };
+const kernel = bootBrowserKernel({
+  sdkUrl: SITE.sdk,
+  sdkModules: BERTH_SDK_MODULES.map((file) => new URL(`./${file}`, import.meta.url)),
+  userland,
+});
+const boot = { kernel, fixtures: fetchJson<SiteFixtures>(SITE.fixtures) };
 // A failed boot reaches the page through the calls that wait for it.
 boot.kernel.catch(() => undefined);
 boot.fixtures.catch(() => undefined);
