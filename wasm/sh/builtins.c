@@ -168,15 +168,20 @@ static int bi_pwd(int argc, char **argv)
 /* echo as dash's: -n only, backslash escapes always (\c stops output). */
 static int bi_echo(int argc, char **argv)
 {
-    int i = 1, newline = 1;
-    if (i < argc && !strcmp(argv[i], "-n")) {
-        newline = 0;
-        i++;
+    int i = 1, newline = 1, escapes = 1;
+    /* -n, and bash's and ash's -e (escapes, as dash always does) and -E (none), in any combination */
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "neE") == strlen(argv[i] + 1); i++) {
+        for (const char *o = argv[i] + 1; *o; o++) {
+            if (*o == 'n')
+                newline = 0;
+            else
+                escapes = *o == 'e';
+        }
     }
     Str out = {0};
     for (; i < argc; i++) {
         for (const char *s = argv[i]; *s; s++) {
-            if (*s != '\\' || !s[1]) {
+            if (*s != '\\' || !s[1] || !escapes) {
                 str_putc(&out, *s);
                 continue;
             }

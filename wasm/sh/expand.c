@@ -152,22 +152,43 @@ static void emit_value(Exp *e, const char *v, int quoted)
     emit(e, v, strlen(v), quoted ? QUOTED : EXPANDED);
 }
 
-/* "$@" / $@ / "$*" / $*: each parameter a field, or joined. */
-static void emit_positionals(Exp *e, char which, int quoted)
+/* Parameters as "$@" / $@ / "$*" / $* make them: each a field, or joined by IFS's first character. */
+static void emit_fields(Exp *e, char *const *fields, int count, char which, int quoted)
 {
     if (which == '@' || !quoted) {
-        if (sh.nparams == 0) {
+        if (count == 0) {
             if (quoted)
                 e->at_empty = 1;
             return;
         }
-        for (int i = 0; i < sh.nparams; i++) {
+        for (int i = 0; i < count; i++) {
             if (i)
                 emit_break(e, quoted);
-            emit(e, sh.params[i], strlen(sh.params[i]), quoted ? QUOTED : EXPANDED);
+            emit(e, fields[i], strlen(fields[i]), quoted ? QUOTED : EXPANDED);
         }
         if (quoted)
             e->had_quotes = 1;
+        return;
+    }
+    const char *ifs = var_get("IFS");
+    char sep = ifs ? *ifs : ' ';
+    Str joined = {0};
+    str_puts(&joined, "");
+    for (int i = 0; i < count; i++) {
+        if (i && sep)
+            str_putc(&joined, sep);
+        str_puts(&joined, fields[i]);
+    }
+    char *text = str_take(&joined);
+    emit_value(e, text, quoted);
+    free(text);
+}
+
+/* "$@" / $@ / "$*" / $*. */
+static void emit_positionals(Exp *e, char which, int quoted)
+{
+    if (which == '@' || !quoted) {
+        emit_fields(e, sh.params, sh.nparams, which, quoted);
         return;
     }
     char *joined = positional_joined(' ', 1);
@@ -251,6 +272,171 @@ static char *expand_range_pattern(const char *s, const char *end, int quoted)
     return str_take(&pat);
 }
 
+static const char *find_brace_end(const char *s, const char *end, int quoted);
+
+/* An arithmetic operand of ${name:offset:length}, after its own expansions. */
+static int substring_operand(const char *s, const char *end, long long *result)
+{
+    char *text = expand_range_string(s, end, 0, EXP_PARAM_WORD);
+    int r = text ? arith_eval(text, result) : -1;
+    free(text);
+    return r;
+}
+
+/*
+ * ${name:offset} and ${name:offset:length} (bash and ash, not POSIX): characters
+ * of a value, or a range of parameters for @ and * (counting $0 as the 0th).
+ * A negative offset counts from the end; a negative length stops that far
+ * before it. s points after the ':'.
+ */
+static void expand_substring(Exp *e, const char *name, size_t n, char *value, const char *s, const char *end, int quoted)
+{
+    const char *colon = memchr(s, ':', end - s);
+    long long offset, length = 0;
+    if (substring_operand(s, colon ? colon : end, &offset) < 0 || (colon && substring_operand(colon + 1, end, &length) < 0)) {
+        e->error = 1;
+        free(value);
+        return;
+    }
+    if (n == 1 && (name[0] == '@' || name[0] == '*')) {
+        free(value);
+        char **all = xmalloc((sh.nparams + 1) * sizeof *all);
+        all[0] = sh.name;
+        for (int i = 0; i < sh.nparams; i++)
+            all[i + 1] = sh.params[i];
+        long long count = sh.nparams + 1;
+        long long from = offset < 0 ? count + offset : offset;
+        long long to = colon ? (length < 0 ? -1 : from + length) : count;
+        if (colon && length < 0) {
+            sh_error("%lld: substring expression < 0", length);
+            e->error = 1;
+        } else if (from >= 0 && from < count) {
+            emit_fields(e, all + from, (int)((to < count ? to : count) - from), name[0], quoted);
+        } else if (quoted) {
+            e->at_empty = name[0] == '@';
+            e->had_quotes = 1;
+        }
+        free(all);
+        return;
+    }
+    if (!value) {
+        if (sh.opt_u) {
+            e->error = unset_error(name, n);
+            return;
+        }
+        value = xstrdup("");
+    }
+    long long len = (long long)strlen(value);
+    long long from = offset < 0 ? len + offset : offset;
+    long long to = !colon ? len : length < 0 ? len + length : from + length;
+    if (from < 0 || from > len)
+        from = to = 0;
+    if (to > len)
+        to = len;
+    if (to < from) {
+        if (colon && length < 0) {
+            sh_error("%lld: substring expression < 0", length);
+            e->error = 1;
+            free(value);
+            return;
+        }
+        to = from;
+    }
+    char *part = xstrndup(value + from, (size_t)(to - from));
+    emit_value(e, part, quoted);
+    free(part);
+    free(value);
+}
+
+/* Where the pattern of ${name/pattern/string} ends: the first '/' outside quotes, escapes and ${...}. */
+static const char *pattern_end(const char *s, const char *end)
+{
+    for (const char *q = s; q < end; q++) {
+        if (*q == '\\' && q + 1 < end)
+            q++;
+        else if (*q == '\'') {
+            const char *close = memchr(q + 1, '\'', end - q - 1);
+            q = close ? close : end - 1;
+        } else if (*q == '$' && q + 1 < end && q[1] == '{') {
+            const char *close = find_brace_end(q + 2, end, 0);
+            q = close ? close : end - 1;
+        } else if (*q == '/')
+            return q;
+    }
+    return end;
+}
+
+/* Replaces matches of a pattern: the first (mode 0), every one ('/'), a prefix ('#') or a suffix ('%'), each the longest. */
+static char *replace_pattern(const char *value, const char *pattern, const char *replacement, char mode)
+{
+    if (!*pattern && (mode == 0 || mode == '/'))
+        return xstrdup(value);
+    size_t len = strlen(value);
+    char *candidate = xmalloc(len + 1);
+    Str out = {0};
+    str_puts(&out, "");
+    int replaced = 0;
+    for (size_t i = 0; i <= len;) {
+        size_t match = (size_t)-1;
+        if (!(replaced && mode != '/') && (mode != '#' || i == 0)) {
+            if (mode == '%') {
+                if (pattern_match(pattern, value + i))
+                    match = len;
+            } else {
+                for (size_t j = len + 1; j-- > i;) {
+                    memcpy(candidate, value + i, j - i);
+                    candidate[j - i] = 0;
+                    if (pattern_match(pattern, candidate)) {
+                        match = j;
+                        break;
+                    }
+                }
+            }
+        }
+        if (match != (size_t)-1) {
+            str_puts(&out, replacement);
+            replaced = 1;
+            if (match > i) {
+                i = match;
+                continue;
+            }
+        }
+        if (i < len)
+            str_putc(&out, value[i]);
+        i++;
+    }
+    free(candidate);
+    return str_take(&out);
+}
+
+/* ${name/pattern/string}, ${name//pattern/string}, ${name/#...}, ${name/%...} (bash and ash). s points after the first '/'. */
+static void expand_replace(Exp *e, const char *name, size_t n, char *value, const char *s, const char *end, int quoted)
+{
+    char mode = 0;
+    if (s < end && strchr("/#%", *s))
+        mode = *s++;
+    const char *slash = pattern_end(s, end);
+    if (!value) {
+        if (sh.opt_u) {
+            e->error = unset_error(name, n);
+            return;
+        }
+        value = xstrdup("");
+    }
+    char *pattern = expand_range_pattern(s, slash, 0);
+    char *replacement = slash < end ? expand_range_string(slash + 1, end, quoted, EXP_PARAM_WORD) : xstrdup("");
+    if (!pattern || !replacement) {
+        e->error = 1;
+    } else {
+        char *result = replace_pattern(value, pattern, replacement, mode);
+        emit_value(e, result, quoted);
+        free(result);
+    }
+    free(pattern);
+    free(replacement);
+    free(value);
+}
+
 /* ${...}: s points after "${", end at the closing brace; flags: the word's (an assignment's value: tildes after ':'). */
 static void expand_braced(Exp *e, const char *s, const char *end, int quoted, int flags)
 {
@@ -324,6 +510,14 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted, in
     if (*s == ':') {
         colon = 1;
         s++;
+        if (s == end || !strchr("-=?+", *s)) {
+            expand_substring(e, name, n, value, s, end, quoted);
+            return;
+        }
+    }
+    if (*s == '/' && !(n == 1 && (name[0] == '@' || name[0] == '*'))) {
+        expand_replace(e, name, n, value, s + 1, end, quoted);
+        return;
     }
     char op = *s++;
     if (!strchr("-=?+#%", op) || (colon && (op == '#' || op == '%'))) {
@@ -435,7 +629,6 @@ static void expand_braced(Exp *e, const char *s, const char *end, int quoted, in
     free(value);
 }
 
-static const char *find_brace_end(const char *s, const char *end, int quoted);
 
 /* Finds the '"' closing a double-quoted part (s points after the opening one), skipping nested constructs. */
 static const char *find_dquote_end(const char *q, const char *end)

@@ -176,6 +176,17 @@ static int read_more(int fd, Str *buf, int interactive, int continuation)
     }
 }
 
+/* Whether text ends in an unescaped backslash and a newline: a line continued on the next. */
+static int ends_in_line_continuation(const char *text, size_t len)
+{
+    if (len < 2 || text[len - 1] != '\n')
+        return 0;
+    size_t backslashes = 0;
+    while (backslashes < len - 1 && text[len - 2 - backslashes] == '\\')
+        backslashes++;
+    return backslashes % 2 == 1;
+}
+
 /* Runs commands from fd (a script or stdin), a terminal when interactive. */
 static int run_input(int fd, int interactive)
 {
@@ -196,7 +207,10 @@ static int run_input(int fd, int interactive)
         Node *n = NULL;
         char err[256] = "";
         int parse_line = line;
-        if (end > pos) {
+        if (!at_eof && ends_in_line_continuation(buf.s + pos, end - pos)) {
+            /* the command goes on in input not read yet (a chunk can end between the two lines) */
+            continuation = 1;
+        } else if (end > pos) {
             char saved = buf.s[end];
             buf.s[end] = 0;
             size_t p = pos;

@@ -757,6 +757,29 @@ static Node *parse_simple(struct Parser *p)
         size_t after = p->pos;
         while (p->src[after] == ' ' || p->src[after] == '\t')
             after++;
+        if (words.n == 0 && assigns.n == 0 && !n->redirs && !strcmp(p->word, "function") && (isalpha((unsigned char)p->src[after]) || p->src[after] == '_')) {
+            /* function NAME [()] compound-command (ksh, bash and ash; not POSIX) */
+            free(p->word);
+            p->word = NULL;
+            next(p);
+            char *name = p->word;
+            p->word = NULL;
+            size_t rest = p->pos;
+            while (p->src[rest] == ' ' || p->src[rest] == '\t')
+                rest++;
+            if (p->src[rest] == '(' && (next(p) != T_LPAREN || next(p) != T_RPAREN)) {
+                unexpected(p);
+                free(name);
+                return n;
+            }
+            free(n);
+            if (!name || !is_name(name, strlen(name))) {
+                fail(p, PARSE_ERROR, "bad function name \"%s\"", name ? name : "");
+                free(name);
+                return NULL;
+            }
+            return parse_function_body(p, name, start);
+        }
         /* looking for "(" by hand: a token read ahead could read a here-document */
         if (words.n == 0 && assigns.n == 0 && !n->redirs && p->src[after] == '(') {
             /* name ( ) compound-command: a function definition */

@@ -45,6 +45,22 @@ EOF`);
     assert.equal(r.stdout, "hi you\nstatus=4\no:one\nx:two\ni=3\nhere 3\n");
   });
 
+  it("expands bash's and ash's substrings and pattern replacements, and reads their function keyword and echo options", async () => {
+    const r = await sh(`x=abcdef; i=2; echo \${x:1} \${x:1:2} \${x: -2} \${x:2:-1} \${x:$i:1} "\${x::0}"
+echo \${x/cd/XY} \${x//[ace]/_} \${x/#ab/S} \${x/%ef/E} \${x/#/P} \${x/c}; p=/usr/bin; echo "\${p//\\//:}"
+set -- one two three; echo "\${@:2}" \${*: -1} "\${@:1:1}"
+function f { echo "f:$1"; }; function g() { echo g; }; f a; g
+echo -ne 'n\\t'; echo -E 'e\\t'`);
+    assert.equal(r.stdout, "bcdef bc ef cde c \nabXYef _b_d_f Scdef abcdE Pabcdef abdef\n:usr:bin\ntwo three three one\nf:a\ng\nn\te\\t\n");
+  });
+
+  it("reads a line continued past the end of a read (a backslash-newline at a 4 KiB boundary)", async () => {
+    const line = "echo a \\\n";
+    const pad = "#" + "x".repeat(4096 - line.length - 2) + "\n";
+    const r = await machine.run(["sh"], { stdin: pad + line + "  b\n" });
+    assert.equal(r.stdout, "a b\n");
+  });
+
   it("lets children inherit cd", async () => {
     const r = await sh("cd /etc && pwd && probe cwd");
     assert.equal(r.stdout, "/etc\n/etc\n");
