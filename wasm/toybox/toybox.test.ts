@@ -57,6 +57,10 @@ describe("toybox on WASIX", () => {
     ["uname -s -r -m", /^Linux 6\.\d+\.\d+-berth wasm32\n$/],
     ["hostname", "berth\n"],
     ["id; whoami", "uid=0(root) gid=0(root) groups=0(root)\nroot\n"],
+    // getgrouplist once overwrote the group getgrgid had returned: gid=65534(nogroup)
+    ["id root", "uid=0(root) gid=0(root) groups=0(root),999(docker)\n"],
+    // 4 KiB blocks, a directory one block, as ext4
+    ["mkdir -p /tmp/blocks/d && seq 1 3000 > /tmp/blocks/f && du -k /tmp/blocks", "4\t/tmp/blocks/d\n24\t/tmp/blocks\n"],
     ["A=1 env | grep '^A='", "A=1\n"],
     ["A=2 printenv A", "2\n"],
     ["date -u -d @0 +%Y-%m-%d", "1970-01-01\n"],

@@ -1,9 +1,12 @@
 /*
- * Permission bits for files on this kernel: its filesystems keep none (the
- * host filesystem bridge carries only a kind and a size), so stat reports
- * mode 0. As a filesystem without permissions mounted on Linux shows fixed
- * modes, we show directories as 0755, programs (WebAssembly or #!) as 0755
- * and other files as 0644 — so `ls -l` and `test -x` read sensibly.
+ * Permission bits and block counts for files on this kernel: its filesystems
+ * keep no modes (the host filesystem bridge carries only a kind and a size),
+ * so stat reports mode 0, and WASI's filestat has no block count. As a
+ * filesystem without permissions mounted on Linux shows fixed modes, we show
+ * directories as 0755, programs (WebAssembly or #!) as 0755 and other files as
+ * 0644 — so `ls -l` and `test -x` read sensibly — and count space as a Linux
+ * filesystem with 4 KiB blocks does (a directory takes one block, as on ext4),
+ * so `du` adds up.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -26,8 +29,20 @@ static int is_program(int fd)
     return (n >= 2 && magic[0] == '#' && magic[1] == '!') || (n == 4 && !memcmp(magic, "\0asm", 4));
 }
 
-static void fill_mode(struct stat *st, int dirfd, const char *path, int fd)
+#define BLOCK_SIZE 4096
+
+static void fill_blocks(struct stat *st)
 {
+    if (S_ISDIR(st->st_mode) && st->st_size == 0)
+        st->st_size = BLOCK_SIZE;
+    st->st_blksize = BLOCK_SIZE;
+    if (st->st_blocks == 0)
+        st->st_blocks = (st->st_size + BLOCK_SIZE - 1) / BLOCK_SIZE * (BLOCK_SIZE / 512);
+}
+
+static void fill_stat(struct stat *st, int dirfd, const char *path, int fd)
+{
+    fill_blocks(st);
     if (st->st_mode & 07777)
         return;
     if (S_ISDIR(st->st_mode)) {
@@ -48,7 +63,7 @@ int berth_stat(const char *restrict path, struct stat *restrict st)
 {
     int r = stat(path, st);
     if (r == 0)
-        fill_mode(st, AT_FDCWD, path, -1);
+        fill_stat(st, AT_FDCWD, path, -1);
     return r;
 }
 
@@ -56,7 +71,7 @@ int berth_lstat(const char *restrict path, struct stat *restrict st)
 {
     int r = lstat(path, st);
     if (r == 0)
-        fill_mode(st, AT_FDCWD, path, -1);
+        fill_stat(st, AT_FDCWD, path, -1);
     return r;
 }
 
@@ -64,7 +79,7 @@ int berth_fstat(int fd, struct stat *st)
 {
     int r = fstat(fd, st);
     if (r == 0)
-        fill_mode(st, AT_FDCWD, NULL, fd);
+        fill_stat(st, AT_FDCWD, NULL, fd);
     return r;
 }
 
@@ -72,6 +87,6 @@ int berth_fstatat(int dirfd, const char *restrict path, struct stat *restrict st
 {
     int r = fstatat(dirfd, path, st, flags);
     if (r == 0)
-        fill_mode(st, dirfd, path, -1);
+        fill_stat(st, dirfd, path, -1);
     return r;
 }

@@ -112,26 +112,32 @@ static char gr_line[4096];
 static char *gr_members[MAX_MEMBERS + 1];
 static FILE *gr_file;
 
-static struct group *parse_group(void)
+/* Parses one /etc/group line in place into out, its members into members (MAX_MEMBERS + 1 slots). */
+static struct group *parse_group_line(char *line, struct group *out, char **members)
 {
     char *f[MAX_FIELDS];
-    if (split_fields(gr_line, f, 4) < 4)
+    if (split_fields(line, f, 4) < 4)
         return NULL;
-    gr.gr_name = f[0];
-    gr.gr_passwd = f[1];
-    gr.gr_gid = (gid_t)strtoul(f[2], NULL, 10);
+    out->gr_name = f[0];
+    out->gr_passwd = f[1];
+    out->gr_gid = (gid_t)strtoul(f[2], NULL, 10);
     int n = 0;
     for (char *m = f[3]; *m && n < MAX_MEMBERS;) {
-        gr_members[n++] = m;
+        members[n++] = m;
         char *comma = strchr(m, ',');
         if (!comma)
             break;
         *comma = 0;
         m = comma + 1;
     }
-    gr_members[n] = NULL;
-    gr.gr_mem = gr_members;
-    return &gr;
+    members[n] = NULL;
+    out->gr_mem = members;
+    return out;
+}
+
+static struct group *parse_group(void)
+{
+    return parse_group_line(gr_line, &gr, gr_members);
 }
 
 void setgrent(void)
@@ -183,10 +189,14 @@ int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
     if (n < max)
         groups[n] = group;
     n++;
+    /* its own buffers: the group getgrgid returned before stays intact, as with glibc (toybox's id relies on it) */
+    char line[sizeof gr_line];
+    char *members[MAX_MEMBERS + 1];
+    struct group entry;
     FILE *f = fopen("/etc/group", "r");
     if (f) {
-        while (fgets(gr_line, sizeof gr_line, f)) {
-            struct group *g = parse_group();
+        while (fgets(line, sizeof line, f)) {
+            struct group *g = parse_group_line(line, &entry, members);
             if (!g || g->gr_gid == group)
                 continue;
             for (char **m = g->gr_mem; *m; m++) {
