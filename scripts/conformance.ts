@@ -1,9 +1,10 @@
 /**
  * `npm run conformance`: our sh, on the real kernel, over the oils-spec POSIX
- * cases in ../shared/conformance/oils-spec (then the Dockerfile parser over
- * buildkit's test data), the way oils runs them: the code
+ * cases in ../shared/conformance/oils-spec, the way oils runs them: the code
  * on stdin, only PATH, SH and TMP set, a fresh $TMP as the working directory,
- * a time limit per case. Prints one line per file and a total.
+ * a time limit per case. Prints one line per file and a total. Then the
+ * Dockerfile parser over buildkit's test data, and toybox's own tests for the
+ * commands we ship (wasm/toybox/toybox-tests.ts).
  *
  *   --file NAME   only files whose name contains NAME
  *   --verbose     show what failing cases printed
@@ -21,6 +22,7 @@ import { MemoryFileSystem } from "../src/fs/index.ts";
 import type { Kernel } from "../src/kernel/index.ts";
 import { bootNodeKernel } from "../src/kernel/node-index.ts";
 import { buildkitConformanceReport } from "../src/build/dockerfile/conformance.ts";
+import { fileLine, runToyboxTests, toyboxSummaryLine } from "../wasm/toybox/toybox-tests.ts";
 import { parseSpecFile, passes, type Outcome, type SpecCase } from "./oils-spec.ts";
 
 export const SPEC_DIR = fileURLToPath(new URL("../../shared/conformance/oils-spec/", import.meta.url));
@@ -147,5 +149,7 @@ if (process.argv[1] === SELF) {
   console.log(summaryLine(result));
   // The Dockerfile parser against buildkit's own test data (no kernel needed).
   for (const line of buildkitConformanceReport().lines) console.log(line);
-  console.log("toybox-tests: not run (toybox's own test suite is not wired up yet)");
+  // toybox's own tests for the commands we ship, on the same kernel.
+  const toybox = await runToyboxTests({ onFile: (file) => console.log(fileLine(file)) });
+  console.log(toyboxSummaryLine(toybox));
 }
