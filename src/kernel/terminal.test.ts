@@ -44,6 +44,13 @@ describe("terminals and signals", () => {
     assert.equal(output, expected.replace(/\n/g, "\r\n"));
   });
 
+  it("tells a pipeline stage on a terminal which of its streams are pipes or files (the kernel shows each as a character device), and keeps its errors out of the pipe", async () => {
+    const script = "probe isatty | cat; probe isatty > f; cat f; probe isatty; (ls /nonexistent | wc -c) 2>/dev/null; sh -c 'ls /bin' | wc -l";
+    const bin = (await machine.run(["sh", "-c", "ls /bin | wc -l"], { timeoutMs: 10_000 })).stdout.trim();
+    const { output } = await session(machine, ["sh", "-c", `cd /tmp && ${script}`], async () => {});
+    assert.equal(output, ["0=1 1=0 2=1 pipe=0", "0=1 1=0 2=1 pipe=0", "0=1 1=1 2=1 pipe=0", "0", bin, ""].join("\r\n"));
+  });
+
   it("reports a terminal as echo + line buffering with its size, pipes as neither", async () => {
     const piped = await machine.run(["probe", "tty"], { timeoutMs: 10_000 });
     assert.match(piped.stdout, /tty err=0 in=1 out=1 err=1 echo=0 line=0 cols=80 rows=25/);

@@ -42,6 +42,23 @@ extern pid_t berth_parent_pid;
 #define BERTH_STDERR_TO_TERMINAL "BERTH_STDERR_TO_TERMINAL"
 
 /*
+ * Set by libcompat's posix_spawn on a child whose standard streams include a
+ * pipe or a file ("1", "12"...): the kernel shows a child every standard
+ * stream as a character device, so without it `ls | wc -l` printed columns
+ * under a terminal. Read and removed at start (system.c keeps the marks).
+ */
+#define BERTH_NOT_TERMINAL "BERTH_NOT_TERMINAL"
+/*
+ * Marks fd as a pipe or a file: the kernel reports fds 0-2 as character
+ * devices whatever they hold, and a pipe above 2 with the same type (unknown)
+ * as a copy of a terminal stream. pipe() marks its ends; dup and dup2 carry
+ * the mark.
+ */
+void berth_mark_not_terminal(int fd, int yes);
+/* Whether fd is known to be a pipe or a file: marked, or above 2 and not a character device. */
+int berth_not_terminal(int fd);
+
+/*
  * Set by the engine when a process must start in a directory the kernel's
  * namespace does not have (one made at the top after the machine started,
  * root.c): the kernel starts it at "/" and libcompat changes there at start.

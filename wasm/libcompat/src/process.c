@@ -201,14 +201,15 @@ static int join_args(struct joined *j, char *const argv[], int escape)
     return joined_put(j, "", 0);
 }
 
-static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_t child, pid_t parent_pid)
+static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_t child, pid_t parent_pid, const char *not_terminal)
 {
     int first = 1;
     for (int i = 0; envp && envp[i]; i++) {
         /* A newline inside a value cannot cross proc_spawn2; drop it rather than split. */
         if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
             !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID) ||
-            !strncmp(envp[i], BERTH_PID "=", sizeof BERTH_PID))
+            !strncmp(envp[i], BERTH_PID "=", sizeof BERTH_PID) ||
+            !strncmp(envp[i], BERTH_NOT_TERMINAL "=", sizeof BERTH_NOT_TERMINAL))
             continue;
         if ((!first && joined_put(j, "\n", 1)) || joined_put(j, envp[i], strlen(envp[i])))
             return -1;
@@ -229,7 +230,37 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_
         if (joined_put(j, own, n))
             return -1;
     }
+    if (*not_terminal) {
+        char streams[32];
+        n = snprintf(streams, sizeof streams, "\n" BERTH_NOT_TERMINAL "=%s", not_terminal);
+        if (joined_put(j, streams, n))
+            return -1;
+    }
     return joined_put(j, "", 0);
+}
+
+/* Which of the child's standard streams will be a pipe or a file, as digits ("12"), after the file actions. */
+static void child_not_terminal(const posix_spawn_file_actions_t *fa, char out[4])
+{
+    int state[3];
+    for (int k = 0; k < 3; k++)
+        state[k] = berth_not_terminal(k);
+    for (int i = 0; fa && i < fa->count; i++) {
+        const struct berth_spawn_action *a = &fa->actions[i];
+        if (a->fd < 0 || a->fd > 2)
+            continue;
+        if (a->kind == ACTION_DUP2)
+            state[a->fd] = a->src_fd >= 0 && a->src_fd < 3 ? state[a->src_fd] : berth_not_terminal(a->src_fd);
+        else if (a->kind == ACTION_OPEN)
+            state[a->fd] = strcmp(a->path, "/dev/tty") != 0;
+        else if (a->kind == ACTION_CLOSE)
+            state[a->fd] = 0;
+    }
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        if (state[k])
+            out[n++] = (char)('0' + k);
+    out[n] = 0;
 }
 
 /*
@@ -418,7 +449,9 @@ static int spawn_common(pid_t *pid, const char *name, int search,
         argv = script.argv;
     int escape = needs_escape(argv);
     pid_t parent_pid = exec_as ? getppid() : getpid();
-    if (join_args(&args, argv, escape) || join_env(&envs, envp, escape, ns_child, parent_pid)) {
+    char not_terminal[4];
+    child_not_terminal(fa, not_terminal);
+    if (join_args(&args, argv, escape) || join_env(&envs, envp, escape, ns_child, parent_pid, not_terminal)) {
         err = ENOMEM;
         goto out;
     }
@@ -623,6 +656,8 @@ int pipe(int fds[2])
     }
     fds[0] = r;
     fds[1] = w;
+    berth_mark_not_terminal(r, 1);
+    berth_mark_not_terminal(w, 1);
     return 0;
 }
 
@@ -645,6 +680,7 @@ int dup(int fd)
         errno = err;
         return -1;
     }
+    berth_mark_not_terminal(copy, berth_not_terminal(fd));
     return copy;
 }
 
@@ -688,6 +724,7 @@ int dup2(int fd, int newfd)
             return -1;
         }
     }
+    berth_mark_not_terminal(newfd, berth_not_terminal(fd));
     return newfd;
 }
 

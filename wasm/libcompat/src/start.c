@@ -246,8 +246,21 @@ int __main_void(void)
         berth_parent_pid = atoi(parent);
         unsetenv(BERTH_PPID);
     }
+    const char *not_terminal = getenv(BERTH_NOT_TERMINAL);
+    if (not_terminal) {
+        for (const char *c = not_terminal; *c; c++)
+            if (*c >= '0' && *c <= '2')
+                berth_mark_not_terminal(*c - '0', 1);
+        unsetenv(BERTH_NOT_TERMINAL);
+    }
     if (getenv(BERTH_STDERR_TO_TERMINAL)) {
-        dup2(1, 2);
+        /*
+         * Only for the process the engine started (its parent pid is 0, none
+         * of ours): the kernel hands a child its parent's start environment
+         * too, and a pipeline stage following it sent its errors into the pipe.
+         */
+        if (berth_parent_pid <= 0)
+            dup2(1, 2);
         unsetenv(BERTH_STDERR_TO_TERMINAL);
     }
     const char *own = getenv(BERTH_PID);

@@ -77,12 +77,36 @@ int sethostname(const char *name, size_t len)
  */
 static int terminal_seen;
 
+/* Pipes we made, standard streams a parent gave as a pipe or a file (BERTH_NOT_TERMINAL), and copies of them. */
+#define MARKED_FDS 256
+static unsigned char not_terminal[MARKED_FDS];
+
+void berth_mark_not_terminal(int fd, int yes)
+{
+    if (fd >= 0 && fd < MARKED_FDS)
+        not_terminal[fd] = yes != 0;
+}
+
+int berth_not_terminal(int fd)
+{
+    __wasi_fdstat_t st;
+    if (fd >= 0 && fd < MARKED_FDS && not_terminal[fd])
+        return 1;
+    /*
+     * Above 2: a copy of a terminal stream says "regular file" but cannot seek;
+     * a file can, and a directory says what it is (pipes are marked).
+     */
+    return fd > 2 && __wasi_fd_fdstat_get(fd, &st) == 0 &&
+           ((st.fs_filetype == __WASI_FILETYPE_REGULAR_FILE && (st.fs_rights_base & __WASI_RIGHTS_FD_SEEK)) ||
+            st.fs_filetype == __WASI_FILETYPE_DIRECTORY);
+}
+
 #undef isatty
 int isatty(int fd)
 {
     __wasi_fdstat_t st;
     wasix_tty_t tty;
-    int yes = __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
+    int yes = !berth_not_terminal(fd) && __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_CHARACTER_DEVICE &&
               (terminal_seen || (wasix_tty_get(&tty) == 0 && (tty.echo || tty.line_buffered)));
     if (yes)
         terminal_seen = 1;
