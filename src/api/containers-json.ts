@@ -121,6 +121,21 @@ function startTime(startedAt: Date, now: Date): string {
   return `${month}${two(startedAt.getUTCDate())}`;
 }
 
+/** ps's TIME: CPU time used, [DD-]HH:MM:SS. */
+function cpuClock(nanos: number): string {
+  const seconds = Math.floor(nanos / 1e9);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const days = Math.floor(seconds / 86_400);
+  const clock = `${two(Math.floor(seconds / 3600) % 24)}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+  return days ? `${days}-${clock}` : clock;
+}
+
+/** ps -ef's C: CPU time as a whole percentage of the process's lifetime. */
+function utilization(p: ProcessInfo, now: Date): number {
+  const lifetime = now.getTime() - p.startedAt.getTime();
+  return lifetime > 0 && p.cpuTime ? Math.floor((p.cpuTime / 1e6 / lifetime) * 100) : 0;
+}
+
 export interface TopResult {
   readonly Titles: string[];
   readonly Processes: string[][];
@@ -140,10 +155,10 @@ export function containerTop(processes: readonly ProcessInfo[], user: string, no
       user,
       String(p.hostPid),
       String(byPid.get(p.ppid)?.hostPid ?? 0),
-      "0",
+      String(utilization(p, now)),
       startTime(p.startedAt, now),
       "?",
-      "00:00:00",
+      cpuClock(p.cpuTime ?? 0),
       p.args.join(" "),
     ]),
   };

@@ -38,6 +38,7 @@ export async function bootPlayground(options: {
         ppid: p.ppid,
         args: p.args,
         startedAt: p.startedAt.getTime(),
+        cpuTime: p.cpuTime,
         nsPids: p.containerId === null ? [] : [p.namespacePid],
       })),
     memoryUsed: () => processes.memoryUsage(),

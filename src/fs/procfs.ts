@@ -21,6 +21,8 @@ export interface ProcProcess {
   readonly startedAt: number;
   /** The same process's PIDs in nested namespaces, outermost first after `pid` (Linux's NSpid line). */
   readonly nsPids?: readonly number[];
+  /** CPU time used, in nanoseconds (shown as user time); unknown reads 0. */
+  readonly cpuTime?: number;
 }
 
 export interface ProcFsOptions {
@@ -108,12 +110,14 @@ function processFiles(
   return {
     // The 52 fields of proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags,
     // fault counts, CPU times, priority nice num_threads itrealvalue starttime vsize rss
-    // rsslim, addresses and signal masks, exit_signal processor ... exit_code. The kernel
-    // keeps no CPU or memory figures: those read 0.
+    // rsslim, addresses and signal masks, exit_signal processor ... exit_code. CPU time
+    // (where measured) is all user time: the kernel's own work happens in the same thread.
+    // Memory figures read 0.
     stat: ifAlive((p) => {
       const start = Math.max(0, Math.round(((p.startedAt - bootTime) / 1000) * TICKS_PER_SECOND));
+      const utime = Math.round(((p.cpuTime ?? 0) / 1e9) * TICKS_PER_SECOND);
       const fields = [p.pid, `(${comm(p)})`, "S", p.ppid, p.pid, p.pid, 0, -1, 4194560];
-      fields.push(0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 1, 0, start, 0, 0, "18446744073709551615");
+      fields.push(0, 0, 0, 0, utime, 0, 0, 0, 20, 0, 1, 0, start, 0, 0, "18446744073709551615");
       while (fields.length < 37) fields.push(0);
       fields.push(17); // exit_signal: SIGCHLD
       while (fields.length < 52) fields.push(0);

@@ -99,8 +99,18 @@ export interface Kernel {
   /** How many CPUs the kernel's processes can run on at once (the host's cores). */
   readonly cpus: number;
   createMachine(options?: MachineOptions): Promise<Machine>;
+  /**
+   * For a filesystem served in TypeScript, while it answers a guest's call:
+   * the CPU clock of the process making it (its `/proc/<pid>/stat` times).
+   * Undefined outside such a call or where a thread's CPU time cannot be
+   * read (a browser).
+   */
+  cpuClockOfCaller(): CpuClock | undefined;
   close(): Promise<void>;
 }
+
+/** A process's CPU time so far (user and system), in nanoseconds; undefined once it cannot be read. */
+export type CpuClock = () => number | undefined;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long `run()` waits for output after its process ended (as the runtime's OUTPUT_GRACE_MS). */
@@ -152,6 +162,7 @@ export async function createKernel(wasmer: Wasmer, userlandSource: Userland | Pr
   return {
     commands: Object.keys(userland.commands),
     cpus: platform.cpus,
+    cpuClockOfCaller: () => workerWatch.clockOfCaller(),
     async createMachine(options = {}) {
       const packages = [options.memoryLimit ? await userlandWithin(Math.floor(options.memoryLimit / PAGE_BYTES)) : pkg];
       if (options.files) packages.push(await filesPackage(wasmer, options.files, ++machineCount));

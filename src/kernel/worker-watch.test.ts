@@ -159,6 +159,29 @@ describe("worker watch", () => {
     assert.deepEqual([watch.cpuTime(one), watch.cpuTime(two)], [4_000, 500]);
   });
 
+  it("gives a filesystem answering a guest's call the CPU clock of that guest's thread, and none outside a call", async () => {
+    const watch = fast();
+    const cpu = new Map<number, number>([[7, 1_000], [8, 50]]);
+    watch.measureThreads((thread) => cpu.get(thread));
+    const Watched = watch.wrap(FakeWorker);
+    const clocks: ((() => number | undefined) | undefined)[] = [];
+    const worker = (thread: number) => {
+      const w = new Watched("worker.js") as FakeWorker;
+      // The SDK answers a file call inside its handler, as the bridge does.
+      w.onmessage = (event) => {
+        if ((event.data as { type?: string }).type === "wasmer-filesystem-rpc") clocks.push(watch.clockOfCaller());
+      };
+      w.onmessage!({ data: { type: "berth-thread", thread } });
+      return w;
+    };
+    const [a, b] = [worker(7), worker(8)];
+    b.onmessage!({ data: { type: "wasmer-filesystem-rpc", mount: 1 } });
+    a.onmessage!({ data: { type: "wasmer-filesystem-rpc", mount: 1 } });
+    assert.equal(watch.clockOfCaller(), undefined);
+    cpu.set(7, 4_000);
+    assert.deepEqual(clocks.map((clock) => clock?.()), [50, 4_000]);
+  });
+
   it("knows no CPU time where threads cannot be measured", async () => {
     const watch = fast();
     const s = sdk(watch);

@@ -96,6 +96,8 @@ export class WorkerWatch {
   /** CPU time each machine's processes used, in nanoseconds (measured workers only). */
   readonly #cpu = new Map<Owner, number>();
   #threadCpu: ThreadCpuClock | undefined;
+  /** The worker whose file call is being answered now (synchronously, inside its message handler). */
+  #answering: Watched | undefined;
   #nextOwner = 1;
   #terminated = 0;
 
@@ -132,6 +134,19 @@ export class WorkerWatch {
     if (!this.#threadCpu) return undefined;
     for (const watched of this.#workers.values()) if (watched.busy && watched.owners.has(owner)) this.#account(watched);
     return this.#cpu.get(owner) ?? 0;
+  }
+
+  /**
+   * The CPU clock of the process whose file call is being answered now: its
+   * worker's thread, which runs that process alone until it ends (nanoseconds
+   * used so far, read on each call). Undefined outside a file call, before
+   * the worker said which thread it is, or where threads cannot be measured.
+   */
+  clockOfCaller(): (() => number | undefined) | undefined {
+    const thread = this.#answering?.thread;
+    const read = this.#threadCpu;
+    if (thread === undefined || !read) return undefined;
+    return () => read(thread);
   }
 
   /** How many workers the watch has terminated. */
@@ -292,7 +307,15 @@ export class WorkerWatch {
       get: () => handler,
       set: (next: WorkerLike["onmessage"]) => {
         handler = next && ((event) => {
-          if (this.#observe(watched, event.data)) next(event);
+          if (!this.#observe(watched, event.data)) return;
+          // The SDK answers a file call within this handler: the bridge's filesystems may ask whose it is.
+          const fileCall = isFileCall(event.data);
+          if (fileCall) this.#answering = watched;
+          try {
+            next(event);
+          } finally {
+            if (fileCall) this.#answering = undefined;
+          }
         });
         native?.set?.call(worker, handler);
       },
@@ -317,7 +340,7 @@ export class WorkerWatch {
       }
       return false;
     }
-    if (type === "wasmer-filesystem-rpc") {
+    if (isFileCall(data)) {
       // A file call on one machine's mount: the task is that machine's, whatever its pairing said.
       const owner = this.#mountOwners.get((data as { mount?: unknown }).mount as number);
       if (owner !== undefined && (watched.owners.size !== 1 || !watched.owners.has(owner))) this.#settle(watched, new Set([owner]));
@@ -328,6 +351,11 @@ export class WorkerWatch {
     } else if (type === "scheduler" && taskType((data as { msg?: unknown }).msg) === "spawn-wasm") this.#request(watched.owners);
     return true;
   }
+}
+
+/** A guest's call to a filesystem served in TypeScript (host-fs-bridge.ts), as its worker posts it. */
+function isFileCall(data: unknown): boolean {
+  return (data as { type?: unknown } | null)?.type === "wasmer-filesystem-rpc";
 }
 
 /** What a worker posts to say which OS thread it is: `{type, thread}` (node-bridge-worker.mjs). */

@@ -82,6 +82,32 @@ describe("process table", () => {
     assert.deepEqual(ns.list().map((p) => p.args), [["sleep", "5"]]);
   });
 
+  it("reads each process's CPU time from the clock of the guest that wrote its start line, across exec", async () => {
+    // One clock per guest (its worker's thread), as Kernel.cpuClockOfCaller gives while a hook line is read.
+    const clocks = new Map<string, number>([["sh", 5e9], ["yes", 7e9], ["cat", 2e9]]);
+    let writer = "sh";
+    const table = new ProcessTable(() => {
+      const guest = writer;
+      return () => clocks.get(guest);
+    });
+    const box = table.createNamespace("c1");
+    await hook(box.device, "alloc 0\n");
+    await hook(box.device, "start 1 0 sh\n");
+    writer = "yes";
+    await hook(box.device, "alloc 1\n");
+    await hook(box.device, "start 2 1 yes\n");
+    clocks.set("sh", 5.5e9);
+    clocks.set("yes", 9e9);
+    const cpu = () => box.list().map((p) => [p.pid, p.cpuTime]);
+    assert.deepEqual(cpu(), [[1, 0.5e9], [2, 2e9]]);
+    // pid 2 execs cat, a new guest: its time goes on from what yes used.
+    writer = "cat";
+    await hook(box.device, "start 2 1 cat\n");
+    clocks.set("cat", 3e9);
+    clocks.delete("sh"); // a clock that cannot be read keeps the last figure
+    assert.deepEqual(cpu(), [[1, 0.5e9], [2, 3e9]]);
+  });
+
   it("says whether Ctrl-C ends a tree: not while one of its processes takes Ctrl-C itself", async () => {
     const ns = new ProcessTable().createNamespace("c");
     // Tree 1: sh -c running a program that goes raw; tree 3 (an exec'd root): its own.

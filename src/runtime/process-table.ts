@@ -17,7 +17,7 @@
  *
  *   allocate (pid handed out) -> start (args known, listed) -> exit | root gone | namespace closed
  */
-import type { KernelProcess, Machine, RunOptions, RunResult, SpawnOptions } from "../kernel/index.ts";
+import type { CpuClock, KernelProcess, Machine, RunOptions, RunResult, SpawnOptions } from "../kernel/index.ts";
 import { ProcHookDevice } from "./proc-hook.ts";
 
 /** One process as seen from one machine. */
@@ -30,6 +30,8 @@ export interface ProcessInfo {
   readonly ppid: number;
   readonly args: readonly string[];
   readonly startedAt: Date;
+  /** CPU time used so far, in nanoseconds (user and system); undefined where it cannot be measured (a browser). */
+  readonly cpuTime?: number;
 }
 
 /** One process in the host's view: host PIDs, and the container it runs in (null: the host itself). */
@@ -52,6 +54,18 @@ interface Entry {
   memory: number;
   /** Whether Ctrl-C is its own (libcompat's `intr`): it catches or ignores SIGINT, or reads its terminal raw. */
   ownsCtrlC?: boolean;
+  /** Its program's CPU clock, read from its start line on (the kernel's clock of the process that wrote it). */
+  cpu?: CpuAccount;
+  /** CPU time of the programs it ran before an exec, in nanoseconds (Linux keeps counting across exec). */
+  cpuBefore: number;
+}
+
+interface CpuAccount {
+  readonly clock: CpuClock;
+  /** The clock's reading at the start line. */
+  readonly base: number;
+  /** The most it has read since, less the base (kept once the clock can no longer be read). */
+  used: number;
 }
 
 /** How many exit statuses a namespace remembers for `status` questions. */
@@ -63,7 +77,10 @@ export class ProcessTable {
   /** The host's namespace: the root one, where a PID is the host PID. */
   readonly host: PidNamespace;
 
-  constructor() {
+  constructor(
+    /** The CPU clock of the guest whose hook line is being read (Kernel.cpuClockOfCaller); none: CPU times unknown. */
+    readonly cpuClockOfCaller: () => CpuClock | undefined = () => undefined,
+  ) {
     this.host = new PidNamespace(this, null);
     this.#namespaces.add(this.host);
   }
@@ -86,6 +103,7 @@ export class ProcessTable {
           ppid: namespace.hostPidOf(p.ppid),
           args: p.args,
           startedAt: p.startedAt,
+          cpuTime: p.cpuTime,
           namespacePid: p.pid,
           containerId: namespace.containerId,
         });
@@ -164,7 +182,7 @@ export class PidNamespace {
     const hostPid = this.table.nextHostPid();
     const pid = this.containerId === null ? hostPid : this.#nextPid++;
     const parent = this.#entries.get(parentPid);
-    this.#entries.set(pid, { pid, hostPid, ppid: parentPid, root: parent ? parent.root : pid, startedAt: new Date(), memory: 0 });
+    this.#entries.set(pid, { pid, hostPid, ppid: parentPid, root: parent ? parent.root : pid, startedAt: new Date(), memory: 0, cpuBefore: 0 });
     return pid;
   }
 
@@ -189,10 +207,13 @@ export class PidNamespace {
   /** A process announced itself; a known PID that starts again is an exec (same PID, new program). */
   start(pid: number, ppid: number, args: readonly string[]): void {
     if (this.#closed || pid <= 0) return;
+    const cpu = this.#cpuAccountOfCaller();
     const entry = this.#entries.get(pid);
     if (entry) {
       if (!entry.args) entry.startedAt = new Date();
+      else entry.cpuBefore = cpuUsed(entry) ?? entry.cpuBefore;
       entry.args = [...args];
+      entry.cpu = cpu;
       // An exec: the new program starts with SIGINT's default (libcompat tells only of changes).
       entry.ownsCtrlC = false;
       return;
@@ -200,8 +221,15 @@ export class PidNamespace {
     // A PID the engine did not hand out (a guest without a namespace pid): keep it if free.
     const parent = this.#entries.get(ppid);
     const hostPid = this.containerId === null ? pid : this.table.nextHostPid();
-    this.#entries.set(pid, { pid, hostPid, ppid, root: parent ? parent.root : pid, args: [...args], startedAt: new Date(), memory: 0 });
+    this.#entries.set(pid, { pid, hostPid, ppid, root: parent ? parent.root : pid, args: [...args], startedAt: new Date(), memory: 0, cpuBefore: 0, cpu });
     if (pid >= this.#nextPid) this.#nextPid = pid + 1;
+  }
+
+  /** The clock of the guest writing its start line now (each process writes its own). */
+  #cpuAccountOfCaller(): CpuAccount | undefined {
+    const clock = this.table.cpuClockOfCaller();
+    const base = clock?.();
+    return clock && base !== undefined ? { clock, base, used: 0 } : undefined;
   }
 
   exit(pid: number, status?: number): void {
@@ -228,7 +256,7 @@ export class PidNamespace {
     const list: ProcessInfo[] = [];
     for (const e of this.#entries.values()) {
       if (!e.args) continue;
-      list.push({ pid: e.pid, hostPid: e.hostPid, ppid: this.#parentOf(e), args: e.args, startedAt: e.startedAt });
+      list.push({ pid: e.pid, hostPid: e.hostPid, ppid: this.#parentOf(e), args: e.args, startedAt: e.startedAt, cpuTime: cpuUsed(e) });
     }
     return list.sort((a, b) => a.pid - b.pid);
   }
@@ -298,6 +326,15 @@ export class PidNamespace {
       this.dropTree(pid);
     }
   }
+}
+
+/** CPU time a process has used (its programs before an exec included), in nanoseconds; undefined when unmeasured. */
+function cpuUsed(entry: Entry): number | undefined {
+  const account = entry.cpu;
+  if (!account) return entry.cpuBefore || undefined;
+  const now = account.clock();
+  if (now !== undefined) account.used = Math.max(account.used, now - account.base);
+  return entry.cpuBefore + account.used;
 }
 
 /** What libcompat reads at start: its own PID and its parent's (wasm/README.md, "Process hooks"). */

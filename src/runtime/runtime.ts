@@ -155,7 +155,7 @@ export class Runtime {
   readonly #layers: LayerCache;
   readonly #logListeners = new Map<string, Set<(entry: LogEntry) => void | Promise<void>>>();
   /** Every process on the kernel: the host's and each running container's. */
-  readonly processTable = new ProcessTable();
+  readonly processTable = new ProcessTable(() => this.kernel.cpuClockOfCaller());
 
   constructor(
     readonly kernel: Kernel,
@@ -704,7 +704,7 @@ export class Runtime {
     const proc = createProcFs({
       hostname: () => container.config.hostname,
       bootTime: Date.now(),
-      processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime() })),
+      processes: () => namespace.list().map((p) => ({ pid: p.pid, ppid: p.ppid, args: p.args, startedAt: p.startedAt.getTime(), cpuTime: p.cpuTime })),
       memoryLimit: container.resources.memory || DEFAULT_MEMORY_BYTES,
       memoryUsed: () => namespace.memoryUsage(),
       mounts: () => [

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { Engine } from "../../engine/index.ts";
 import type { Kernel, Machine } from "../../kernel/index.ts";
 import { bootNodeKernel } from "../../kernel/node-index.ts";
+import { pause } from "../../util/index.ts";
 import { bootNodePlayground } from "../node-playground.ts";
 import { topTable } from "./process-commands.ts";
 
@@ -69,6 +70,24 @@ describe("container processes", () => {
     assert.equal(header, "UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD");
     assert.match(row!, new RegExp(`^root {16}${hostPid} +0 +0 +\\d\\d:\\d\\d +\\? +00:00:00 +sleep 1000$`));
     assert.equal(end, "");
+  });
+
+  it("accounts CPU time per process: /proc/PID/stat, ps TIME, docker top C and TIME", { timeout: 120_000 }, async () => {
+    // A loop of about a second of CPU (on this kernel), then asleep: its time stays.
+    await docker("run", "-d", "--name", "busy", "alpine", "sh", "-c", "i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done; echo done; sleep 1000");
+    for (let waited = 0; !(await docker("logs", "busy")).stdout.includes("done") && waited < 60_000; waited += 200) await pause(200);
+    const utime = Number((await docker("exec", "busy", "cut", "-d", " ", "-f", "14", "/proc/1/stat")).stdout);
+    assert.ok(utime >= 20, `utime ${utime} ticks`);
+    const ps = (await docker("exec", "busy", "ps", "-o", "pid,time,args")).stdout;
+    assert.match(ps, /^ +1 00:0\d:\d\d sh -c/m);
+    assert.doesNotMatch(ps, /^ +1 00:00:00 /m);
+    assert.match(ps, /^ +\d+ 00:00:00 ps -o/m);
+    const [, row] = (await docker("top", "busy")).stdout.split("\n");
+    const [, , , c, , , time] = row!.split(/ +/);
+    assert.ok(Number(c) > 0, `C ${c}`);
+    assert.match(time!, /^00:0\d:\d\d$/);
+    assert.notEqual(time, "00:00:00");
+    await docker("rm", "-f", "busy");
   });
 
   it("runs docker exec in the container's machine, with -e, -w and the status", async () => {
