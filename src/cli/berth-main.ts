@@ -9,6 +9,7 @@ import { once } from "node:events";
 
 import type { KernelProcess } from "../kernel/index.ts";
 import { bootNodeKernel } from "../kernel/node-index.ts";
+import { settlesWithin } from "../util/index.ts";
 import { runDaemon } from "./daemon.ts";
 import { bootNodePlayground } from "./node-playground.ts";
 import { TerminalKeys } from "./playground.ts";
@@ -65,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** How long the output may go on after the shell ended (as the kernel's run()). */
+const OUTPUT_GRACE_MS = 1_000;
+
 /** Pipes: our stdin to the guest's (until EOF), its stdout and stderr to ours. */
 async function attachPipes(child: KernelProcess): Promise<number> {
   const input = (async () => {
@@ -76,7 +80,10 @@ async function attachPipes(child: KernelProcess): Promise<number> {
   const copy = async (from: AsyncIterable<Uint8Array> | null, to: NodeJS.WriteStream) => {
     if (from) for await (const chunk of from) await written(to, chunk);
   };
-  const [status] = await Promise.all([child.wait(), copy(child.stdout, process.stdout), copy(child.stderr, process.stderr)]);
+  const output = Promise.all([copy(child.stdout, process.stdout), copy(child.stderr, process.stderr)]);
+  const status = await child.wait();
+  // A killed background job can hold the shell's pipes open for ever (wasm/README.md): what came by then is the output.
+  await settlesWithin(output, OUTPUT_GRACE_MS);
   process.stdin.destroy();
   await input.catch(() => undefined);
   return status.exitCode;

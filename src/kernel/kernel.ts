@@ -7,6 +7,7 @@
  */
 import type { Package, Process, Sandbox, Wasmer } from "@wasmer/sdk";
 
+import { settlesWithin } from "../util/index.ts";
 import { guestFault } from "./faults.ts";
 import { registerMount, unregisterMount } from "./host-fs-bridge.ts";
 import type { Mount } from "./mounted-fs.ts";
@@ -279,15 +280,6 @@ async function waitUntilTimedWaitsWork(sandbox: Sandbox): Promise<void> {
   }
 }
 
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function filesPackage(wasmer: Wasmer, files: Readonly<Record<string, string | Uint8Array>>, id: number): Promise<Package> {
   return wasmer.packages.create({

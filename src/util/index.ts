@@ -3,4 +3,4 @@ export { BerthError, type ErrorCode } from "./errors.ts";
 export { humanDuration } from "./units.ts";
 export { concatBytes } from "./bytes.ts";
 export { EVENT_HISTORY, EventLog, type EngineEvent, type EventActor, type EventListener, type EventType } from "./events.ts";
-export { pause } from "./pause.ts";
+export { pause, settlesWithin } from "./pause.ts";

@@ -286,6 +286,14 @@ describe("libcompat pid namespace", () => {
     assert.equal((await run(12, "probe", "kill", "5", "9")).stdout, "kill -1 errno 63\n");
   });
 
+  it("ends a sleeping child at SIGTERM (the kernel's default let it sleep on), and reports a child it SIGKILLed as killed", async () => {
+    next = 400;
+    const started = Date.now();
+    const r = await run(18, "sh", "-c", "sleep 100 & sleep 0.3; kill $!; wait $!; echo $?; yes >/dev/null & p=$!; sleep 0.3; kill -9 $p; wait $p; echo $?");
+    assert.deepEqual([r.stdout, r.stderr], ["143\n137\n", "Killed\n"]);
+    assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
+  });
+
   it("gets a child's real exit status from the engine where the kernel says 79", async () => {
     assert.equal((await run(13, "probe", "spawn", "probe", "exit", "127")).stdout, "status 127\n");
     assert.equal((await run(14, "probe", "spawn", "probe", "exit", "200")).stdout, "status 200\n");

@@ -99,4 +99,12 @@ void berth_terminal_raw(int raw);
 uid_t berth_current_uid(void);
 gid_t berth_current_gid(void);
 
+/*
+ * Registers the signal dispatcher (signal.c) if no handler did yet: a
+ * signal with its default action then ends the process with 128+N at once.
+ * Without it the kernel's own default leaves a process in a timed sleep
+ * sleeping (`kill` of `sleep 100` ended it only 100 s later).
+ */
+void berth_catch_signals(void);
+
 #endif

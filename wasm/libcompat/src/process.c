@@ -27,6 +27,8 @@
 #include "berth/wasix.h"
 #include "internal.h"
 
+static int forget_killed(pid_t pid);
+
 enum { ACTION_CLOSE, ACTION_DUP2, ACTION_OPEN, ACTION_CHDIR };
 
 struct berth_spawn_action {
@@ -636,6 +638,8 @@ pid_t waitpid(pid_t pid, int *status, int options)
         else if (reported == BERTH_NO_EXIT_LINE && joined == KERNEL_FAULT_STATUS)
             *status = SIGSEGV; /* WIFSIGNALED: every trap is a segfault (Kernel facts) */
     }
+    if (js.tag != WASIX_JOIN_STOPPED && forget_killed(child) && status && berth_reported_status(child) == BERTH_NO_EXIT_LINE)
+        *status = SIGKILL; /* WIFSIGNALED: the kernel's join reports some other status for a killed process */
     if (js.tag != WASIX_JOIN_STOPPED)
         berth_report_reaped(child);
     return child;
@@ -741,6 +745,34 @@ uid_t geteuid(void) { return berth_current_uid(); }
 gid_t getgid(void) { return berth_current_gid(); }
 gid_t getegid(void) { return berth_current_gid(); }
 
+/* Children we sent SIGKILL and have not reaped: their join is reported as a death by SIGKILL. */
+#define MAX_KILLED 32
+static pid_t killed[MAX_KILLED];
+
+static void remember_killed(pid_t pid)
+{
+    for (int i = 0; i < MAX_KILLED; i++)
+        if (killed[i] == pid)
+            return;
+    for (int i = 0; i < MAX_KILLED; i++) {
+        if (!killed[i]) {
+            killed[i] = pid;
+            return;
+        }
+    }
+}
+
+static int forget_killed(pid_t pid)
+{
+    for (int i = 0; i < MAX_KILLED; i++) {
+        if (killed[i] == pid) {
+            killed[i] = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int kill(pid_t pid, int sig)
 {
     if (pid <= 0) {
@@ -760,6 +792,8 @@ int kill(pid_t pid, int sig)
         errno = err;
         return -1;
     }
+    if (sig == SIGKILL && pid != getpid())
+        remember_killed(pid);
     return 0;
 }
 
@@ -808,6 +842,8 @@ int nanosleep(const struct timespec *request, struct timespec *remaining)
         sched_yield();
         return 0;
     }
+    /* the kernel's own default lets a timed sleep run on after a SIGTERM: ours ends it */
+    berth_catch_signals();
     int err = clock_nanosleep(CLOCK_REALTIME, 0, request, remaining);
     if (err) {
         errno = err;

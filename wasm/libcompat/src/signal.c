@@ -73,9 +73,22 @@ __attribute__((export_name("berth_deliver_signal"))) void berth_deliver_signal(i
     void (*handler)(int) = handlers[sig];
     if (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)))
         return;
-    if (handler == SIG_DFL)
+    if (handler == SIG_DFL) {
+        /* A pid namespace's init takes only the signals it has a handler for (pid_namespaces(7)): docker stop's SIGTERM to `sleep` as PID 1 waits for the SIGKILL. */
+        if (getpid() == 1)
+            return;
         _Exit(128 + sig); /* what a shell reports for a process a signal ended */
+    }
     handler(sig);
+}
+
+void berth_catch_signals(void)
+{
+    if (dispatcher_registered)
+        return;
+    static const char export_name[] = "berth_deliver_signal";
+    wasix_callback_signal(export_name, sizeof export_name - 1);
+    dispatcher_registered = 1;
 }
 
 void (*signal(int sig, void (*handler)(int)))(int)
@@ -84,11 +97,8 @@ void (*signal(int sig, void (*handler)(int)))(int)
         errno = EINVAL;
         return SIG_ERR;
     }
-    if (!dispatcher_registered && handler != SIG_DFL) {
-        static const char export_name[] = "berth_deliver_signal";
-        wasix_callback_signal(export_name, sizeof export_name - 1);
-        dispatcher_registered = 1;
-    }
+    if (handler != SIG_DFL)
+        berth_catch_signals();
     void (*previous)(int) = handlers[sig];
     handlers[sig] = handler;
     if (sig == SIGINT)
