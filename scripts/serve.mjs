@@ -32,17 +32,26 @@ export function serve({ dir, port = 8080, host = "127.0.0.1", isolationHeaders =
     if (file !== root && !file.startsWith(root + path.sep)) return send(response, 403, "forbidden");
     try {
       if (statSync(file).isDirectory()) file = path.join(file, "index.html");
-      const size = statSync(file).size;
+      const { size, mtime } = statSync(file);
+      // Revalidated on every use (a rebuild shows at once), answered 304 while unchanged:
+      // each SDK worker the page starts asks for the SDK's modules again.
+      const etag = `"${size.toString(16)}-${mtime.getTime().toString(16)}"`;
       const headers = {
         "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream",
-        "Content-Length": size,
         "Cache-Control": "no-cache",
+        ETag: etag,
+        "Last-Modified": mtime.toUTCString(),
       };
       if (isolationHeaders) {
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Embedder-Policy"] = "require-corp";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
       }
+      if (request.headers["if-none-match"] === etag) {
+        response.writeHead(304, headers);
+        return response.end();
+      }
+      headers["Content-Length"] = size;
       response.writeHead(200, headers);
       if (request.method === "HEAD") return response.end();
       createReadStream(file).pipe(response);
