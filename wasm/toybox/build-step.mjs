@@ -210,7 +210,8 @@ export async function build({ buildDir, distDir, cflags, ldflags, run, unwrapCom
         OPTIMIZE: "-Oz",
         LDOPTIMIZE: "-Wl,--gc-sections",
         // printf's %Lf and friends: wasi-libc leaves long double out of printf unless asked.
-        LDFLAGS: ["--target=wasm32-wasi", cflags.find((f) => f.startsWith("--sysroot=")), portObject, ...ldflags, "-lc-printscan-long-double"].join(" "),
+        // stat and lstat wrapped: toybox calls them through pointers, past libcompat's macros (port.c).
+        LDFLAGS: ["--target=wasm32-wasi", cflags.find((f) => f.startsWith("--sysroot=")), portObject, ...ldflags, "-lc-printscan-long-double", "-Wl,--wrap=stat", "-Wl,--wrap=lstat"].join(" "),
         NOSTRIP: "1",
         V: "",
       },

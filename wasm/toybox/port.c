@@ -197,6 +197,34 @@ int fchownat(int dirfd, const char *path, uid_t owner, gid_t group, int flags)
     return fstatat(dirfd, path, &st, flags & AT_SYMLINK_NOFOLLOW);
 }
 
+/* ---- stat and lstat ---- */
+
+/*
+ * Toybox takes stat and lstat as function pointers, past libcompat's
+ * function-like macros: the link wraps both symbols (--wrap, build-step.mjs),
+ * so that every call, through a pointer too, gets libcompat's modes, block
+ * counts and devices (`stat -c %a`, `df`).
+ */
+void berth_fill_stat(struct stat *st, const char *path);
+int __real_stat(const char *restrict path, struct stat *restrict st);
+int __real_lstat(const char *restrict path, struct stat *restrict st);
+
+int __wrap_stat(const char *restrict path, struct stat *restrict st)
+{
+    int r = __real_stat(path, st);
+    if (r == 0)
+        berth_fill_stat(st, path);
+    return r;
+}
+
+int __wrap_lstat(const char *restrict path, struct stat *restrict st)
+{
+    int r = __real_lstat(path, st);
+    if (r == 0)
+        berth_fill_stat(st, path);
+    return r;
+}
+
 int mknod(const char *path, mode_t mode, dev_t dev) { (void)path; (void)mode; (void)dev; errno = EPERM; return -1; }
 int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev) { (void)dirfd; return mknod(path, mode, dev); }
 

@@ -127,8 +127,8 @@ int berth_openat(int dirfd, const char *path, int flags, ...);
 
 /*
  * Toybox takes stat and lstat as function pointers, which libcompat's
- * function-like macros cannot stand in for: those two stay the raw calls
- * (fstatat, which toybox's directory walks use, keeps libcompat's modes).
+ * function-like macros cannot stand in for: those two stay the raw symbols,
+ * which the link wraps instead (port.c).
  */
 #undef stat
 #undef lstat
