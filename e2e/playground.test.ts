@@ -55,6 +55,11 @@ describe("the playground page", () => {
     assert.match(missing.output, /nosuchcommand: not found/);
     const pipe = await pg.run("echo one two three | wc -w");
     assert.deepEqual(pipe, { output: "3\n", exitCode: 0 });
+    // Into a pipe, ls writes one name per line as on Linux, not the terminal's columns.
+    const names = await pg.run("ls / | wc -l; ls -1 / | wc -l");
+    const [piped, oneColumn] = names.output.trim().split("\n").map(Number);
+    assert.ok(piped! > 5, names.output);
+    assert.equal(piped, oneColumn);
   });
 
   it("stops a foreground job with Ctrl-C", async () => {
