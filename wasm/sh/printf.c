@@ -55,6 +55,35 @@ static int escapes(Str *out, const char *s, int percent_b)
 }
 
 /*
+ * Text for %s and %b, padded and cut as the conversion spec ("%-5.2") says:
+ * by its length, since %b's may hold NUL bytes (\0), and without a bound.
+ */
+static void put_text(Str *out, const char *spec, const char *text, size_t len)
+{
+    const char *p = spec + 1;
+    int left = 0;
+    while (*p && strchr("-+ #0", *p))
+        left |= *p++ == '-';
+    char *end;
+    long width = strtol(p, &end, 10);
+    if (width < 0) {
+        left = 1;
+        width = -width;
+    }
+    if (*end == '.') {
+        long precision = strtol(end + 1, NULL, 10);
+        if (precision >= 0 && (size_t)precision < len)
+            len = precision;
+    }
+    size_t pad = (size_t)width > len ? (size_t)width - len : 0;
+    for (size_t k = 0; !left && k < pad; k++)
+        str_putc(out, ' ');
+    str_putn(out, text, len);
+    for (size_t k = 0; left && k < pad; k++)
+        str_putc(out, ' ');
+}
+
+/*
  * A numeric argument, as dash reads it: "" is 0; 'c or "c is the character's
  * code ('' alone is 0); otherwise a C integer, 64 bits, unsigned for %u %o %x
  * %X (where "-1" is the largest value, as strtoumax has it); out of range
@@ -190,23 +219,15 @@ int printf_builtin(int argc, char **argv)
             char buf[4096];
             switch (conv) {
             case 's':
-                spec[n++] = 's';
                 spec[n] = 0;
-                snprintf(buf, sizeof buf, spec, arg ? arg : "");
-                str_puts(&out, buf);
+                put_text(&out, spec, arg ? arg : "", arg ? strlen(arg) : 0);
                 break;
             case 'b': {
                 Str b = {0};
                 stop = escapes(&b, arg ? arg : "", 1);
-                spec[n++] = 's';
                 spec[n] = 0;
-                char *text = str_take(&b);
-                size_t need = strlen(text) + 256;
-                char *big = xmalloc(need);
-                snprintf(big, need, spec, text);
-                str_puts(&out, big);
-                free(big);
-                free(text);
+                put_text(&out, spec, b.s ? b.s : "", b.len);
+                free(b.s);
                 break;
             }
             case 'c':

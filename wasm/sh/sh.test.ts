@@ -61,6 +61,16 @@ echo -ne 'n\\t'; echo -E 'e\\t'`);
     assert.equal(r.stdout, "a b\n");
   });
 
+  it("prints %b's NUL bytes and %s past 4 KiB, padded and cut as asked (both went through C strings, %s a 4 KiB one)", async () => {
+    const r = await sh("printf '%b|%3b|%-3s|%.2s|' 'a\\0b' x y abc | od -An -tx1; printf %s \"$(seq 2000)\" | wc -c");
+    assert.equal(r.stdout, " 61 00 62 7c 20 20 78 7c 79 20 20 7c 61 62 7c\n8892\n");
+  });
+
+  it("unsets variables for its children, exported ones it started with too", async () => {
+    const r = await machine.run(["env", "GONE=1", "sh", "-c", "unset GONE; env | grep -c GONE; echo ${GONE-unset}"], { timeoutMs: 15_000 });
+    assert.equal(r.stdout, "0\nunset\n");
+  });
+
   it("lets children inherit cd", async () => {
     const r = await sh("cd /etc && pwd && probe cwd");
     assert.equal(r.stdout, "/etc\n/etc\n");
