@@ -94,6 +94,18 @@ describe("libcompat on WASIX", () => {
     assert.deepEqual([r.exitCode, r.stdout], [0, "0\n0\n"]);
   });
 
+  it("gives a child only the environment it was given (the kernel lays the parent's start environment under it)", async () => {
+    const r = await machine.run(["env", "KEPT=1", "sh", "-c", "env -i env; env -i ONLY=2 env; env -u KEPT env | grep -c KEPT"], { timeoutMs: 10_000 });
+    assert.equal(r.stdout, "ONLY=2\n0\n");
+  });
+
+  it("removes a file the process itself holds open (the kernel dropped only its cached name: gzip left its input)", async () => {
+    const data = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/data", fs: MemoryFileSystem.from({ f: "hello\n" }) }] });
+    const r = await data.run(["sh", "-c", "gzip /data/f && ls /data && zcat /data/f.gz"], { timeoutMs: 10_000 });
+    assert.equal(r.stdout, "f.gz\nhello\n");
+    await data.close();
+  });
+
   it("reads stdin to EOF", async () => {
     assert.equal((await machine.run(["probe", "cat"], { stdin: "in\n" })).stdout, "in\n");
   });

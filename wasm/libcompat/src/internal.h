@@ -59,6 +59,14 @@ void berth_mark_not_terminal(int fd, int yes);
 int berth_not_terminal(int fd);
 
 /*
+ * Variables a child must remove at start, their names joined by '=' (no name
+ * holds one): the kernel starts a child with its parent's start environment
+ * and only adds or replaces the variables it is given (process.c). Read and
+ * removed at start.
+ */
+#define BERTH_ENV_UNSET "BERTH_ENV_UNSET"
+
+/*
  * Set by the engine when a process must start in a directory the kernel's
  * namespace does not have (one made at the top after the machine started,
  * root.c): the kernel starts it at "/" and libcompat changes there at start.

@@ -7,6 +7,11 @@
  * any argument needs it, the parent escapes all of them (\n -> "\\n",
  * \ -> "\\\\") and sets BERTH_ARGV_ESCAPED=1 in the child's environment;
  * libcompat's start code in the child undoes both (see start.c).
+ *
+ * The kernel gives a child its parent's start environment with the given
+ * variables set over it, and never removes one (SDK 0.16.0): `env -i` and
+ * `unset` did not reach children. The names of our start environment that the
+ * child's lacks go along in BERTH_ENV_UNSET, and the child removes them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +208,47 @@ static int join_args(struct joined *j, char *const argv[], int escape)
     return joined_put(j, "", 0);
 }
 
+/* Whether the newline-separated variables in j set the variable name (of len bytes). */
+static int joined_sets(const struct joined *j, const char *name, size_t len)
+{
+    for (const char *line = j->data; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        if (!strncmp(line, name, len) && line[len] == '=')
+            return 1;
+    return 0;
+}
+
+/* Appends BERTH_ENV_UNSET for the variables of our start environment (the kernel's copy) that j lacks. */
+static int join_unset(struct joined *j)
+{
+    static char **start_env;
+    static size_t start_count;
+    if (!start_env) {
+        size_t count, size;
+        char **vars = NULL, *buf = NULL;
+        if (__wasi_environ_sizes_get(&count, &size) || !(vars = calloc(count + 1, sizeof *vars)) ||
+            !(buf = malloc(size ? size : 1)) || __wasi_environ_get((uint8_t **)vars, (uint8_t *)buf)) {
+            free(vars);
+            free(buf);
+            return -1;
+        }
+        start_env = vars;
+        start_count = count;
+    }
+    struct joined unset = {0};
+    int err = 0;
+    for (size_t i = 0; i < start_count && !err; i++) {
+        const char *eq = strchr(start_env[i], '=');
+        size_t len = eq ? (size_t)(eq - start_env[i]) : strlen(start_env[i]);
+        if (!joined_sets(j, start_env[i], len))
+            err = joined_put(&unset, unset.len ? "=" : "\n" BERTH_ENV_UNSET "=", unset.len ? 1 : sizeof BERTH_ENV_UNSET + 1) ||
+                  joined_put(&unset, start_env[i], len);
+    }
+    if (!err && unset.len)
+        err = joined_put(j, unset.data, unset.len);
+    free(unset.data);
+    return err ? -1 : joined_put(j, "", 0);
+}
+
 static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_t child, pid_t parent_pid, const char *not_terminal)
 {
     int first = 1;
@@ -211,7 +257,8 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_
         if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
             !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID) ||
             !strncmp(envp[i], BERTH_PID "=", sizeof BERTH_PID) ||
-            !strncmp(envp[i], BERTH_NOT_TERMINAL "=", sizeof BERTH_NOT_TERMINAL))
+            !strncmp(envp[i], BERTH_NOT_TERMINAL "=", sizeof BERTH_NOT_TERMINAL) ||
+            !strncmp(envp[i], BERTH_ENV_UNSET "=", sizeof BERTH_ENV_UNSET))
             continue;
         if ((!first && joined_put(j, "\n", 1)) || joined_put(j, envp[i], strlen(envp[i])))
             return -1;
@@ -238,7 +285,7 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_
         if (joined_put(j, streams, n))
             return -1;
     }
-    return joined_put(j, "", 0);
+    return join_unset(j);
 }
 
 /* Which of the child's standard streams will be a pipe or a file, as digits ("12"), after the file actions. */

@@ -4,8 +4,9 @@
  * - The WASIX kernel tracks a cwd per process (inherited by children), but
  *   wasi-libc keeps its own, starting at "/". We adopt the kernel's at start and
  *   keep both in step on chdir.
- * - Arguments escaped by a libcompat parent (see process.c) are restored, and
- *   the parent's pid it passed is kept for getppid().
+ * - Arguments escaped by a libcompat parent (see process.c) are restored, the
+ *   parent's pid it passed is kept for getppid(), and the variables it
+ *   removed (BERTH_ENV_UNSET) are removed again: the kernel put them back.
  * - The process hooks: start and exit are reported to the engine (below).
  * - Out of memory is a kill, as a cgroup's OOM killer's (sbrk, below).
  *
@@ -228,6 +229,15 @@ int __main_void(void)
     if (!argv || !buf || __wasi_args_get((uint8_t **)argv, (uint8_t *)buf))
         _Exit(71);
 
+    /* First, so that a variable the parent removed is not read below (BERTH_PID, BERTH_CWD...). */
+    const char *unset = getenv(BERTH_ENV_UNSET);
+    if (unset) {
+        char *names = strdup(unset);
+        unsetenv(BERTH_ENV_UNSET);
+        for (char *name = names ? strtok(names, "=") : NULL; name; name = strtok(NULL, "="))
+            unsetenv(name);
+        free(names);
+    }
     berth_enter_root();
     adopt_kernel_cwd();
     const char *start_in = getenv(BERTH_CWD);

@@ -50,10 +50,12 @@ int berth_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 #define fstat(...) berth_fstat(__VA_ARGS__)
 #define fstatat(...) berth_fstatat(__VA_ARGS__)
 
-/* rmdir that works on directories the kernel has not resolved yet (files.c). */
+/* rmdir that works on directories the kernel has not resolved yet, unlink on files held open (files.c). */
 int berth_rmdir(const char *path);
+int berth_unlink(const char *path);
 int berth_unlinkat(int dirfd, const char *path, int flags);
 #define rmdir(path) berth_rmdir(path)
+#define unlink(path) berth_unlink(path)
 #define unlinkat(dirfd, path, flags) berth_unlinkat(dirfd, path, flags)
 
 #ifdef __cplusplus
