@@ -41,6 +41,11 @@ describe("libcompat on WASIX", () => {
     assert.equal(r.stdout, "[two\nlines]\n[back\\slash]\nstatus 0\n");
   });
 
+  it("keeps carriage returns inside a child's arguments (the kernel splits at them too)", async () => {
+    const r = await probe("spawn", "probe", "args", "a\rb", "c");
+    assert.equal(r.stdout, "[a\rb]\n[c]\nstatus 0\n");
+  });
+
   it("keeps a child's empty arguments (the kernel drops them)", async () => {
     const r = await probe("spawn", "probe", "args", "", "x", "");
     assert.equal(r.stdout, "[]\n[x]\n[]\nstatus 0\n");

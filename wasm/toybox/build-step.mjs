@@ -4,7 +4,8 @@
 // with libcompat plus this directory's port layer (include/, port.c). Edits to
 // the source: exit handlers get the parameter they are called with
 // (typeExitHandlers), children start with posix_spawnp rather than vfork
-// (startWithSpawn), and vi can edit a new file (loadEmptyFileAsLine).
+// (startWithSpawn), vi can edit a new file (loadEmptyFileAsLine), and ls -i
+// prints 64-bit inodes whole (printWholeInodes).
 //
 // Incremental: the result is cached under .cache/toybox keyed by every input,
 // so an unchanged build only copies it.
@@ -150,6 +151,20 @@ function loadEmptyFileAsLine(src) {
   edit(src, "toys/pending/vi.c", '      insert_str("", 0, 0, 0, STACK);\n      TT.filesize = 0;\n', '      insert_str("\\n", 0, 1, 1, STACK);\n      TT.filesize = 1;\n');
 }
 
+/**
+ * ls -i printed each inode number through zprint(), whose unsigned long is 32
+ * bits in WebAssembly: the kernel's 64-bit inodes came out cut, unlike stat's
+ * %i and find -inum. The number is printed whole instead.
+ */
+function printWholeInodes(src) {
+  edit(
+    src,
+    "toys/posix/ls.c",
+    '    if (FLAG(i)) zprint(zap, "lu ", totals[1], st->st_ino);\n',
+    '    if (FLAG(i) && zap) zprint(zap, "lu ", totals[1], 0);\n' + '    else if (FLAG(i)) printf("%*llu ", totals[1], (unsigned long long)st->st_ino);\n',
+  );
+}
+
 function digestOf(parts) {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -195,6 +210,7 @@ export async function build({ buildDir, distDir, cflags, ldflags, run, unwrapCom
     }
     startWithSpawn(src);
     loadEmptyFileAsLine(src);
+    printWholeInodes(src);
     // The port layer: headers WASI lacks, and the functions behind them.
     const compileFlags = [...cflags, "-D__linux__", `-I${path.join(HERE, "include")}`, "-include", "toybox-port.h"];
     const portObject = path.join(work, "port.o");

@@ -3,10 +3,11 @@
  * proc_join, pipes, dup2, kill, process ids, nanosleep.
  *
  * Arguments cross proc_spawn2 as one newline-separated string, so an argument
- * that itself holds a newline (or a backslash) would be split or mangled. When
- * any argument needs it, the parent escapes all of them (\n -> "\\n",
- * \ -> "\\\\") and sets BERTH_ARGV_ESCAPED=1 in the child's environment;
- * libcompat's start code in the child undoes both (see start.c).
+ * that itself holds a newline, a carriage return (the kernel splits at both) or
+ * a backslash would be split or mangled. When any argument needs it, the
+ * parent escapes all of them (\n -> "\\n", \r -> "\\r", \ -> "\\\\") and
+ * sets BERTH_ARGV_ESCAPED=1 in the child's environment; libcompat's start
+ * code in the child undoes it (see start.c).
  *
  * The kernel gives a child its parent's start environment with the given
  * variables set over it, and never removes one (SDK 0.16.0): `env -i` and
@@ -176,11 +177,11 @@ static int joined_put(struct joined *j, const char *s, size_t n)
     return 0;
 }
 
-/* The kernel splits arguments at newlines and drops empty ones: those need escaping. */
+/* The kernel splits arguments at newlines and carriage returns and drops empty ones: those need escaping. */
 static int needs_escape(char *const argv[])
 {
     for (int i = 0; argv[i]; i++)
-        if (!argv[i][0] || strpbrk(argv[i], "\n\\"))
+        if (!argv[i][0] || strpbrk(argv[i], "\n\r\\"))
             return 1;
     return 0;
 }
@@ -197,6 +198,8 @@ static int join_args(struct joined *j, char *const argv[], int escape)
             int r;
             if (escape && *p == '\n')
                 r = joined_put(j, "\\n", 2);
+            else if (escape && *p == '\r')
+                r = joined_put(j, "\\r", 2);
             else if (escape && *p == '\\')
                 r = joined_put(j, "\\\\", 2);
             else
@@ -253,8 +256,8 @@ static int join_env(struct joined *j, char *const envp[], int escaped_args, pid_
 {
     int first = 1;
     for (int i = 0; envp && envp[i]; i++) {
-        /* A newline inside a value cannot cross proc_spawn2; drop it rather than split. */
-        if (strchr(envp[i], '\n') || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
+        /* A newline or carriage return inside a value cannot cross proc_spawn2; drop it rather than split. */
+        if (strpbrk(envp[i], "\n\r") || !strncmp(envp[i], BERTH_ARGV_ESCAPED "=", sizeof BERTH_ARGV_ESCAPED) ||
             !strncmp(envp[i], BERTH_PPID "=", sizeof BERTH_PPID) ||
             !strncmp(envp[i], BERTH_PID "=", sizeof BERTH_PID) ||
             !strncmp(envp[i], BERTH_NOT_TERMINAL "=", sizeof BERTH_NOT_TERMINAL) ||

@@ -78,6 +78,9 @@ static void unescape_arg(char *s)
         if (*s == '\\' && s[1] == 'n') {
             *out++ = '\n';
             s++;
+        } else if (*s == '\\' && s[1] == 'r') {
+            *out++ = '\r';
+            s++;
         } else if (*s == '\\' && s[1] == '\\') {
             *out++ = '\\';
             s++;
