@@ -165,17 +165,20 @@ static int bi_pwd(int argc, char **argv)
     return 0;
 }
 
-/* echo as dash's: -n only, backslash escapes always (\c stops output). */
+/* echo as dash's: backslash escapes always (\c stops output), and the options below. */
 static int bi_echo(int argc, char **argv)
 {
-    int i = 1, newline = 1, escapes = 1;
-    /* -n, and bash's and ash's -e (escapes, as dash always does) and -E (none), in any combination */
+    int i = 1, newline = 1, escapes = 1, hex = 0;
+    /*
+     * -n, and bash's and ash's -e (escapes, as dash always does; with them also
+     * \xHH, which dash's echo prints as is) and -E (none), in any combination
+     */
     for (; i < argc && argv[i][0] == '-' && argv[i][1] && strspn(argv[i] + 1, "neE") == strlen(argv[i] + 1); i++) {
         for (const char *o = argv[i] + 1; *o; o++) {
             if (*o == 'n')
                 newline = 0;
             else
-                escapes = *o == 'e';
+                escapes = hex = *o == 'e';
         }
     }
     Str out = {0};
@@ -208,6 +211,16 @@ static int bi_echo(int argc, char **argv)
                 str_putc(&out, (char)v);
                 break;
             }
+            case 'x': {
+                char byte;
+                int digits = hex ? hex_escape(s + 1, &byte) : 0;
+                if (digits) {
+                    str_putc(&out, byte);
+                    s += digits;
+                    break;
+                }
+            }
+                /* fall through */
             default:
                 str_putc(&out, '\\');
                 str_putc(&out, *s);

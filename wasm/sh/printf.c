@@ -8,6 +8,15 @@
 
 #include "sh.h"
 
+int hex_escape(const char *s, char *byte)
+{
+    int digits = 0, value = 0;
+    for (; digits < 2 && isxdigit((unsigned char)s[digits]); digits++)
+        value = value * 16 + (isdigit((unsigned char)s[digits]) ? s[digits] - '0' : tolower((unsigned char)s[digits]) - 'a' + 10);
+    *byte = (char)value;
+    return digits;
+}
+
 /* Writes s with printf's backslash escapes; \c (for %b) stops everything. Returns 1 on \c. */
 static int escapes(Str *out, const char *s, int percent_b)
 {
@@ -33,6 +42,17 @@ static int escapes(Str *out, const char *s, int percent_b)
         case 'v': str_putc(out, '\v'); break;
         case '\\': str_putc(out, '\\'); break;
         case '"': str_putc(out, '"'); break;
+        case 'x': {
+            /* as bash's and busybox ash's printf read it (dash prints it as is) */
+            char byte;
+            int digits = hex_escape(s + 1, &byte);
+            if (digits) {
+                str_putc(out, byte);
+                s += digits;
+            } else
+                str_puts(out, "\\x");
+            break;
+        }
         case '\'': str_putc(out, '\''); break;
         default:
             if (*s >= '0' && *s <= '7') {
@@ -164,6 +184,10 @@ int printf_builtin(int argc, char **argv)
                     while (k < 3 && *f >= '0' && *f <= '7')
                         f++, k++;
                     f--;
+                } else if (f[1] == 'x') {
+                    f++;
+                    for (int k = 0; k < 2 && isxdigit((unsigned char)f[1]); k++)
+                        f++;
                 } else if (f[1]) {
                     f++;
                 }

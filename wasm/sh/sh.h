@@ -183,6 +183,8 @@ builtin_fn builtin_find(const char *name);
 int is_special_builtin(const char *name);
 const char *builtin_name_at(int i);
 int printf_builtin(int argc, char **argv);
+/* The byte of "\\xHH" (bash's and ash's printf, echo -e) whose digits start at s: returns how many (0-2). */
+int hex_escape(const char *s, char *byte);
 int test_builtin(int argc, char **argv);
 
 /* ---- errors ---- */

@@ -66,6 +66,11 @@ echo -ne 'n\\t'; echo -E 'e\\t'`);
     assert.equal(r.stdout, " 61 00 62 7c 20 20 78 7c 79 20 20 7c 61 62 7c\n8892\n");
   });
 
+  it("reads \\xHH in printf and echo -e, as bash and ash do (plain echo prints it as dash does)", async () => {
+    const r = await sh("printf 'A\\x42\\x3Q%b|' '\\x44'; echo -e '\\x45\\xZ'; echo '\\x46'");
+    assert.equal(r.stdout, "AB\x03QD|E\\xZ\n\\x46\n");
+  });
+
   it("unsets variables for its children, exported ones it started with too", async () => {
     const r = await machine.run(["env", "GONE=1", "sh", "-c", "unset GONE; env | grep -c GONE; echo ${GONE-unset}"], { timeoutMs: 15_000 });
     assert.equal(r.stdout, "0\nunset\n");
