@@ -111,6 +111,14 @@ describe("libcompat on WASIX", () => {
     await data.close();
   });
 
+  it("appends where a file ends after it was truncated, here or by another process (the kernel appended at the size it had kept)", async () => {
+    const data = await kernel.createMachine({ env: { PATH: "/bin:/usr/bin" }, mounts: [{ path: "/data", fs: new MemoryFileSystem() }] });
+    const script = "cd /data; echo abcdef > f; echo x > f; echo y >> f; cat f; echo abc > g; truncate -s 0 g; echo z >> g; cat g";
+    const r = await data.run(["sh", "-c", script], { timeoutMs: 10_000 });
+    assert.equal(r.stdout, "x\ny\nz\n");
+    await data.close();
+  });
+
   it("reads stdin to EOF", async () => {
     assert.equal((await machine.run(["probe", "cat"], { stdin: "in\n" })).stdout, "in\n");
   });

@@ -17,7 +17,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,38 +139,6 @@ void setutxent(void) {}
 void endutxent(void) {}
 
 /* ---- files ---- */
-
-#undef open
-#undef openat
-
-static int with_access_mode(int flags)
-{
-    return (flags & O_ACCMODE) ? flags : flags | O_RDONLY;
-}
-
-int berth_open(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & O_CREAT) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, int);
-        va_end(ap);
-    }
-    return open(path, with_access_mode(flags), mode);
-}
-
-int berth_openat(int dirfd, const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & O_CREAT) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, int);
-        va_end(ap);
-    }
-    return openat(dirfd, path, with_access_mode(flags), mode);
-}
 
 static int exists(const char *path, int follow)
 {

@@ -4,6 +4,12 @@
 
 #include <sys/types.h>
 
+/* libcompat's own opens (the engine's device files among them) are the kernel's, unchanged. */
+#undef open
+#undef openat
+int open(const char *path, int flags, ...);
+int openat(int dirfd, const char *path, int flags, ...);
+
 /* Set in a child's environment when its arguments were escaped (process.c). */
 #define BERTH_ARGV_ESCAPED "BERTH_ARGV_ESCAPED"
 

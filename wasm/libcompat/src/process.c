@@ -542,7 +542,7 @@ static int spawn_common(pid_t *pid, const char *name, int search,
             break;
         case ACTION_OPEN: {
             /* Open in the parent, hand it over with dup2, close our copy after. */
-            int fd = open(a->path, a->oflag, a->mode);
+            int fd = berth_open(a->path, a->oflag, a->mode);
             if (fd < 0) {
                 err = errno;
                 goto out;

@@ -116,16 +116,6 @@ long syscall(long number, ...);
 #define __NR_sched_setaffinity 203
 
 /*
- * Toybox opens with flags like O_CLOEXEC alone, counting on O_RDONLY being 0
- * as on Linux; in WASI an open without an access mode is invalid (EINVAL).
- * These add O_RDONLY when no access mode was given (port.c).
- */
-int berth_open(const char *path, int flags, ...);
-int berth_openat(int dirfd, const char *path, int flags, ...);
-#define open(...) berth_open(__VA_ARGS__)
-#define openat(...) berth_openat(__VA_ARGS__)
-
-/*
  * Toybox takes stat and lstat as function pointers, which libcompat's
  * function-like macros cannot stand in for: those two stay the raw symbols,
  * which the link wraps instead (port.c).

@@ -50,6 +50,16 @@ int berth_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 #define fstat(...) berth_fstat(__VA_ARGS__)
 #define fstatat(...) berth_fstatat(__VA_ARGS__)
 
+/*
+ * open and openat as on Linux: no access mode means O_RDONLY (0 there), and a
+ * file truncated or opened for appending is written where its data ends
+ * (files.c). Function-like, so that a member or pointer named open is untouched.
+ */
+int berth_open(const char *path, int flags, ...);
+int berth_openat(int dirfd, const char *path, int flags, ...);
+#define open(...) berth_open(__VA_ARGS__)
+#define openat(...) berth_openat(__VA_ARGS__)
+
 /* rmdir that works on directories the kernel has not resolved yet, unlink on files held open (files.c). */
 int berth_rmdir(const char *path);
 int berth_unlink(const char *path);
