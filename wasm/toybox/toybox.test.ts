@@ -91,6 +91,8 @@ describe("toybox on WASIX", () => {
     ["pgrep nosuchprocess; echo $?", "1\n"],
     ["echo a b c | xargs -n 2 echo x", "x a b\nx c\n"],
     ["printf 'a b\\0c\\0' | xargs -0 -n1 echo", "a b\nc\n"],
+    // Linux's ARG_MAX (libcompat's sysconf): one 128 KiB argument fits, and 1.3 MB of them split into few commands
+    ["X=$(head -c 131066 /dev/zero | tr '\\0' x); for i in $(seq 1 10); do echo $X; done | xargs sh -c 'echo $#' sh", "10\n"],
     ["seq 6 | xargs -P 3 -n 2 echo | sort", "1 2\n3 4\n5 6\n"],
     ["echo in | xargs sh -c 'cat; echo read-devnull'", "read-devnull\n"],
     // 127 reads as 79 here: a plain machine has no engine to ask for statuses from 80 up (wasm/README.md).

@@ -75,6 +75,17 @@ int sethostname(const char *name, size_t len)
  * been seen it is remembered, so that a program that switched to raw mode
  * (echo and line buffering off) still finds its terminal to switch back.
  */
+/* Linux's ARG_MAX with the default 8 MiB stack (a quarter of it); the kernel passes such command lines whole. */
+#define LINUX_ARG_MAX (2 * 1024 * 1024)
+
+#undef sysconf
+long sysconf(int name);
+
+long berth_sysconf(int name)
+{
+    return name == _SC_ARG_MAX ? LINUX_ARG_MAX : sysconf(name);
+}
+
 static int terminal_seen;
 
 /* Pipes we made, standard streams a parent gave as a pipe or a file (BERTH_NOT_TERMINAL), and copies of them. */

@@ -68,6 +68,14 @@ int berth_unlinkat(int dirfd, const char *path, int flags);
 #define unlink(path) berth_unlink(path)
 #define unlinkat(dirfd, path, flags) berth_unlinkat(dirfd, path, flags)
 
+/*
+ * sysconf with Linux's answers where wasi-libc's differ (system.c): a command
+ * line may be as long as on Linux with an 8 MiB stack (xargs sizes its
+ * commands by it; wasi-libc's 128 KiB refused a 128 KiB argument).
+ */
+long berth_sysconf(int name);
+#define sysconf(name) berth_sysconf(name)
+
 #ifdef __cplusplus
 }
 #endif
