@@ -15,8 +15,8 @@
  * removed or renamed (EPERM here: the bridge has no EBUSY). A rename between
  * two filesystems copies and removes, as mv does after EXDEV.
  */
-import { HandleTable } from "./handle-table.ts";
-import { MountedFsError, type MaybePromise, type Mount, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+import { CompositeFileSystem } from "./composite-fs.ts";
+import { MountedFsError, type Mount, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
 /** Where the engine mounts a machine's MountTree in the kernel's namespace (libcompat's BERTH_ROOT_MOUNT). */
 export const ROOT_MOUNT = "/run/berth/root";
@@ -41,15 +41,15 @@ const READ_ONLY: OpenOptions = { read: true, write: false, create: false, create
 const CREATE: OpenOptions = { read: false, write: true, create: true, createNew: false, truncate: true, append: false };
 const COPY_CHUNK = 1 << 20;
 
-export class MountTree implements MountedFileSystem {
+export class MountTree extends CompositeFileSystem {
   /** Mount paths without slashes at either end, longest first. */
   readonly #mounts: readonly { path: string; fs: MountedFileSystem; readOnly: boolean }[];
-  readonly #handles = new HandleTable();
 
   constructor(
     readonly root: MountedFileSystem,
     mounts: readonly Mount[],
   ) {
+    super();
     this.#mounts = mounts
       .map((m) => ({ path: m.path.split("/").filter(Boolean).join("/"), fs: m.fs, readOnly: m.readOnly ?? false }))
       .sort((a, b) => b.path.length - a.path.length);
@@ -105,23 +105,7 @@ export class MountTree implements MountedFileSystem {
     const target = this.#resolve(path);
     if (options.write || options.create || options.createNew || options.truncate || options.append) this.#writable(target, path);
     const inner = await target.fs.open(target.path, options);
-    return this.#handles.add(target.fs, inner);
-  }
-
-  read(handle: number, offset: number, length: number): MaybePromise<Uint8Array> {
-    return this.#handles.read(handle, offset, length);
-  }
-  write(handle: number, offset: number, data: Uint8Array): MaybePromise<number> {
-    return this.#handles.write(handle, offset, data);
-  }
-  setLen(handle: number, length: number): MaybePromise<void> {
-    return this.#handles.setLen(handle, length);
-  }
-  flush(handle: number): MaybePromise<void> {
-    return this.#handles.flush(handle);
-  }
-  close(handle: number): Promise<void> {
-    return this.#handles.close(handle);
+    return this.adopt(target.fs, inner);
   }
 
   async mkdir(path: string): Promise<void> {

@@ -4,13 +4,14 @@
  * process hook file, each served by its own filesystem. Handles are
  * renumbered so that the members' handle numbers never meet.
  */
-import { MountedFsError, type MaybePromise, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
-import { HandleTable } from "./handle-table.ts";
+import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
+import { CompositeFileSystem } from "./composite-fs.ts";
 
-export class UnionDirectory implements MountedFileSystem {
-  readonly #handles = new HandleTable();
+export class UnionDirectory extends CompositeFileSystem {
 
-  constructor(readonly members: readonly MountedFileSystem[]) {}
+  constructor(readonly members: readonly MountedFileSystem[]) {
+    super();
+  }
 
   async #owner(path: string): Promise<MountedFileSystem> {
     let error: unknown = new MountedFsError("ENOENT", path);
@@ -45,28 +46,12 @@ export class UnionDirectory implements MountedFileSystem {
     for (const fs of candidates) {
       try {
         const inner = await fs.open(path, options);
-        return this.#handles.add(fs, inner);
+        return this.adopt(fs, inner);
       } catch (e) {
         if (fs === candidates[0]) error = e;
       }
     }
     throw error;
-  }
-
-  read(handle: number, offset: number, length: number): MaybePromise<Uint8Array> {
-    return this.#handles.read(handle, offset, length);
-  }
-  write(handle: number, offset: number, data: Uint8Array): MaybePromise<number> {
-    return this.#handles.write(handle, offset, data);
-  }
-  setLen(handle: number, length: number): MaybePromise<void> {
-    return this.#handles.setLen(handle, length);
-  }
-  flush(handle: number): MaybePromise<void> {
-    return this.#handles.flush(handle);
-  }
-  close(handle: number): Promise<void> {
-    return this.#handles.close(handle);
   }
 
   async mkdir(path: string): Promise<void> {

@@ -1,16 +1,25 @@
 /**
- * The open files of a filesystem made of others (UnionDirectory, MountTree):
- * each member numbers its handles on its own, so the composite hands out its
- * own numbers and forwards each call to the member and handle behind one.
+ * A filesystem made of others (UnionDirectory, MountTree): each member
+ * numbers its handles on its own, so the composite hands out its own numbers
+ * and forwards every call on an open file to the member and handle behind one.
+ * Subclasses resolve paths and open; this keeps what was opened.
  */
-import { MountedFsError, type MaybePromise, type MountedFileSystem } from "../kernel/index.ts";
+import { MountedFsError, type MaybePromise, type MountedDirEntry, type MountedFileSystem, type MountedStat, type OpenOptions } from "../kernel/index.ts";
 
-export class HandleTable {
+export abstract class CompositeFileSystem implements MountedFileSystem {
   readonly #handles = new Map<number, { fs: MountedFileSystem; handle: number }>();
   #next = 1;
 
-  /** A number of the composite's for `inner`, a handle `fs` opened. */
-  add(fs: MountedFileSystem, inner: number): number {
+  abstract stat(path: string): MaybePromise<MountedStat>;
+  abstract readDir(path: string): MaybePromise<readonly MountedDirEntry[]>;
+  abstract open(path: string, options: OpenOptions): MaybePromise<number>;
+  abstract mkdir(path: string): MaybePromise<void>;
+  abstract remove(path: string): MaybePromise<void>;
+  abstract rename(from: string, to: string): MaybePromise<void>;
+  abstract sync(): MaybePromise<void>;
+
+  /** A number of the composite's for `inner`, a handle the member `fs` opened. */
+  protected adopt(fs: MountedFileSystem, inner: number): number {
     const handle = this.#next++;
     this.#handles.set(handle, { fs, handle: inner });
     return handle;
