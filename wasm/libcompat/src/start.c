@@ -267,13 +267,7 @@ int __main_void(void)
         unsetenv(BERTH_NOT_TERMINAL);
     }
     if (getenv(BERTH_STDERR_TO_TERMINAL)) {
-        /*
-         * Only for the process the engine started (its parent pid is 0, none
-         * of ours): the kernel hands a child its parent's start environment
-         * too, and a pipeline stage following it sent its errors into the pipe.
-         */
-        if (berth_parent_pid <= 0)
-            dup2(1, 2);
+        dup2(1, 2);
         unsetenv(BERTH_STDERR_TO_TERMINAL);
     }
     const char *own = getenv(BERTH_PID);
