@@ -68,28 +68,25 @@ export function statedCases(testFile: string): number {
 
 /** Reads the harness's output for one file. */
 export function tally(command: string, output: string, stated: number): ToyboxTestFile {
+  const lines = output.split("\n");
   let passed = 0;
-  let failed = 0;
   let skipped = 0;
-  const failures: string[] = [];
-  let current: string[] | undefined;
-  for (const line of output.split("\n")) {
-    if (line.startsWith("PASS: ")) passed++;
-    else if (line.startsWith("SKIP: ")) skipped++;
-    else if (line.startsWith("FAIL: ")) {
-      failed++;
-      failures.push((current = [line]).join("\n"));
-      continue;
-    } else if (current && line.startsWith("  ")) {
-      current.push(line);
-      failures[failures.length - 1] = current.join("\n");
+  // Each failure: its FAIL line and the indented lines after it (command, diff).
+  const failures: string[][] = [];
+  let inFailure = false;
+  for (const line of lines) {
+    if (inFailure && line.startsWith("  ")) {
+      failures.at(-1)!.push(line);
       continue;
     }
-    current = undefined;
+    inFailure = line.startsWith("FAIL: ");
+    if (inFailure) failures.push([line]);
+    else if (line.startsWith("PASS: ")) passed++;
+    else if (line.startsWith("SKIP: ")) skipped++;
   }
-  const finished = output.split("\n").includes("END");
-  const notRun = finished ? 0 : Math.max(0, stated - passed - failed - skipped);
-  return { command, passed, failed, skipped, notRun, failures };
+  const failed = failures.length;
+  const notRun = lines.includes("END") ? 0 : Math.max(0, stated - passed - failed - skipped);
+  return { command, passed, failed, skipped, notRun, failures: failures.map((f) => f.join("\n")) };
 }
 
 async function runFile(host: Machine, command: string, testFile: string, harness: string, options: string): Promise<ToyboxTestFile> {
