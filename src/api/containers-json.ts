@@ -122,7 +122,7 @@ function startTime(startedAt: Date, now: Date): string {
 }
 
 /** ps's TIME: CPU time used, [DD-]HH:MM:SS. */
-function cpuClock(nanos: number): string {
+function cpuTimeText(nanos: number): string {
   const seconds = Math.floor(nanos / 1e9);
   const two = (n: number) => String(n).padStart(2, "0");
   const days = Math.floor(seconds / 86_400);
@@ -158,7 +158,7 @@ export function containerTop(processes: readonly ProcessInfo[], user: string, no
       String(utilization(p, now)),
       startTime(p.startedAt, now),
       "?",
-      cpuClock(p.cpuTime ?? 0),
+      cpuTimeText(p.cpuTime ?? 0),
       p.args.join(" "),
     ]),
   };
