@@ -73,15 +73,16 @@ static const char *expand_part(Exp *e, const char *s, const char *end, int quote
 
 /* ---- parameters ---- */
 
-static char *positional_joined(char sep_char, int use_ifs)
+/* Fields joined as "$*" joins them: by IFS's first character, a space when IFS is unset, nothing when it is empty. */
+static char *joined_by_ifs(char *const *fields, int count)
 {
     Str out = {0};
     const char *ifs = var_get("IFS");
-    char sep = use_ifs ? (ifs ? ifs[0] : ' ') : sep_char;
-    for (int i = 0; i < sh.nparams; i++) {
+    char sep = ifs ? ifs[0] : ' ';
+    for (int i = 0; i < count; i++) {
         if (i && sep)
             str_putc(&out, sep);
-        str_puts(&out, sh.params[i]);
+        str_puts(&out, fields[i]);
     }
     return str_take(&out);
 }
@@ -120,7 +121,7 @@ static char *param_value(const char *name, size_t n)
         }
         case '*':
         case '@':
-            return positional_joined(' ', 1);
+            return joined_by_ifs(sh.params, sh.nparams);
         case '0':
             return xstrdup(sh.name);
         }
@@ -170,30 +171,15 @@ static void emit_fields(Exp *e, char *const *fields, int count, char which, int 
             e->had_quotes = 1;
         return;
     }
-    const char *ifs = var_get("IFS");
-    char sep = ifs ? *ifs : ' ';
-    Str joined = {0};
-    str_puts(&joined, "");
-    for (int i = 0; i < count; i++) {
-        if (i && sep)
-            str_putc(&joined, sep);
-        str_puts(&joined, fields[i]);
-    }
-    char *text = str_take(&joined);
-    emit_value(e, text, quoted);
-    free(text);
+    char *joined = joined_by_ifs(fields, count);
+    emit_value(e, joined, quoted);
+    free(joined);
 }
 
 /* "$@" / $@ / "$*" / $*. */
 static void emit_positionals(Exp *e, char which, int quoted)
 {
-    if (which == '@' || !quoted) {
-        emit_fields(e, sh.params, sh.nparams, which, quoted);
-        return;
-    }
-    char *joined = positional_joined(' ', 1);
-    emit_value(e, joined, quoted);
-    free(joined);
+    emit_fields(e, sh.params, sh.nparams, which, quoted);
 }
 
 /* Matches a prefix/suffix pattern against value; op is '#', '##', '%', '%%'. */
