@@ -106,9 +106,24 @@ function copyUserland(out) {
   }
 }
 
+/**
+ * berth.js and the engine Worker's first script start the kernel's downloads
+ * before anything else loads; a static import (esbuild makes one of any
+ * module that another entry shares) would be a round trip before that.
+ */
+const FIRST_SCRIPTS = ["berth.js", "engine-worker.js"];
+
+function checkFirstScripts(metafile, out) {
+  for (const name of FIRST_SCRIPTS) {
+    const imports = metafile.outputs[`${out}/${name}`]?.imports.filter((i) => i.kind === "import-statement") ?? [];
+    if (imports.length > 0) throw new Error(`${name} must not import statically (it starts the kernel's downloads first), but imports ${imports.map((i) => i.path).join(", ")}`);
+  }
+}
+
 export async function buildWeb(out = WEB_OUT) {
   rmSync(out, { recursive: true, force: true });
-  await esbuild.build({ ...webBundles, outdir: out, define: { BERTH_SDK_MODULES: JSON.stringify(await sdkStaticModules()) } });
+  const { metafile } = await esbuild.build({ ...webBundles, outdir: out, metafile: true, define: { BERTH_SDK_MODULES: JSON.stringify((await sdkStaticModules()).join(" ")) } });
+  checkFirstScripts(metafile, out);
   for (const file of ["index.html", "embed-example.html", "page.css", "coi-sw.js"]) copyFileSync(path.join("web", file), path.join(out, file));
   copySdk(out);
   copyUserland(out);

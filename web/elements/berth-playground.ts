@@ -14,9 +14,10 @@
  * exitCode}`, `type(text)`, `waitForText(text)`; events `berth-ready` and
  * `berth-command-exit`.
  */
+import { proxy } from "comlink";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 
-import { Comlink, onEngineStopped, pageEngine, pageProblem } from "../engine/client.ts";
+import { onEngineStopped, pageEngine, pageProblem } from "../engine/client.ts";
 import type { CommandEndDetail, TerminalTheme } from "./berth-terminal.ts";
 import "./berth-terminal.ts";
 import "./berth-xray.ts";
@@ -248,7 +249,6 @@ export class BerthPlayground extends LitElement {
     if (problem) return this.#fail(problem);
     try {
       const engine = pageEngine();
-      await engine.boot();
       this.playground = await engine.createPlayground();
       if (this.image) await engine.pull(this.playground, this.image);
       await this.updateComplete;
@@ -292,8 +292,8 @@ export class BerthPlayground extends LitElement {
     this.session = await engine.openShell(
       this.playground,
       terminal.size,
-      Comlink.proxy((data: Uint8Array) => terminal.write(data).then(() => this.#textChanged())),
-      Comlink.proxy(() => {
+      proxy((data: Uint8Array) => terminal.write(data).then(() => this.#textChanged())),
+      proxy(() => {
         this.session = undefined;
         this.#atPrompt = false;
         this.phase = "exited";

@@ -2,23 +2,36 @@
  * The page's side of the engine Worker: one Worker (one kernel) per page,
  * shared by every playground element on it.
  */
-import * as Comlink from "comlink";
+import { wrap, type Remote } from "comlink";
 
 import type { EngineApi } from "./protocol.ts";
 
 interface PageEngine {
-  readonly api: Comlink.Remote<EngineApi>;
+  readonly api: Remote<EngineApi>;
   readonly worker: Worker;
 }
 
 let engine: PageEngine | undefined;
 const stopListeners = new Set<(reason: string) => void>();
+let startWorker: (() => Worker) | undefined;
+let startedWorker: Worker | undefined;
+
+/**
+ * How the page starts its engine Worker (berth.js knows where the site keeps
+ * it), and the Worker berth.js already started, if any: the first engine.
+ */
+export function useEngineWorker(start: () => Worker, started?: Worker): void {
+  startWorker = start;
+  startedWorker = started;
+}
 
 /** The page's engine Worker, started on first use (again after it stopped). */
-export function pageEngine(): Comlink.Remote<EngineApi> {
+export function pageEngine(): Remote<EngineApi> {
   if (!engine) {
-    const worker = new Worker(new URL("./engine-worker.js", import.meta.url), { type: "module", name: "berth-engine" });
-    const current: PageEngine = { worker, api: Comlink.wrap<EngineApi>(worker) };
+    if (!startWorker) throw new Error("the engine Worker is started by berth.js, which has not run");
+    const worker = startedWorker ?? startWorker();
+    startedWorker = undefined;
+    const current: PageEngine = { worker, api: wrap<EngineApi>(worker) };
     // An error nobody caught in the Worker means the kernel's state is unknown:
     // every playground on the page says so instead of freezing.
     const stopped = (reason: string) => {
@@ -48,4 +61,3 @@ export function pageProblem(): string | null {
   return null;
 }
 
-export { Comlink };

@@ -1,7 +1,7 @@
 /**
  * The engine Worker's calls (protocol.ts) on its one kernel: every
  * playground's engine and host, and each terminal's shell session. The
- * Worker's entry (worker.ts) loads this code while the kernel boots.
+ * Worker's first script (worker.ts) loads this code while the SDK downloads.
  */
 import * as Comlink from "comlink";
 
@@ -70,10 +70,6 @@ export function createEngineApi(boot: { kernel: Promise<Kernel>; fixtures: Promi
     return found;
   };
   return {
-    async boot() {
-      await world;
-    },
-
     async createPlayground() {
       const { kernel, registry, hostRootfs } = await world;
       const id = nextId++;

@@ -11,9 +11,7 @@ export interface TerminalSize {
 }
 
 export interface EngineApi {
-  /** Boots the shared kernel; every later call waits for the same boot. */
-  boot(): Promise<void>;
-  /** A new host (with its own docker engine) on the shared kernel. */
+  /** A new host (with its own docker engine) on the shared kernel, once it has booted. */
   createPlayground(): Promise<number>;
   /**
    * Starts an interactive shell on a playground's host. Output arrives through
