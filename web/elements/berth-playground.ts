@@ -233,7 +233,7 @@ export class BerthPlayground extends LitElement {
           @terminal-command-start=${() => (this.#atPrompt = false)}
           @terminal-command-end=${(e: CustomEvent<CommandEndDetail>) => this.#commandEnded(e.detail)}
         ></berth-terminal>
-        ${this.xray && this.playground !== undefined
+        ${this.xray && this.playground !== undefined && this.phase !== "booting"
           ? html`<berth-xray .playground=${this.playground}></berth-xray>`
           : nothing}
       </div>
@@ -289,9 +289,10 @@ export class BerthPlayground extends LitElement {
     if (!terminal || this.playground === undefined) return;
     const engine = pageEngine();
     this.phase = this.phase === "exited" ? "ready" : this.phase;
+    const size = terminal.size;
     this.session = await engine.openShell(
       this.playground,
-      terminal.size,
+      size,
       proxy((data: Uint8Array) => terminal.write(data).then(() => this.#textChanged())),
       proxy(() => {
         this.session = undefined;
@@ -300,7 +301,7 @@ export class BerthPlayground extends LitElement {
       }),
     );
     // The terminal may have been fitted to its box while the shell started.
-    this.#resized(terminal.size);
+    if (terminal.size.columns !== size.columns || terminal.size.rows !== size.rows) this.#resized(terminal.size);
     terminal.focus();
   }
 

@@ -148,6 +148,8 @@ export class BerthTerminal extends LitElement {
 
   protected override firstUpdated(): void {
     const screen = this.renderRoot.querySelector(".screen") as HTMLElement;
+    // Themed before it opens: each theme xterm is given rebuilds its stylesheet.
+    this.#applyTheme();
     this.#terminal.open(screen);
     this.#fit.fit();
     // Fit on every size change of our box; xterm then reports the new grid.
