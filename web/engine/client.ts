@@ -60,4 +60,3 @@ export function pageProblem(): string | null {
   }
   return null;
 }
-

@@ -4,10 +4,10 @@
  * (see protocol.ts); the UI thread never runs guest code or waits on it.
  *
  * The kernel takes longest to start, so this script starts its downloads
- * (the SDK, compiled while it arrives, and the userland) and the fixtures',
- * then loads the engine's code (worker-main.ts). It imports nothing else
- * statically: each import would be a round trip before the downloads begin
- * (esbuild.config.mjs checks that none crept in).
+ * (the SDK, compiled while it arrives, and the userland) and the fixtures'
+ * download, then loads the engine's code (worker-main.ts). It imports nothing
+ * else statically: each import would be a round trip before the downloads
+ * begin (esbuild.config.mjs checks that none crept in).
  */
 import { downloadBrowserKernel } from "../../src/kernel/browser-download.ts";
 
@@ -18,6 +18,8 @@ const kernel = downloadBrowserKernel({
   userlandUrl: new URL("wasm/manifest.json", site),
 });
 const fixtures = fetch(new URL("fixtures.json", site));
+// A failed download reaches the page through the engine's calls, which wait for it.
+fixtures.catch(() => undefined);
 
 // The page may call before the engine's code has loaded: its messages wait here.
 const held: MessageEvent[] = [];
