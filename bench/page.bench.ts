@@ -97,9 +97,9 @@ try {
   console.log(`page-to-prompt: ${coldMs.toFixed(0)} ms (${(coldMs / floorMs).toFixed(2)}× floor; floor ${floorMs.toFixed(0)} ms; cold runs ${cold.map((v) => v.toFixed(0)).join(", ")})`);
   console.log(`warm reload to prompt: ${warm.toFixed(0)} ms`);
   console.log(`transferred (cold, uncompressed as served): ${kb(transferred)}`);
-  // The elements' code and the engine's (beside the Worker's small entry) are chunks with hashed names.
+  // The elements' code and the engine's (beside the Worker's first script) are chunks with hashed names.
   const chunks = (name: string) => walk(SITE_DIR).filter((f) => f.startsWith(`${name}-`) && f.endsWith(".js"));
-  const pieces = ["sdk/pkg/wasmer_sdk_js_bg.wasm", "berth.js", ...chunks("berth-playground"), "engine-worker.js", ...chunks("engine-api"), "sdk/pkg/wasmer_sdk_js.js", "wasm/toybox.wasm", "wasm/sh.wasm", "wasm/docker.wasm", "fixtures.json"];
+  const pieces = ["sdk/pkg/wasmer_sdk_js_bg.wasm", "berth.js", ...chunks("berth-playground"), "engine-worker.js", ...chunks("worker-main"), "sdk/pkg/wasmer_sdk_js.js", "wasm/toybox.wasm", "wasm/sh.wasm", "wasm/docker.wasm", "fixtures.json"];
   let gzipTotal = 0;
   for (const file of walk(SITE_DIR).filter((f) => !f.endsWith(".map"))) gzipTotal += gzipSync(readFileSync(path.join(SITE_DIR, file))).length;
   console.log(`gzip: ${pieces.map((p) => `${p} ${kb(gzipSync(readFileSync(path.join(SITE_DIR, p))).length)}`).join(", ")}; whole site without source maps ${kb(gzipTotal)}`);
