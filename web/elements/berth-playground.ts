@@ -233,11 +233,20 @@ export class BerthPlayground extends LitElement {
           @terminal-command-start=${() => (this.#atPrompt = false)}
           @terminal-command-end=${(e: CustomEvent<CommandEndDetail>) => this.#commandEnded(e.detail)}
         ></berth-terminal>
-        ${this.xray && this.playground !== undefined && this.phase !== "booting"
+        ${this.#showsXray
           ? html`<berth-xray .playground=${this.playground}></berth-xray>`
           : nothing}
       </div>
     `;
+  }
+
+  /**
+   * The X-ray shows once the host's prompt is up (its snapshots slowed the
+   * shell's start) and while the kernel runs (polling a stopped one would
+   * start a new Worker before anyone asked for one).
+   */
+  get #showsXray(): boolean {
+    return this.xray && this.playground !== undefined && (this.phase === "ready" || this.phase === "exited");
   }
 
   get #terminal() {
