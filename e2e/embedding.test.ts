@@ -108,6 +108,10 @@ describe("embedding the playground", () => {
       await alert.waitFor();
       assert.match(await alert.innerText(), /The kernel stopped: .*simulated engine crash/);
       await screenshot(page, "kernel-stopped");
+      // Stopped means stopped: nothing (the X-ray's polling, say) starts a new kernel before Restart.
+      await page.waitForTimeout(2000);
+      assert.equal(page.workers().filter((worker) => worker.url().endsWith("/engine-worker.js")).length, 0);
+      assert.deepEqual(browser.errors, []);
       await page.locator("berth-playground").getByRole("button", { name: "Restart" }).click();
       await waitForLastLine(page, /^root@berth:~#$/);
       assert.deepEqual(await pg.run("echo restarted"), { output: "restarted\n", exitCode: 0 });
