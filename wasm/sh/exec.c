@@ -392,7 +392,7 @@ static pid_t spawn_subshell(const char *body)
 {
     char *script = subshell_script(body);
     Vec argv = {0};
-    vec_push(&argv, xstrdup(sh.self));
+    vec_push(&argv, xstrdup(shell_self()));
     vec_push(&argv, xstrdup("-c"));
     vec_push(&argv, script);
     vec_push(&argv, xstrdup(sh.name));
@@ -623,6 +623,17 @@ char *find_in_path(const char *name)
     return find_in_search_path(name, var_get("PATH"));
 }
 
+/* The path to run this shell again (subshells, scripts without #!): how it was
+   started, looked up once in the PATH it started with. */
+const char *shell_self(void)
+{
+    if (!sh.self) {
+        char *found = strchr(sh.self_argv0, '/') ? xstrdup(sh.self_argv0) : find_in_search_path(sh.self_argv0, sh.self_search);
+        sh.self = found ? found : xstrdup("/bin/sh");
+    }
+    return sh.self;
+}
+
 /* env for an external command: exported variables plus the command's assignments */
 static char **command_env(char **assigns)
 {
@@ -690,7 +701,7 @@ static pid_t start_external(char **argv, char **assigns, int *status)
     if (pid < 0 && err == ENOEXEC) {
         /* POSIX: a file that is not a program is a script for this shell */
         Vec script = {0};
-        vec_push(&script, xstrdup(sh.self));
+        vec_push(&script, xstrdup(shell_self()));
         vec_push(&script, xstrdup(path));
         for (char **a = argv + 1; *a; a++)
             vec_push(&script, xstrdup(*a));

@@ -19,6 +19,33 @@ static void usage(void)
     exit(2);
 }
 
+/* \u and \h as the shell found them at its first prompt, as bash keeps them: a
+   prompt is drawn after every command, and each lookup reads a file. */
+static const char *prompt_user(void)
+{
+    static char *user;
+    if (!user) {
+        struct passwd *pw = getpwuid(getuid());
+        const char *name = var_get("USER");
+        user = xstrdup(pw ? pw->pw_name : name ? name : "root");
+    }
+    return user;
+}
+
+static const char *prompt_host(void)
+{
+    static char *host;
+    if (!host) {
+        char name[256] = "localhost";
+        gethostname(name, sizeof name);
+        char *dot = strchr(name, '.');
+        if (dot)
+            *dot = 0;
+        host = xstrdup(name);
+    }
+    return host;
+}
+
 /* PS1's escapes: \u user, \h host, \w cwd (~ for HOME), \W its last part, \$ # or $; then $ expansions. */
 char *prompt_string(const char *ps)
 {
@@ -36,21 +63,12 @@ char *prompt_string(const char *ps)
         }
         p++;
         switch (*p) {
-        case 'u': {
-            struct passwd *pw = getpwuid(getuid());
-            const char *user = var_get("USER");
-            str_puts(&out, pw ? pw->pw_name : user ? user : "root");
+        case 'u':
+            str_puts(&out, prompt_user());
             break;
-        }
-        case 'h': {
-            char host[256] = "localhost";
-            gethostname(host, sizeof host);
-            char *dot = strchr(host, '.');
-            if (dot)
-                *dot = 0;
-            str_puts(&out, host);
+        case 'h':
+            str_puts(&out, prompt_host());
             break;
-        }
         case 'w':
             if (home && *home && strcmp(home, "/") && !strncmp(pwd, home, strlen(home)) &&
                 (pwd[strlen(home)] == 0 || pwd[strlen(home)] == '/')) {
@@ -273,20 +291,16 @@ static int run_input(int fd, int interactive)
     return sh.status;
 }
 
-static char *self_path(const char *argv0)
-{
-    if (strchr(argv0, '/'))
-        return xstrdup(argv0);
-    char *p = find_in_path(argv0);
-    return p ? p : xstrdup("/bin/sh");
-}
-
 int main(int argc, char **argv)
 {
     vars_init(environ);
     sh.rootpid = getpid();
     sh.name = argv[0];
-    sh.self = self_path(argv[0]);
+    /* Looked up in PATH only when first needed (shell_self): most shells never
+       start another, and the lookup costs a stat per PATH entry. */
+    sh.self_argv0 = argv[0];
+    const char *search = var_get("PATH");
+    sh.self_search = search ? xstrdup(search) : NULL;
     if (!var_get("IFS"))
         var_set("IFS", " \t\n", 0);
     if (!var_get("PS2"))

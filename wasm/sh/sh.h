@@ -153,7 +153,9 @@ struct Shell {
     int errexit_suppressed;   /* inside if/while conditions, && || lists, ! */
     int eval_depth;
     int line;
-    char *self;        /* path to run this shell again */
+    char *self;        /* path to run this shell again; NULL until shell_self() looks it up */
+    const char *self_argv0;   /* how this shell was started and the PATH then, for that lookup */
+    char *self_search;
     char *traps[65];
     int in_trap;
     int fg_signals;    /* root of a terminal session: Ctrl-C reaches this shell, it forwards it */
@@ -190,6 +192,7 @@ int test_builtin(int argc, char **argv);
 /* ---- errors ---- */
 void sh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *find_in_path(const char *name);
+const char *shell_self(void);
 
 /* ---- interactive (main.c, lineedit.c) ---- */
 char *prompt_string(const char *ps);
