@@ -280,7 +280,6 @@ async function waitUntilTimedWaitsWork(sandbox: Sandbox): Promise<void> {
   }
 }
 
-
 function filesPackage(wasmer: Wasmer, files: Readonly<Record<string, string | Uint8Array>>, id: number): Promise<Package> {
   return wasmer.packages.create({
     modules: { noop: NOOP_MODULE },

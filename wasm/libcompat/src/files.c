@@ -61,15 +61,9 @@ int berth_unlink(const char *path)
     return berth_unlinkat(AT_FDCWD, path, 0);
 }
 
-int berth_openat(int dirfd, const char *path, int flags, ...)
+/* open as on Linux, its mode (for O_CREAT) already taken from the arguments. */
+static int open_as_on_linux(int dirfd, const char *path, int flags, mode_t mode)
 {
-    mode_t mode = 0;
-    if (flags & O_CREAT) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, int);
-        va_end(ap);
-    }
     /* Programs open with flags like O_CLOEXEC alone, counting on O_RDONLY being 0; WASI wants a mode. */
     if (!(flags & O_ACCMODE))
         flags |= O_RDONLY;
@@ -82,14 +76,20 @@ int berth_openat(int dirfd, const char *path, int flags, ...)
     return fd;
 }
 
+int berth_openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = flags & O_CREAT ? va_arg(ap, int) : 0;
+    va_end(ap);
+    return open_as_on_linux(dirfd, path, flags, mode);
+}
+
 int berth_open(const char *path, int flags, ...)
 {
-    mode_t mode = 0;
-    if (flags & O_CREAT) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, int);
-        va_end(ap);
-    }
-    return berth_openat(AT_FDCWD, path, flags, mode);
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = flags & O_CREAT ? va_arg(ap, int) : 0;
+    va_end(ap);
+    return open_as_on_linux(AT_FDCWD, path, flags, mode);
 }

@@ -66,15 +66,6 @@ int sethostname(const char *name, size_t len)
     return -1;
 }
 
-/*
- * The kernel reports every standard stream as a character device and as a
- * tty, terminal or not (measured, SDK 0.16.0). What tells them apart: a
- * process given a terminal starts with echo and line buffering on, one given
- * pipes with both off; and descriptors the guest made itself (pipes: type
- * unknown, files: regular) are not character devices. Once a terminal has
- * been seen it is remembered, so that a program that switched to raw mode
- * (echo and line buffering off) still finds its terminal to switch back.
- */
 /* Linux's ARG_MAX with the default 8 MiB stack (a quarter of it); the kernel passes such command lines whole. */
 #define LINUX_ARG_MAX (2 * 1024 * 1024)
 
@@ -86,6 +77,15 @@ long berth_sysconf(int name)
     return name == _SC_ARG_MAX ? LINUX_ARG_MAX : sysconf(name);
 }
 
+/*
+ * The kernel reports every standard stream as a character device and as a
+ * tty, terminal or not (measured, SDK 0.16.0). What tells them apart: a
+ * process given a terminal starts with echo and line buffering on, one given
+ * pipes with both off; and descriptors the guest made itself (pipes: type
+ * unknown, files: regular) are not character devices. Once a terminal has
+ * been seen it is remembered, so that a program that switched to raw mode
+ * (echo and line buffering off) still finds its terminal to switch back.
+ */
 static int terminal_seen;
 
 /* Pipes we made, standard streams a parent gave as a pipe or a file (BERTH_NOT_TERMINAL), and copies of them. */
