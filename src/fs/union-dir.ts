@@ -8,7 +8,6 @@ import { MountedFsError, type MountedDirEntry, type MountedFileSystem, type Moun
 import { CompositeFileSystem } from "./composite-fs.ts";
 
 export class UnionDirectory extends CompositeFileSystem {
-
   constructor(readonly members: readonly MountedFileSystem[]) {
     super();
   }
